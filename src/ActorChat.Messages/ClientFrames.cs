@@ -1,0 +1,71 @@
+using System.Text.Json.Serialization;
+
+namespace ActorChat.Messages;
+
+/// <summary>A frame a client sends to the server (wire protocol v1). The JSON "type" field selects the record.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(HelloRequest), "hello")]
+[JsonDerivedType(typeof(JoinRequest), "join")]
+[JsonDerivedType(typeof(SayRequest), "say")]
+[JsonDerivedType(typeof(LeaveRequest), "leave")]
+[JsonDerivedType(typeof(DirectMessageRequest), "dm")]
+[JsonDerivedType(typeof(RoomListRequest), "rooms")]
+[JsonDerivedType(typeof(WhoRequest), "who")]
+[JsonDerivedType(typeof(StatsRequest), "stats")]
+[JsonDerivedType(typeof(PingRequest), "ping")]
+[JsonDerivedType(typeof(QuitRequest), "quit")]
+public abstract record ClientFrame
+{
+    /// <summary>The name of the first required field that the JSON left out, or null when all are there.</summary>
+    internal virtual string? MissingField() => null;
+}
+
+public sealed record HelloRequest(string Name) : ClientFrame
+{
+    internal override string? MissingField() => Name is null ? "name" : null;
+}
+
+public sealed record JoinRequest(string Room) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : null;
+}
+
+public sealed record SayRequest(string Room, string Text) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Text is null ? "text" : null;
+}
+
+public sealed record LeaveRequest(string Room) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : null;
+}
+
+public sealed record DirectMessageRequest(string To, string Text) : ClientFrame
+{
+    internal override string? MissingField() => To is null ? "to" : Text is null ? "text" : null;
+}
+
+public sealed record RoomListRequest : ClientFrame
+{
+    public static readonly RoomListRequest Instance = new();
+}
+
+public sealed record WhoRequest(string Room) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : null;
+}
+
+public sealed record StatsRequest(string Room) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : null;
+}
+
+public sealed record PingRequest : ClientFrame
+{
+    public static readonly PingRequest Instance = new();
+}
+
+public sealed record QuitRequest : ClientFrame
+{
+    public static readonly QuitRequest Instance = new();
+}

@@ -1,0 +1,22 @@
+namespace ActorChat.Messages;
+
+/// <summary>The <c>code</c> values of error frames.</summary>
+public static class ErrorCodes
+{
+    public const string BadJson = "bad_json";
+    public const string BadRequest = "bad_request";
+    public const string UnknownType = "unknown_type";
+    public const string FrameTooLarge = "frame_too_large";
+    public const string NotIdentified = "not_identified";
+    public const string AlreadyIdentified = "already_identified";
+    public const string NameTaken = "name_taken";
+    public const string InvalidName = "invalid_name";
+    public const string InvalidRoom = "invalid_room";
+    public const string NotInRoom = "not_in_room";
+    public const string EmptyMessage = "empty_message";
+    public const string MessageTooLong = "message_too_long";
+    public const string NoSuchUser = "no_such_user";
+    public const string SlowConsumer = "slow_consumer";
+    public const string TooManyRooms = "too_many_rooms";
+    public const string Busy = "busy";
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+
+namespace ActorChat.Messages;
+
+/// <summary>A frame the server sends to a client (wire protocol v1). The JSON "type" field selects the record.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(WelcomeFrame), "welcome")]
+[JsonDerivedType(typeof(JoinedFrame), "joined")]
+[JsonDerivedType(typeof(PresenceFrame), "presence")]
+[JsonDerivedType(typeof(MessageFrame), "message")]
+[JsonDerivedType(typeof(LeftFrame), "left")]
+[JsonDerivedType(typeof(DirectMessageFrame), "dm")]
+[JsonDerivedType(typeof(RoomListFrame), "rooms")]
+[JsonDerivedType(typeof(MembersFrame), "members")]
+[JsonDerivedType(typeof(StatsFrame), "stats")]
+[JsonDerivedType(typeof(PongFrame), "pong")]
+[JsonDerivedType(typeof(ErrorFrame), "error")]
+[JsonDerivedType(typeof(ByeFrame), "bye")]
+public abstract record ServerFrame;
+
+public sealed record WelcomeFrame(string Name, string Server, int Protocol) : ServerFrame;
+
+public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IReadOnlyList<MessageFrame> History) : ServerFrame;
+
+/// <summary>Someone joined or left a room; <see cref="Event"/> is <c>join</c> or <c>leave</c>.</summary>
+public sealed record PresenceFrame(string Room, string User, string Event) : ServerFrame
+{
+    public const string Join = "join";
+    public const string Leave = "leave";
+}
+
+/// <summary>A message said in a room. <see cref="Seq"/> numbers a room's messages 1, 2, 3…</summary>
+public sealed record MessageFrame(string Id, string Room, string Sender, string Text, string Timestamp, long Seq) : ServerFrame;
+
+public sealed record LeftFrame(string Room) : ServerFrame;
+
+public sealed record DirectMessageFrame(string Id, string From, string To, string Text, string Timestamp) : ServerFrame;
+
+public sealed record RoomSummary(string Name, int Members);
+
+public sealed record RoomListFrame(IReadOnlyList<RoomSummary> Rooms) : ServerFrame;
+
+public sealed record MembersFrame(string Room, IReadOnlyList<string> Members) : ServerFrame;
+
+public sealed record StatsFrame(string Room, IReadOnlyDictionary<string, long> MessagesPerUser) : ServerFrame;
+
+public sealed record PongFrame : ServerFrame
+{
+    public static readonly PongFrame Instance = new();
+}
+
+/// <summary>A request could not be served. <see cref="Code"/> is one of <see cref="ErrorCodes"/>.</summary>
+public sealed record ErrorFrame(string Code, string Message) : ServerFrame;
+
+/// <summary>The server is about to close the connection: the client quit, or the server shuts down.</summary>
+public sealed record ByeFrame(string Reason) : ServerFrame
+{
+    public const string ClientQuit = "quit";
+    public const string ServerShutdown = "server_shutdown";
+}
