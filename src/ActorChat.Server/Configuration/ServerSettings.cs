@@ -1,0 +1,20 @@
+namespace ActorChat.Server.Configuration;
+
+/// <summary>Everything the server needs to know at start, read once from HOCON, environment and flags.</summary>
+public sealed record ServerSettings(
+    string ServerName,
+    TcpTransportSettings Tcp,
+    RoomSettings Rooms,
+    SessionSettings Sessions);
+
+/// <summary>Where and how the TCP transport listens.</summary>
+public sealed record TcpTransportSettings(string Bind, int Port, int Backlog);
+
+public sealed record RoomSettings(int HistorySize);
+
+/// <summary>Limits that every session and its transport enforce, whatever the transport.</summary>
+public sealed record SessionSettings(
+    int MaxFrameBytes,
+    long OutboundLimitBytes,
+    int MaxRoomsPerSession,
+    TimeSpan CloseGracePeriod);

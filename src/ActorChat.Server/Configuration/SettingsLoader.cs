@@ -1,0 +1,158 @@
+using System.Collections;
+using System.Globalization;
+using System.Net;
+using Akka.Configuration;
+
+namespace ActorChat.Server.Configuration;
+
+/// <summary>The outcome of reading the command line: settings to run with, usage to print, or an error.</summary>
+public sealed record LoadResult(ServerSettings? Settings, Config? Config, string? Error, bool ShowHelp, Microsoft.Extensions.Logging.LogLevel LogLevel);
+
+/// <summary>
+/// Reads the settings once at start: HOCON defaults from hocon/, then environment variables, then flags.
+/// </summary>
+public static class SettingsLoader
+{
+    /// <summary>One overridable setting: its flag, its environment variable and the HOCON path it sets.</summary>
+    private sealed record Option(string Flag, string Env, string Path, OptionKind Kind, string Help);
+
+    private enum OptionKind { Text, Port, Count, Size }
+
+    private static readonly Option[] Options =
+    [
+        new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", OptionKind.Port, "TCP port for chat clients (default 12345; 0 picks a free one)"),
+        new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", OptionKind.Text, "address to listen on (default 0.0.0.0)"),
+        new("--name", "ACTORCHAT_NAME", "actorchat.server-name", OptionKind.Text, "server name shown to clients (default ActorChat)"),
+        new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
+        new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
+        new("--outbound-limit", "ACTORCHAT_OUTBOUND_LIMIT", "actorchat.sessions.outbound-limit", OptionKind.Size, "bytes queued for a client before it is cut off, e.g. 1MiB"),
+    ];
+
+    public const string DefaultHoconFile = "actorchat.conf";
+
+    /// <summary>The HOCON file beside the built server; the build copies hocon/ there.</summary>
+    public static string DefaultHoconPath => Path.Combine(AppContext.BaseDirectory, "hocon", DefaultHoconFile);
+
+    public static string Usage()
+    {
+        var lines = new List<string>
+        {
+            "Usage: ActorChat.Server [options]",
+            "",
+            "Options (each also settable by the environment variable named):",
+        };
+        foreach (var option in Options)
+            lines.Add($"  {option.Flag + " VALUE",-24} {option.Help} [{option.Env}]");
+        lines.Add($"  {"--config FILE",-24} extra HOCON file layered over the defaults [ACTORCHAT_CONFIG]");
+        lines.Add($"  {"--log-level LEVEL",-24} Trace, Debug, Information, Warning or Error (default Information) [ACTORCHAT_LOG_LEVEL]");
+        lines.Add($"  {"--help",-24} show this help");
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    public static LoadResult Load(string[] args, IDictionary? environment = null, string? hoconPath = null)
+    {
+        environment ??= Environment.GetEnvironmentVariables();
+        var values = new Dictionary<Option, string>();
+        string? configFile = environment["ACTORCHAT_CONFIG"] as string;
+        string? logLevelText = environment["ACTORCHAT_LOG_LEVEL"] as string;
+
+        foreach (var option in Options)
+        {
+            if (environment[option.Env] is string fromEnv && fromEnv.Length > 0) values[option] = fromEnv;
+        }
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg is "--help" or "-h" or "-?") return new LoadResult(null, null, null, true, default);
+            string flag = arg, value;
+            var equals = arg.IndexOf('=');
+            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+            {
+                flag = arg[..equals];
+                value = arg[(equals + 1)..];
+            }
+            else
+            {
+                if (i + 1 >= args.Length) return Fail($"{arg} needs a value.");
+                value = args[++i];
+            }
+
+            if (flag == "--config") { configFile = value; continue; }
+            if (flag == "--log-level") { logLevelText = value; continue; }
+            var option = Array.Find(Options, o => o.Flag == flag);
+            if (option is null) return Fail($"unknown option '{arg}'.");
+            values[option] = value;
+        }
+
+        var logLevel = Microsoft.Extensions.Logging.LogLevel.Information;
+        if (logLevelText is not null && !Enum.TryParse(logLevelText, ignoreCase: true, out logLevel))
+            return Fail($"'{logLevelText}' is not a log level; use Trace, Debug, Information, Warning or Error.");
+
+        var overrides = new List<string>();
+        foreach (var (option, value) in values)
+        {
+            var error = Validate(option, value);
+            if (error is not null) return Fail(error);
+            overrides.Add($"{option.Path} = {Quote(value)}");
+        }
+
+        Config config;
+        try
+        {
+            var path = hoconPath ?? DefaultHoconPath;
+            if (!File.Exists(path)) return Fail($"the default configuration {path} is missing; rebuild the server.");
+            config = ConfigurationFactory.ParseString(File.ReadAllText(path));
+            if (configFile is not null)
+            {
+                if (!File.Exists(configFile)) return Fail($"configuration file '{configFile}' not found.");
+                config = ConfigurationFactory.ParseString(File.ReadAllText(configFile)).WithFallback(config);
+            }
+            if (overrides.Count > 0)
+                config = ConfigurationFactory.ParseString(string.Join("\n", overrides)).WithFallback(config);
+            return new LoadResult(Read(config), config, null, false, logLevel);
+        }
+        catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException or OverflowException)
+        {
+            return Fail($"bad configuration: {e.Message}");
+        }
+    }
+
+    /// <summary>Turns HOCON into typed settings; actors get these, never the Config itself.</summary>
+    public static ServerSettings Read(Config config)
+    {
+        var root = config.GetConfig("actorchat");
+        var tcp = root.GetConfig("tcp");
+        var sessions = root.GetConfig("sessions");
+        var settings = new ServerSettings(
+            ServerName: root.GetString("server-name"),
+            Tcp: new TcpTransportSettings(tcp.GetString("bind"), tcp.GetInt("port"), tcp.GetInt("backlog")),
+            Rooms: new RoomSettings(root.GetInt("rooms.history-size")),
+            Sessions: new SessionSettings(
+                MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
+                OutboundLimitBytes: sessions.GetByteSize("outbound-limit") ?? 1 << 20,
+                MaxRoomsPerSession: sessions.GetInt("max-rooms-per-session"),
+                CloseGracePeriod: sessions.GetTimeSpan("close-grace-period")));
+        if (settings.Tcp.Port is < 0 or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
+        if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
+        if (settings.Rooms.HistorySize < 0) throw new ArgumentException("history size cannot be negative.");
+        if (settings.Sessions.MaxFrameBytes < 256) throw new ArgumentException("max frame must be at least 256 bytes.");
+        if (settings.Sessions.OutboundLimitBytes < 1024) throw new ArgumentException("outbound limit must be at least 1 KiB.");
+        return settings;
+    }
+
+    private static string? Validate(Option option, string value) => option.Kind switch
+    {
+        OptionKind.Port when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535
+            => $"{option.Flag}: '{value}' is not a port number (0 to 65535).",
+        OptionKind.Count when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            => $"{option.Flag}: '{value}' is not a whole number.",
+        OptionKind.Text when value.Length == 0 => $"{option.Flag} needs a value.",
+        _ => null,
+    };
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static LoadResult Fail(string error) => new(null, null, error, false, default);
+}

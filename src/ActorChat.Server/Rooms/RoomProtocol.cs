@@ -1,0 +1,35 @@
+using Akka.Actor;
+
+namespace ActorChat.Server.Rooms;
+
+/// <summary>
+/// Commands for one room, sent through the room directory. <see cref="Room"/> is the room's name as the
+/// client wrote it; the directory routes by its case-insensitive key, so a shard region can take its place.
+/// Every answer goes to <see cref="Member"/> as an encoded frame.
+/// </summary>
+public interface IRoomCommand
+{
+    string Room { get; }
+    IActorRef Member { get; }
+}
+
+public static class RoomProtocol
+{
+    /// <summary>Add <paramref name="Member"/> as <paramref name="User"/>; answered with a joined frame.</summary>
+    public sealed record Join(string Room, string User, IActorRef Member) : IRoomCommand;
+
+    public sealed record Leave(string Room, string User, IActorRef Member) : IRoomCommand;
+
+    /// <summary>Say <paramref name="Text"/> (already validated by the session) to every member.</summary>
+    public sealed record Post(string Room, string User, string Text, IActorRef Member) : IRoomCommand;
+
+    public sealed record GetMembers(string Room, IActorRef Member) : IRoomCommand;
+
+    public sealed record GetStats(string Room, IActorRef Member) : IRoomCommand;
+
+    /// <summary>The directory asks for a list of rooms with their member counts; answered with a rooms frame.</summary>
+    public sealed record ListRooms(IActorRef Member);
+
+    /// <summary>A room tells its directory how many members it has now, so listing rooms needs no round trip.</summary>
+    public sealed record Occupancy(string Key, string Name, int Members);
+}

@@ -1,0 +1,199 @@
+using ActorChat.Messages;
+using ActorChat.Server.Rooms;
+using ActorChat.Server.Users;
+
+namespace ActorChat.Server.Sessions;
+
+/// <summary>
+/// The protocol logic of one client, whatever its transport: identification, commands and their errors.
+/// A plain class that the transport actor hosts, so that frames from rooms go straight from the room to the
+/// transport's outbound queue without another actor hop. Not thread-safe: called only from the hosting actor.
+/// </summary>
+public sealed class ChatSession
+{
+    private const int MaxFramesWhileIdentifying = 64;
+
+    private readonly SessionServices _services;
+    private readonly ISessionTransport _transport;
+    private readonly Dictionary<string, string> _rooms = new(StringComparer.Ordinal); // key → name as joined
+    private readonly Queue<ClientFrame> _waitingForIdentity = new();
+    private string? _pendingName;
+
+    public ChatSession(SessionServices services, ISessionTransport transport)
+    {
+        _services = services;
+        _transport = transport;
+    }
+
+    /// <summary>The name this session identified with, or null before a successful hello.</summary>
+    public string? UserName { get; private set; }
+
+    /// <summary>The rooms this session is in, by the names it joined them with.</summary>
+    public IReadOnlyCollection<string> Rooms => _rooms.Values;
+
+    /// <summary>A line from the client, decoded or not.</summary>
+    public void Receive(DecodeResult<ClientFrame> decoded)
+    {
+        if (decoded.Frame is { } frame) Receive(frame);
+        else _transport.Send(decoded.Error!.ToFrame());
+    }
+
+    public void Receive(ClientFrame frame)
+    {
+        if (_pendingName is not null && frame is not PingRequest)
+        {
+            // Frames sent right behind a hello wait for its answer, so they are handled as the client meant.
+            if (_waitingForIdentity.Count >= MaxFramesWhileIdentifying)
+                _transport.Send(new ErrorFrame(ErrorCodes.Busy, "Too many frames sent before the hello was answered; this one was dropped."));
+            else
+                _waitingForIdentity.Enqueue(frame);
+            return;
+        }
+
+        switch (frame)
+        {
+            case PingRequest: _transport.Send(PongFrame.Instance); break;
+            case QuitRequest: _transport.CloseAfterFlush(new ByeFrame(ByeFrame.ClientQuit)); break;
+            case HelloRequest hello: OnHello(hello); break;
+            case var _ when UserName is null:
+                _transport.Send(new ErrorFrame(ErrorCodes.NotIdentified, "Say hello with a name first: {\"type\":\"hello\",\"name\":\"alice\"}."));
+                break;
+            case SayRequest say: OnSay(say); break;
+            case JoinRequest join: OnJoin(join); break;
+            case LeaveRequest leave: OnLeave(leave); break;
+            case DirectMessageRequest dm: OnDirectMessage(dm); break;
+            case RoomListRequest: Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self)); break;
+            case WhoRequest who:
+                if (CheckRoomName(who.Room)) Tell(_services.RoomDirectory, new RoomProtocol.GetMembers(who.Room, _transport.Self));
+                break;
+            case StatsRequest stats:
+                if (CheckRoomName(stats.Room)) Tell(_services.RoomDirectory, new RoomProtocol.GetStats(stats.Room, _transport.Self));
+                break;
+            default:
+                _transport.Send(new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
+                break;
+        }
+    }
+
+    /// <summary>Answers from the actors a session talks to; false when the message is not for the session.</summary>
+    public bool Handle(object message)
+    {
+        switch (message)
+        {
+            case UserRegistry.Registered registered:
+                UserName = registered.Name;
+                _pendingName = null;
+                _transport.Send(new WelcomeFrame(registered.Name, _services.ServerName, Protocol.Version));
+                ReplayWaitingFrames();
+                return true;
+            case UserRegistry.NameTaken taken:
+                _pendingName = null;
+                _transport.Send(new ErrorFrame(ErrorCodes.NameTaken, $"The name '{taken.Name}' is taken; pick another."));
+                ReplayWaitingFrames();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void OnHello(HelloRequest hello)
+    {
+        if (UserName is not null)
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.AlreadyIdentified, $"You are already identified as '{UserName}'."));
+            return;
+        }
+        if (!Protocol.IsValidName(hello.Name))
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.InvalidName,
+                $"A name is 1 to {Protocol.MaxNameLength} letters, digits, '_', '-' or '.'."));
+            return;
+        }
+        _pendingName = hello.Name;
+        Tell(_services.UserRegistry, new UserRegistry.Register(hello.Name, _transport.Self));
+    }
+
+    private void OnJoin(JoinRequest join)
+    {
+        if (!CheckRoomName(join.Room)) return;
+        var key = Protocol.Key(join.Room);
+        if (!_rooms.ContainsKey(key))
+        {
+            if (_rooms.Count >= _services.Settings.MaxRoomsPerSession)
+            {
+                _transport.Send(new ErrorFrame(ErrorCodes.TooManyRooms,
+                    $"You are in {_rooms.Count} rooms already, the most one connection may join; leave one first."));
+                return;
+            }
+            _rooms[key] = join.Room;
+        }
+        Tell(_services.RoomDirectory, new RoomProtocol.Join(join.Room, UserName!, _transport.Self));
+    }
+
+    private void OnLeave(LeaveRequest leave)
+    {
+        if (!CheckRoomName(leave.Room)) return;
+        if (!_rooms.Remove(Protocol.Key(leave.Room)))
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{leave.Room}'."));
+            return;
+        }
+        Tell(_services.RoomDirectory, new RoomProtocol.Leave(leave.Room, UserName!, _transport.Self));
+    }
+
+    private void OnSay(SayRequest say)
+    {
+        if (!CheckRoomName(say.Room) || !CheckText(say.Text)) return;
+        if (!_rooms.ContainsKey(Protocol.Key(say.Room)))
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{say.Room}' before saying something there."));
+            return;
+        }
+        Tell(_services.RoomDirectory, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self));
+    }
+
+    private void OnDirectMessage(DirectMessageRequest dm)
+    {
+        if (!Protocol.IsValidName(dm.To))
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.NoSuchUser, $"No user named '{Shorten(dm.To)}' is online."));
+            return;
+        }
+        if (!CheckText(dm.Text)) return;
+        Tell(_services.UserRegistry, new UserRegistry.SendDirect(UserName!, dm.To, dm.Text, _transport.Self));
+    }
+
+    private bool CheckRoomName(string room)
+    {
+        if (Protocol.IsValidRoom(room)) return true;
+        _transport.Send(new ErrorFrame(ErrorCodes.InvalidRoom,
+            $"A room name is 1 to {Protocol.MaxRoomLength} letters, digits, '_', '-' or '.'."));
+        return false;
+    }
+
+    private bool CheckText(string text)
+    {
+        if (Protocol.IsBlank(text))
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.EmptyMessage, "A message needs some text."));
+            return false;
+        }
+        var length = Protocol.TextLength(text);
+        if (length > Protocol.MaxTextLength)
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.MessageTooLong,
+                $"A message is at most {Protocol.MaxTextLength} characters; this one has {length}."));
+            return false;
+        }
+        return true;
+    }
+
+    private void ReplayWaitingFrames()
+    {
+        while (_pendingName is null && _waitingForIdentity.TryDequeue(out var frame)) Receive(frame);
+    }
+
+    private void Tell(Akka.Actor.IActorRef actor, object message) => actor.Tell(message, _transport.Self);
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using ActorChat.Server.Configuration;
+using ActorChat.Server.Sessions;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+
+namespace ActorChat.Server.Transport.Tcp;
+
+/// <summary>
+/// Binds the TCP port and starts one <see cref="TcpConnectionActor"/> per accepted client. Reports whether the
+/// bind worked (a port in use is a start-up error), and on shutdown stops accepting and lets every client go
+/// with its pending frames and a clean close.
+/// </summary>
+public sealed class TcpListenerActor : UntypedActor
+{
+    /// <summary>Answered with <see cref="BindResult"/> once the bind succeeded or failed.</summary>
+    public sealed class WaitForBind
+    {
+        public static readonly WaitForBind Instance = new();
+        private WaitForBind() { }
+    }
+
+    public sealed record BindResult(EndPoint? LocalAddress, string? Error)
+    {
+        public bool Bound => LocalAddress is not null;
+    }
+
+    /// <summary>Stop accepting, close every connection gracefully; answered with <see cref="Done"/> when all are gone.</summary>
+    public sealed class Drain
+    {
+        public static readonly Drain Instance = new();
+        private Drain() { }
+    }
+
+    /// <summary>Answered with <see cref="ConnectionCount"/>.</summary>
+    public sealed class GetConnectionCount
+    {
+        public static readonly GetConnectionCount Instance = new();
+        private GetConnectionCount() { }
+    }
+
+    public sealed record ConnectionCount(int Connections);
+
+    private const int AcceptBatch = 64;
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TcpTransportSettings _settings;
+    private readonly SessionServices _services;
+    private readonly List<IActorRef> _bindWaiters = [];
+    private readonly List<IActorRef> _drainWaiters = [];
+    private BindResult? _bindResult;
+    private IActorRef? _listener;
+    private int _connections;
+    private int _acceptedInBatch;
+    private bool _draining;
+
+    public TcpListenerActor(TcpTransportSettings settings, SessionServices services)
+    {
+        _settings = settings;
+        _services = services;
+    }
+
+    public static Props Props(TcpTransportSettings settings, SessionServices services) =>
+        Akka.Actor.Props.Create(() => new TcpListenerActor(settings, services));
+
+    protected override void PreStart()
+    {
+        var endpoint = new IPEndPoint(IPAddress.Parse(_settings.Bind), _settings.Port);
+        Context.System.Tcp().Tell(new Akka.IO.Tcp.Bind(Self, endpoint, _settings.Backlog, options: null, pullMode: true));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Akka.IO.Tcp.Bound bound:
+                _listener = Sender;
+                _listener.Tell(new Akka.IO.Tcp.ResumeAccepting(AcceptBatch));
+                _log.Info("Listening for TCP clients on {0}", bound.LocalAddress);
+                Answer(new BindResult(bound.LocalAddress, null));
+                break;
+            case Akka.IO.Tcp.CommandFailed { Cmd: Akka.IO.Tcp.Bind } failed:
+                var reason = failed.Cause.HasValue ? failed.Cause.Value.Message : "the address is not available";
+                Answer(new BindResult(null, $"cannot listen on TCP {_settings.Bind}:{_settings.Port}: {reason}"));
+                break;
+            case Akka.IO.Tcp.Connected connected: OnConnected(connected); break;
+            case Terminated: OnConnectionGone(); break;
+            case WaitForBind:
+                if (_bindResult is null) _bindWaiters.Add(Sender);
+                else Sender.Tell(_bindResult);
+                break;
+            case Drain: OnDrain(); break;
+            case GetConnectionCount: Sender.Tell(new ConnectionCount(_connections)); break;
+            case Akka.IO.Tcp.Unbound: break;
+            default: Unhandled(message); break;
+        }
+    }
+
+    private void OnConnected(Akka.IO.Tcp.Connected connected)
+    {
+        if (_draining)
+        {
+            Sender.Tell(Akka.IO.Tcp.Abort.Instance);
+            return;
+        }
+        var handler = Context.ActorOf(TcpConnectionActor.Props(Sender, connected.RemoteAddress, _services));
+        Context.Watch(handler);
+        _connections++;
+        Sender.Tell(new Akka.IO.Tcp.Register(handler));
+        if (++_acceptedInBatch == AcceptBatch)
+        {
+            _acceptedInBatch = 0;
+            _listener?.Tell(new Akka.IO.Tcp.ResumeAccepting(AcceptBatch));
+        }
+    }
+
+    private void OnConnectionGone()
+    {
+        _connections--;
+        if (_draining && _connections == 0) FinishDrain();
+    }
+
+    private void OnDrain()
+    {
+        _drainWaiters.Add(Sender);
+        if (_draining) return;
+        _draining = true;
+        _listener?.Tell(Akka.IO.Tcp.Unbind.Instance);
+        _log.Info("Closing {0} TCP connections", _connections);
+        foreach (var child in Context.GetChildren()) child.Tell(CloseGracefully.Instance);
+        if (_connections == 0) FinishDrain();
+    }
+
+    private void FinishDrain()
+    {
+        foreach (var waiter in _drainWaiters) waiter.Tell(Done.Instance);
+        _drainWaiters.Clear();
+    }
+
+    private void Answer(BindResult result)
+    {
+        _bindResult = result;
+        foreach (var waiter in _bindWaiters) waiter.Tell(result);
+        _bindWaiters.Clear();
+        if (!result.Bound) _log.Error(result.Error!);
+    }
+}
