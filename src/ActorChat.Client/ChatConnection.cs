@@ -1,0 +1,129 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using ActorChat.Messages;
+
+namespace ActorChat.Client;
+
+/// <summary>
+/// A client connection speaking wire protocol v1 over TCP: frames out, decoded frames in. Incoming frames wait
+/// in a bounded channel; when nobody takes them, the connection stops reading and TCP pushes back on the server.
+/// </summary>
+public sealed class ChatConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly Channel<ServerFrame> _incoming;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Task _readLoop;
+
+    private ChatConnection(Socket socket, int maxFrameBytes, int incomingCapacity)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _incoming = Channel.CreateBounded<ServerFrame>(new BoundedChannelOptions(incomingCapacity)
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _readLoop = Task.Run(() => ReadLoopAsync(maxFrameBytes));
+    }
+
+    /// <summary>Frames from the server, in order. Completes when the server closes the connection.</summary>
+    public ChannelReader<ServerFrame> Frames => _incoming.Reader;
+
+    /// <summary>Frames the server sent that could not be read (a server bug or a foreign server).</summary>
+    public int UnreadableFrames { get; private set; }
+
+    public System.Net.EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+
+    public static async Task<ChatConnection> ConnectAsync(
+        string host, int port, CancellationToken cancellationToken = default,
+        int maxFrameBytes = 16 * 1024 * 1024, int incomingCapacity = 10_000)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(host, port, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new ChatConnection(socket, maxFrameBytes, incomingCapacity);
+    }
+
+    public Task SendAsync(ClientFrame frame, CancellationToken cancellationToken = default) =>
+        SendRawAsync(FrameCodec.EncodeLine(frame), cancellationToken);
+
+    /// <summary>Sends bytes as they are: for tools and tests that need to send what no frame would.</summary>
+    public async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _stream.WriteAsync(bytes, cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The next frame, or null when the connection closed first.</summary>
+    public async Task<ServerFrame?> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _incoming.Reader.ReadAsync(cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    private async Task ReadLoopAsync(int maxFrameBytes)
+    {
+        var framer = new LineFramer(maxFrameBytes);
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                var read = await _stream.ReadAsync(buffer, _stop.Token);
+                if (read == 0) break;
+                framer.Append(buffer.AsSpan(0, read));
+                var frames = new List<ServerFrame>();
+                while (framer.TryReadLine(out var line))
+                {
+                    var decoded = FrameCodec.DecodeServerFrame(line);
+                    if (decoded.Frame is { } frame) frames.Add(frame);
+                    else UnreadableFrames++;
+                }
+                if (framer.Overflowed) break;
+                foreach (var frame in frames) await _incoming.Writer.WriteAsync(frame, _stop.Token);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The connection is gone; readers see the channel complete.
+        }
+        finally
+        {
+            _incoming.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Closes the sending side and waits (briefly) for the server to finish.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+        await _stream.DisposeAsync();
+        try { await _readLoop.WaitAsync(TimeSpan.FromSeconds(5)); } catch (TimeoutException) { }
+        _stop.Dispose();
+        _writeLock.Dispose();
+    }
+}
