@@ -126,7 +126,8 @@ public static class SettingsLoader
         var sessions = root.GetConfig("sessions");
         var settings = new ServerSettings(
             ServerName: root.GetString("server-name"),
-            Tcp: new TcpTransportSettings(tcp.GetString("bind"), tcp.GetInt("port"), tcp.GetInt("backlog")),
+            Tcp: new TcpTransportSettings(tcp.GetString("bind"), tcp.GetInt("port"), tcp.GetInt("backlog"),
+                checked((int)(tcp.GetByteSize("send-buffer") ?? 0))),
             Rooms: new RoomSettings(root.GetInt("rooms.history-size")),
             Sessions: new SessionSettings(
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),

@@ -31,7 +31,6 @@ public class TcpConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         var settings = new SessionSettings(maxFrameBytes, outboundLimit, 10, TimeSpan.FromMilliseconds(graceMs));
         var services = new SessionServices("Test", _rooms, _users, settings);
         var actor = Sys.ActorOf(TcpConnectionActor.Props(_connection, new IPEndPoint(IPAddress.Loopback, 5555), services));
-        _connection.ExpectMsg<Tcp.ResumeReading>();
         return actor;
     }
 
@@ -71,14 +70,6 @@ public class TcpConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         Assert.IsType<PongFrame>(frames[0]);
         Assert.Equal(ErrorCodes.UnknownType, Assert.IsType<ErrorFrame>(frames[1]).Code);
         Assert.IsType<PongFrame>(frames[2]);
-    }
-
-    [Fact]
-    public void Reading_resumes_only_after_a_read_was_handled()
-    {
-        var actor = Start();
-        Receive(actor, "{\"type\":\"pi");
-        _connection.ExpectMsg<Tcp.ResumeReading>();
     }
 
     [Fact]
