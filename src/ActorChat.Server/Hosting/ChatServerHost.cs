@@ -2,6 +2,7 @@ using System.Net;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
+using ActorChat.Server.Transport;
 using ActorChat.Server.Transport.Tcp;
 using ActorChat.Server.Users;
 using Akka;
@@ -83,6 +84,7 @@ public static class ChatServerHost
     /// </summary>
     public static async Task<RunningChatServer> StartAsync(ServerSettings settings, Config config, LogLevel logLevel = LogLevel.Information)
     {
+        if (PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tcp.Port) is { } problem) throw new ServerStartException(problem);
         var host = Build(settings, config, logLevel);
         await host.StartAsync();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
