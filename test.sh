@@ -15,11 +15,14 @@ dotnet test ActorChat.sln --blame-hang-timeout 10m --logger "console;verbosity=n
 status=${PIPESTATUS[0]}
 set -e
 
-# One plain closing line that adds up every test project's summary.
-awk '/^(Passed|Failed)!/ {
-  for (i = 1; i <= NF; i++) {
-    if ($i == "Failed:") failed += $(i+1); if ($i == "Passed:") passed += $(i+1); if ($i == "Skipped:") skipped += $(i+1)
-  }
-  gsub(",", "", failed)
-} END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+# One plain closing line that adds up the summaries of every test project.
+awk '
+  /^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v)
+      if ($i == "Failed:") failed += v; if ($i == "Passed:") passed += v; if ($i == "Skipped:") skipped += v } }
+  /^Total tests:/ { summary = 1; next }
+  summary && $1 == "Passed:" { passed += $2; next }
+  summary && $1 == "Failed:" { failed += $2; next }
+  summary && $1 == "Skipped:" { skipped += $2; next }
+  { summary = 0 }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
 exit "$status"

@@ -43,7 +43,9 @@ public sealed class LoadAndBackpressureTests
         var sleeperLeft = false;
         while (received < messages || !sleeperLeft)
         {
-            var frame = await reader.ExpectAsync<ServerFrame>(timeout: TimeSpan.FromSeconds(30));
+            var frame = await reader.Connection.ReceiveAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+            Assert.True(frame is not null, $"the reader was disconnected after {received} messages");
+            Assert.False(frame is ErrorFrame, $"the reader got {frame}");
             if (frame is MessageFrame) received++;
             if (frame is PresenceFrame { User: "sleeper", Event: "leave" }) sleeperLeft = true;
         }

@@ -23,22 +23,26 @@ public class OutboundQueueTests
     }
 
     [Fact]
-    public void Frames_that_would_pass_the_limit_are_refused()
+    public void Frames_that_would_pass_the_limit_behind_the_next_write_are_refused()
     {
         var queue = new OutboundQueue(100);
         queue.TryEnqueue(Line(10));
         queue.TakeNextWrite();
+        Assert.True(queue.TryEnqueue(Line(30))); // goes out next
         Assert.True(queue.TryEnqueue(Line(60)));
         Assert.True(queue.TryEnqueue(Line(40)));
         Assert.False(queue.TryEnqueue(Line(1)));
-        Assert.Equal(100, queue.QueuedBytes);
+        Assert.Equal(130, queue.QueuedBytes);
     }
 
     [Fact]
-    public void An_empty_queue_takes_one_frame_larger_than_the_limit()
+    public void One_frame_larger_than_the_limit_does_not_count_as_backlog()
     {
         var queue = new OutboundQueue(100);
-        Assert.True(queue.TryEnqueue(Line(500)));
+        queue.TryEnqueue(Line(10));
+        queue.TakeNextWrite();
+        Assert.True(queue.TryEnqueue(Line(500))); // a join with a long history
+        Assert.True(queue.TryEnqueue(Line(100)));
         Assert.False(queue.TryEnqueue(Line(1)));
     }
 
