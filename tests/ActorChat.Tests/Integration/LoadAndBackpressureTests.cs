@@ -10,7 +10,7 @@ public sealed class LoadAndBackpressureTests
     [Fact]
     public async Task A_client_that_stops_reading_is_cut_off_while_the_others_keep_receiving()
     {
-        await using var server = await TestServer.StartAsync("--outbound-limit", "64KiB");
+        await using var server = await TestServer.StartAsync("--outbound-limit", "256KiB");
         await using var sender = await TestClient.ConnectAsync(server, "sender");
         await using var reader = await TestClient.ConnectAsync(server, "reader");
         await sender.JoinAsync("firehose");
@@ -22,7 +22,7 @@ public sealed class LoadAndBackpressureTests
         await sleeper.SendAsync(Encoding.UTF8.GetBytes("{\"type\":\"hello\",\"name\":\"sleeper\"}\n{\"type\":\"join\",\"room\":\"firehose\"}\n"));
         await reader.ExpectAsync<PresenceFrame>(p => p.User == "sleeper");
 
-        const int messages = 600; // 600 × ~3 KB ≈ 1.8 MB: far past 64 KiB plus what the kernel buffers
+        const int messages = 1000; // 1000 × ~3 KB ≈ 3 MB: far past 256 KiB plus what the kernel buffers
         var text = new string('m', 3000);
         var sending = Task.Run(async () =>
         {
