@@ -15,7 +15,7 @@ if (options is null)
 
 if (options.ListServers)
 {
-    var servers = await ServerFinder.FindAsync(options.DiscoveryPort, options.DiscoveryWindow);
+    var servers = await ServerFinder.FindAsync(options.DiscoveryPort, options.DiscoveryWindow, options.DiscoveryTargets);
     foreach (var server in servers) Console.WriteLine($"{server.Name}\t{server.Address}:{server.TcpPort}");
     if (servers.Count == 0) Console.Error.WriteLine(ChatClient.NoServerFoundMessage(options.DiscoveryPort));
     return servers.Count > 0 ? 0 : 1;

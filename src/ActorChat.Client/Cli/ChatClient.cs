@@ -81,7 +81,7 @@ public sealed class ChatClient
         }
 
         _console.Write(OutputLine.System($"Looking for chat servers on the LAN (UDP port {_options.DiscoveryPort})..."));
-        var servers = await ServerFinder.FindAsync(_options.DiscoveryPort, _options.DiscoveryWindow);
+        var servers = await ServerFinder.FindAsync(_options.DiscoveryPort, _options.DiscoveryWindow, _options.DiscoveryTargets);
         if (servers.Count == 0)
         {
             _console.Write(OutputLine.Error(NoServerFoundMessage(_options.DiscoveryPort)));

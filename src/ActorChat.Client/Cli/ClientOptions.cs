@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using ActorChat.Messages;
 
 namespace ActorChat.Client.Cli;
@@ -14,6 +15,9 @@ public sealed record ClientOptions
     public string Room { get; init; } = DefaultRoom;
     public int DiscoveryPort { get; init; } = DiscoveryCodec.DefaultUdpPort;
     public TimeSpan DiscoveryWindow { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Where discovery requests go; null means the defaults (broadcast on every interface and loopback).</summary>
+    public IReadOnlyList<IPAddress>? DiscoveryTargets { get; init; }
 
     /// <summary>Only list the servers that discovery finds, then exit.</summary>
     public bool ListServers { get; init; }
@@ -33,6 +37,7 @@ public sealed record ClientOptions
         "  --port PORT            the server's TCP port (default 12345)",
         "  --room ROOM            room to join first (default general)",
         "  --discovery-port PORT  UDP port that servers answer discovery on (default 12345)",
+        "  --discovery-target IP  send discovery only to this address (repeatable), e.g. 192.168.1.255",
         "  --discovery-time SECS  how long to wait for discovery answers (default 1.5)",
         "  --list-servers         list the servers discovery finds, then exit",
         "  --help                 show this help",
@@ -87,6 +92,11 @@ public sealed record ClientOptions
                 case "--discovery-port":
                     if (!TryPort(value, out var udpPort) || udpPort == 0) return (null, $"--discovery-port: '{value}' is not a port number (1 to 65535).", false);
                     options = options with { DiscoveryPort = udpPort };
+                    break;
+                case "--discovery-target":
+                    if (!IPAddress.TryParse(value, out var target) || target.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                        return (null, $"--discovery-target: '{value}' is not an IPv4 address.", false);
+                    options = options with { DiscoveryTargets = [.. options.DiscoveryTargets ?? [], target] };
                     break;
                 case "--discovery-time":
                     if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds is <= 0 or > 60)

@@ -72,6 +72,8 @@ public sealed class DiscoveryActor : UntypedActor
         switch (message)
         {
             case Udp.Received received: OnDatagram(received); break;
+            case Udp.Bound { LocalAddress: null }:
+                break; // a listener whose bind failed still says Bound, without an address, after its CommandFailed
             case Udp.Bound bound:
                 _listener = Sender;
                 Answer(new BindResult((IPEndPoint)bound.LocalAddress, null));
