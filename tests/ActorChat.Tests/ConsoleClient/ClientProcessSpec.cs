@@ -142,6 +142,33 @@ public sealed class ClientProcessSpec
             if (server is not null) await server.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_name_taken_while_reconnecting_is_retried_then_given_a_suffix()
+    {
+        RunningChatServer? server = await TestServer.StartAsync();
+        var port = server.TcpEndpoint.Port;
+        await using var client = Client(port, "--name", "alice");
+        try
+        {
+            await client.WaitForAsync("*** You joined #general", Within);
+            await server.DisposeAsync();
+            server = null;
+            await client.WaitForAsync("Lost the connection", Within);
+            await Task.Delay(TimeSpan.FromSeconds(1)); // let the client's backoff grow past the restart below
+            server = await TestServer.RestartOnAsync(port, Within);
+            await using var impostor = await ObserverAsync(port, name: "alice");
+
+            await client.WaitForAsync("you are alice_2 now", Within);
+            await client.WaitForAsync("Reconnected to test-server at 127.0.0.1:" + port + " as alice_2", Within);
+            client.CloseInput();
+            Assert.Equal(0, await client.WaitForExitAsync(Within));
+        }
+        finally
+        {
+            if (server is not null) await server.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>Client process tests run one after another: each starts the .NET runtime twice on a small machine.</summary>
