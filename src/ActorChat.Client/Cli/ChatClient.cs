@@ -481,14 +481,26 @@ public sealed class ChatClient
             _name = welcome.Name;
             _serverName = welcome.Server;
             _connection = connection;
-            _connected = true;
             rooms = _rooms.ToArray();
+            _outstanding += rooms.Length;
+        }
+        // Rejoin before anything typed meanwhile is sent, so that a line said now reaches its room.
+        try
+        {
+            foreach (var room in rooms) await connection.SendAsync(new JoinRequest(room), _stop.Token);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Lost again: the pump sees the connection end and reconnects once more.
+        }
+        lock (_gate)
+        {
+            _connected = true;
             UpdatePrompt();
         }
         if (renamed is not null) _console.Write(OutputLine.System($"Your name was taken meanwhile; you are {renamed} now."));
         var rejoined = rooms.Length == 0 ? "" : "; rejoining " + string.Join(", ", rooms.Select(r => "#" + r));
         _console.Write(OutputLine.System($"Reconnected to {_serverName} at {_host}:{_port} as {_name}{rejoined}."));
-        foreach (var room in rooms) await SendCountedAsync(new JoinRequest(room));
     }
 
     /// <summary>The name with a numeric suffix, shortened so it stays a valid name.</summary>

@@ -24,13 +24,20 @@ public sealed class ClientProcessSpec
         return connection;
     }
 
-    private static async Task<T> Next<T>(ChatConnection connection) where T : ServerFrame
+    private static async Task<T> Next<T>(ChatConnection connection, ChildProcess? client = null) where T : ServerFrame
     {
         using var timeout = new CancellationTokenSource(Within);
-        while (true)
+        try
         {
-            var frame = await connection.ReceiveAsync(timeout.Token) ?? throw new InvalidOperationException("connection closed");
-            if (frame is T wanted) return wanted;
+            while (true)
+            {
+                var frame = await connection.ReceiveAsync(timeout.Token) ?? throw new InvalidOperationException("connection closed");
+                if (frame is T wanted) return wanted;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"No {typeof(T).Name} within {Within.TotalSeconds} s; the client printed:\n{client?.Output}");
         }
     }
 
@@ -131,7 +138,7 @@ public sealed class ClientProcessSpec
             await client.WaitForAsync("Reconnected to test-server at 127.0.0.1:" + port, Within);
             await using var observer = await ObserverAsync(port, room: "dev");
             await client.WriteLineAsync("back again");
-            Assert.Equal("back again", (await Next<MessageFrame>(observer)).Text);
+            Assert.Equal("back again", (await Next<MessageFrame>(observer, client)).Text);
             Assert.Contains("rejoining #general, #dev", client.Output);
 
             client.CloseInput();
