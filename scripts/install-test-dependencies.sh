@@ -4,7 +4,8 @@
 set -euo pipefail
 
 need=()
-# Add Debian packages here as tests come to need them, e.g.: command -v ip >/dev/null || need+=(iproute2)
+command -v ip >/dev/null || need+=(iproute2)          # network namespaces for the LAN broadcast test
+command -v script >/dev/null || need+=(bsdutils)      # a pseudo-terminal for the console client test
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

@@ -5,7 +5,8 @@ public sealed record ServerSettings(
     string ServerName,
     TcpTransportSettings Tcp,
     RoomSettings Rooms,
-    SessionSettings Sessions);
+    SessionSettings Sessions,
+    DiscoverySettings Discovery);
 
 /// <summary>Where and how the TCP transport listens.</summary>
 /// <param name="SendBufferBytes">The kernel send buffer of each connection; with the outbound limit it bounds what a slow client costs. 0 keeps the OS default.</param>
@@ -19,3 +20,19 @@ public sealed record SessionSettings(
     long OutboundLimitBytes,
     int MaxRoomsPerSession,
     TimeSpan CloseGracePeriod);
+
+/// <summary>
+/// LAN discovery over UDP. <see cref="UdpPort"/> 0 turns it off. <see cref="WebPort"/> is announced to clients
+/// (null while the server has no web front end). A source address gets at most <see cref="RepliesBurst"/>
+/// answers at once and <see cref="RepliesPerSecond"/> after that; at most <see cref="TrackedAddresses"/>
+/// addresses are remembered for this.
+/// </summary>
+public sealed record DiscoverySettings(
+    int UdpPort,
+    int? WebPort,
+    double RepliesPerSecond,
+    int RepliesBurst,
+    int TrackedAddresses)
+{
+    public bool Enabled => UdpPort != 0;
+}

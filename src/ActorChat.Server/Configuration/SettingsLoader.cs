@@ -21,6 +21,7 @@ public static class SettingsLoader
     private static readonly Option[] Options =
     [
         new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", OptionKind.Port, "TCP port for chat clients (default 12345; 0 picks a free one)"),
+        new("--udp-port", "ACTORCHAT_UDP_PORT", "actorchat.discovery.udp-port", OptionKind.Port, "UDP port for LAN discovery (default 12345; 0 turns discovery off)"),
         new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", OptionKind.Text, "address to listen on (default 0.0.0.0)"),
         new("--name", "ACTORCHAT_NAME", "actorchat.server-name", OptionKind.Text, "server name shown to clients (default ActorChat)"),
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
@@ -29,6 +30,8 @@ public static class SettingsLoader
     ];
 
     public const string DefaultHoconFile = "actorchat.conf";
+
+    private const int DiscoveryDefaultPort = ActorChat.Messages.DiscoveryCodec.DefaultUdpPort;
 
     /// <summary>The HOCON file beside the built server; the build copies hocon/ there.</summary>
     public static string DefaultHoconPath => Path.Combine(AppContext.BaseDirectory, "hocon", DefaultHoconFile);
@@ -124,6 +127,8 @@ public static class SettingsLoader
         var root = config.GetConfig("actorchat");
         var tcp = root.GetConfig("tcp");
         var sessions = root.GetConfig("sessions");
+        var discovery = root.GetConfig("discovery");
+        var webPort = discovery.GetInt("web-port", 0);
         var settings = new ServerSettings(
             ServerName: root.GetString("server-name"),
             Tcp: new TcpTransportSettings(tcp.GetString("bind"), tcp.GetInt("port"), tcp.GetInt("backlog"),
@@ -133,9 +138,19 @@ public static class SettingsLoader
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
                 OutboundLimitBytes: sessions.GetByteSize("outbound-limit") ?? 1 << 20,
                 MaxRoomsPerSession: sessions.GetInt("max-rooms-per-session"),
-                CloseGracePeriod: sessions.GetTimeSpan("close-grace-period")));
+                CloseGracePeriod: sessions.GetTimeSpan("close-grace-period")),
+            Discovery: new DiscoverySettings(
+                UdpPort: discovery.GetInt("udp-port", DiscoveryDefaultPort),
+                WebPort: webPort == 0 ? null : webPort,
+                RepliesPerSecond: discovery.GetDouble("replies-per-second", 2),
+                RepliesBurst: discovery.GetInt("replies-burst", 5),
+                TrackedAddresses: discovery.GetInt("tracked-addresses", 1024)));
         if (settings.Tcp.Port is < 0 or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
+        if (settings.Discovery.UdpPort is < 0 or > 65535) throw new ArgumentException($"UDP port {settings.Discovery.UdpPort} is out of range.");
+        if (settings.Discovery.WebPort is < 0 or > 65535) throw new ArgumentException($"web port {settings.Discovery.WebPort} is out of range.");
+        if (settings.Discovery.RepliesPerSecond <= 0 || settings.Discovery.RepliesBurst < 1 || settings.Discovery.TrackedAddresses < 1)
+            throw new ArgumentException("discovery rate limits must be positive.");
         if (settings.Rooms.HistorySize < 0) throw new ArgumentException("history size cannot be negative.");
         if (settings.Sessions.MaxFrameBytes < 256) throw new ArgumentException("max frame must be at least 256 bytes.");
         if (settings.Sessions.OutboundLimitBytes < 1024) throw new ArgumentException("outbound limit must be at least 1 KiB.");

@@ -1,5 +1,7 @@
 using System.Net;
+using ActorChat.Messages;
 using ActorChat.Server.Configuration;
+using ActorChat.Server.Discovery;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
 using ActorChat.Server.Transport;
@@ -96,9 +98,40 @@ public static class ChatServerHost
             host.Dispose();
             throw new ServerStartException(bind.Error!);
         }
+        var tcpEndpoint = (IPEndPoint)bind.LocalAddress!;
+        var discoveryEndpoint = await StartDiscoveryAsync(host, settings, tcpEndpoint.Port);
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat");
-        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}", settings.ServerName, bind.LocalAddress);
-        return new RunningChatServer(host, (IPEndPoint)bind.LocalAddress!);
+        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, LAN discovery {Discovery}", settings.ServerName,
+            tcpEndpoint, discoveryEndpoint is null ? "off" : $"on UDP {discoveryEndpoint.Port}");
+        return new RunningChatServer(host, tcpEndpoint, discoveryEndpoint);
+    }
+
+    /// <summary>
+    /// Starts LAN discovery once the TCP port is known, so that the answers name the port really bound.
+    /// A failed UDP bind is logged by the actor and leaves the server running without discovery (null).
+    /// </summary>
+    private static async Task<IPEndPoint?> StartDiscoveryAsync(IHost host, ServerSettings settings, int tcpPort)
+    {
+        if (!settings.Discovery.Enabled) return null;
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        var announcement = new DiscoveryAnnouncement(settings.ServerName, tcpPort, settings.Discovery.WebPort, Protocol.Version);
+        var discovery = system.ActorOf(DiscoveryActor.Props(settings.Discovery, announcement), "discovery");
+        registry.Register<DiscoveryActor>(discovery);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "unbind-discovery", async () =>
+        {
+            try
+            {
+                await discovery.Ask<Done>(DiscoveryActor.Unbind.Instance, TimeSpan.FromSeconds(5));
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                // The actor's PostStop still asks the listener to release the port.
+            }
+            return Done.Instance;
+        });
+        var result = await discovery.Ask<DiscoveryActor.BindResult>(DiscoveryActor.WaitForBind.Instance, TimeSpan.FromSeconds(30));
+        return result.LocalAddress;
     }
 
     private static Akka.Event.LogLevel ToAkkaLevel(LogLevel level) => level switch
@@ -114,11 +147,14 @@ public static class ChatServerHost
 public sealed class ServerStartException(string message) : Exception(message);
 
 /// <summary>A started server: its host and where it listens.</summary>
-public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint) : IAsyncDisposable
+public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint, IPEndPoint? discoveryEndpoint) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
     public IPEndPoint TcpEndpoint { get; } = tcpEndpoint;
+
+    /// <summary>Where LAN discovery answers, or null when it is off or its port could not be bound.</summary>
+    public IPEndPoint? DiscoveryEndpoint { get; } = discoveryEndpoint;
 
     public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
 

@@ -38,6 +38,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add(ServerDll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("ACTORCHAT_PORT");
+        info.Environment["ACTORCHAT_UDP_PORT"] = "0"; // tests never answer LAN discovery unless they ask to
         var process = Process.Start(info)!;
         var server = new ServerProcess(process);
         process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);

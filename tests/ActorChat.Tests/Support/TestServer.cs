@@ -5,13 +5,41 @@ using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Tests.Support;
 
-/// <summary>Starts the real server host in-process on a loopback port the OS picks.</summary>
+/// <summary>Starts the real server in-process through <see cref="ChatServerHost"/>, on ports from the OS.</summary>
 public static class TestServer
 {
-    public static async Task<RunningChatServer> StartAsync(params string[] extraArgs)
+    /// <summary>Settings from the shipped HOCON with the given flags; TCP and UDP port 0 unless the flags say otherwise.</summary>
+    public static ServerSettings Settings(params string[] flags)
     {
-        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", .. extraArgs], new Hashtable());
-        Assert.Null(load.Error);
-        return await ChatServerHost.StartAsync(load.Settings!, load.Config!, LogLevel.Warning);
+        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", "--udp-port", "0", "--name", "test-server", .. flags], new Hashtable());
+        if (load.Error is not null) throw new InvalidOperationException(load.Error);
+        return load.Settings!;
+    }
+
+    public static Task<RunningChatServer> StartAsync(params string[] flags) => StartAsync(Settings(flags));
+
+    public static Task<RunningChatServer> StartAsync(ServerSettings settings)
+    {
+        var load = SettingsLoader.Load([], new Hashtable());
+        return ChatServerHost.StartAsync(settings, load.Config!, LogLevel.Warning);
+    }
+
+    /// <summary>Starts on a port that was just in use; the OS may need a moment to hand it out again.</summary>
+    public static async Task<RunningChatServer> RestartOnAsync(int port, TimeSpan within)
+    {
+        var settings = Settings();
+        settings = settings with { Tcp = settings.Tcp with { Port = port } };
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            try
+            {
+                return await StartAsync(settings);
+            }
+            catch (ServerStartException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
     }
 }

@@ -1,0 +1,35 @@
+namespace ActorChat.Client.Cli;
+
+/// <summary>What one line typed by the user asks for. <see cref="CommandParser"/> makes these.</summary>
+public abstract record Command;
+
+/// <summary>A plain line: said in the current room.</summary>
+public sealed record SayCommand(string Text) : Command;
+
+public sealed record JoinCommand(string Room) : Command;
+
+/// <summary>Leave a room; null means the current one.</summary>
+public sealed record LeaveCommand(string? Room) : Command;
+
+/// <summary>Make a room already joined the current one.</summary>
+public sealed record SwitchCommand(string Room) : Command;
+
+public sealed record RoomsCommand : Command;
+
+/// <summary>Who is in a room; null means the current one.</summary>
+public sealed record WhoCommand(string? Room) : Command;
+
+public sealed record DirectMessageCommand(string To, string Text) : Command;
+
+/// <summary>Messages per user in a room, as a bar chart; null means the current one.</summary>
+public sealed record StatsCommand(string? Room) : Command;
+
+public sealed record HelpCommand : Command;
+
+public sealed record QuitCommand : Command;
+
+/// <summary>An empty line: nothing to do.</summary>
+public sealed record EmptyCommand : Command;
+
+/// <summary>A line that is not a valid command; <see cref="Hint"/> says what to type instead. Nothing is sent.</summary>
+public sealed record InvalidCommand(string Hint) : Command;

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text;
+using ActorChat.Messages;
+
+namespace ActorChat.Client.Cli;
+
+/// <summary>How a line is set apart on a terminal (colour); plain output shows only the text.</summary>
+public enum LineKind
+{
+    /// <summary>A chat message.</summary>
+    Message,
+    /// <summary>A direct message.</summary>
+    Direct,
+    /// <summary>Joins, leaves, connection state.</summary>
+    System,
+    /// <summary>Answers to the user's own requests: lists, help, charts.</summary>
+    Info,
+    /// <summary>Errors from the server or from the client.</summary>
+    Error,
+}
+
+/// <summary>One line for the user to see.</summary>
+public sealed record OutputLine(LineKind Kind, string Text)
+{
+    public static OutputLine System(string text) => new(LineKind.System, "*** " + text);
+    public static OutputLine Info(string text) => new(LineKind.Info, text);
+    public static OutputLine Error(string text) => new(LineKind.Error, "!!! " + text);
+}
+
+/// <summary>
+/// Turns server frames into the lines the user sees. Messages show local time (HH:mm:ss) and sender, and the
+/// room when it is not the current one. Pure: knows the current room and the user's name only through its
+/// arguments, so it is tested without a console.
+/// </summary>
+public sealed class Renderer(TimeZoneInfo? timeZone = null)
+{
+    private const int BarWidth = 30;
+    private readonly TimeZoneInfo _timeZone = timeZone ?? TimeZoneInfo.Local;
+
+    public IReadOnlyList<OutputLine> Render(ServerFrame frame, string? currentRoom)
+    {
+        switch (frame)
+        {
+            case MessageFrame message:
+                return [Message(message, currentRoom)];
+            case DirectMessageFrame dm:
+                return [new OutputLine(LineKind.Direct, $"{Time(dm.Timestamp)} [dm] {dm.From} -> {dm.To}: {dm.Text}")];
+            case PresenceFrame presence:
+                var verb = presence.Event == PresenceFrame.Join ? "joined" : "left";
+                return [OutputLine.System($"{presence.User} {verb} #{presence.Room}")];
+            case JoinedFrame joined:
+                return Joined(joined, joined.History);
+            case LeftFrame left:
+                return [OutputLine.System($"You left #{left.Room}")];
+            case RoomListFrame list:
+                return list.Rooms.Count == 0
+                    ? [OutputLine.Info("No rooms yet; /join one to open it.")]
+                    : [OutputLine.Info("Rooms: " + string.Join(", ", list.Rooms.Select(r => $"#{r.Name} ({r.Members})")))];
+            case MembersFrame members:
+                return [OutputLine.Info($"In #{members.Room} ({members.Members.Count}): {string.Join(", ", members.Members)}")];
+            case StatsFrame stats:
+                return Stats(stats);
+            case ErrorFrame error:
+                return [OutputLine.Error($"{error.Message} [{error.Code}]")];
+            case ByeFrame bye:
+                return [OutputLine.System(bye.Reason == ByeFrame.ServerShutdown ? "The server is shutting down." : "Bye.")];
+            default:
+                return []; // welcome and pong are handled by the client itself
+        }
+    }
+
+    /// <summary>The joined line and the history to show (the caller may leave out messages already shown).</summary>
+    public IReadOnlyList<OutputLine> Joined(JoinedFrame joined, IEnumerable<MessageFrame> history)
+    {
+        var lines = new List<OutputLine>
+        {
+            OutputLine.System($"You joined #{joined.Room} ({joined.Members.Count} here: {string.Join(", ", joined.Members)})"),
+        };
+        foreach (var message in history) lines.Add(Message(message, joined.Room));
+        return lines;
+    }
+
+    public OutputLine Message(MessageFrame message, string? currentRoom)
+    {
+        var room = string.Equals(message.Room, currentRoom, StringComparison.OrdinalIgnoreCase) ? "" : $"#{message.Room} ";
+        return new OutputLine(LineKind.Message, $"{Time(message.Timestamp)} {room}{message.Sender}: {message.Text}");
+    }
+
+    public static IReadOnlyList<OutputLine> Stats(StatsFrame stats)
+    {
+        if (stats.MessagesPerUser.Count == 0) return [OutputLine.Info($"No messages in #{stats.Room} yet.")];
+        var lines = new List<OutputLine> { OutputLine.Info($"Messages per user in #{stats.Room}:") };
+        foreach (var bar in BarChart(stats.MessagesPerUser, BarWidth)) lines.Add(OutputLine.Info(bar));
+        return lines;
+    }
+
+    /// <summary>One line per user, most messages first: name, a bar of '#' scaled to the largest count, the count.</summary>
+    public static IReadOnlyList<string> BarChart(IReadOnlyDictionary<string, long> counts, int width)
+    {
+        if (counts.Count == 0) return [];
+        var max = Math.Max(1, counts.Values.Max());
+        var nameWidth = counts.Keys.Max(k => k.Length);
+        var lines = new List<string>();
+        foreach (var (user, count) in counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            var length = count == 0 ? 0 : Math.Max(1, (int)Math.Round((double)count * width / max));
+            lines.Add($"  {user.PadRight(nameWidth)} {new string('#', length).PadRight(width)} {count}");
+        }
+        return lines;
+    }
+
+    /// <summary>The protocol's UTC timestamp as local HH:mm:ss; the raw text when it cannot be read.</summary>
+    public string Time(string timestamp)
+    {
+        if (!DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
+            return timestamp;
+        return TimeZoneInfo.ConvertTime(when, _timeZone).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The /help text.</summary>
+    public static IReadOnlyList<OutputLine> Help()
+    {
+        var lines = new List<OutputLine> { OutputLine.Info("Type a line to say it in the current room. Commands:") };
+        var width = CommandParser.Commands.Max(c => c.Usage.Length);
+        foreach (var (usage, help) in CommandParser.Commands) lines.Add(OutputLine.Info($"  {usage.PadRight(width)}  {help}"));
+        return lines;
+    }
+}
+
+/// <summary>Strips what is not for a screen (control characters) from text that came over the wire.</summary>
+public static class SafeText
+{
+    public static string Clean(string text)
+    {
+        if (!text.Any(char.IsControl)) return text;
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text) builder.Append(c == '\t' ? ' ' : char.IsControl(c) ? '\uFFFD' : c);
+        return builder.ToString();
+    }
+}

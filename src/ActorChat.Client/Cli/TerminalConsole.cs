@@ -1,0 +1,215 @@
+using System.Text;
+using System.Threading.Channels;
+
+namespace ActorChat.Client.Cli;
+
+/// <summary>
+/// A terminal with a small line editor of its own (Console.ReadKey): lines that arrive while the user types are
+/// printed above the prompt, and the prompt and the partial input are drawn again below them, so nothing typed
+/// is garbled. Keys: arrows, Home/End (Ctrl+A/E), Backspace/Delete, Ctrl+U clears, Up/Down recall earlier lines,
+/// Ctrl+D on an empty line ends input, Ctrl+C quits.
+/// </summary>
+public sealed class TerminalConsole : IChatConsole
+{
+    private const int HistoryLimit = 100;
+
+    private readonly object _lock = new();
+    private readonly StringBuilder _buffer = new();
+    private readonly List<string> _history = [];
+    private readonly Channel<string?> _lines = Channel.CreateUnbounded<string?>();
+    private readonly TextWriter _out;
+    private readonly bool _colour;
+    private string _prompt = "> ";
+    private int _cursor;
+    private int _historyIndex;
+    private Thread? _reader;
+    private volatile bool _disposed;
+
+    public TerminalConsole(TextWriter output, bool colour)
+    {
+        _out = output;
+        _colour = colour;
+    }
+
+    public bool IsInteractive => true;
+
+    public void Write(OutputLine line)
+    {
+        lock (_lock)
+        {
+            _out.Write(AnsiStyle.ClearLine);
+            _out.Write(AnsiStyle.Paint(line, _colour));
+            _out.Write('\n');
+            Redraw();
+        }
+    }
+
+    public void SetPrompt(string prompt)
+    {
+        lock (_lock)
+        {
+            if (_prompt == prompt) return;
+            _prompt = prompt;
+            Redraw();
+        }
+    }
+
+    public async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        StartReader();
+        try
+        {
+            return await _lines.Reader.ReadAsync(cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    public void RequestQuit() => _lines.Writer.TryWrite("/quit");
+
+    public void Dispose()
+    {
+        _disposed = true;
+        lock (_lock)
+        {
+            _out.Write(AnsiStyle.ClearLine);
+            _out.Flush();
+        }
+    }
+
+    private void StartReader()
+    {
+        lock (_lock)
+        {
+            if (_reader is not null) return;
+            _reader = new Thread(ReadKeys) { IsBackground = true, Name = "line-editor" };
+            _reader.Start();
+        }
+    }
+
+    private void ReadKeys()
+    {
+        try
+        {
+            while (!_disposed)
+            {
+                var key = Console.ReadKey(intercept: true);
+                lock (_lock)
+                {
+                    if (!OnKey(key)) break;
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // The terminal went away.
+        }
+        catch (IOException)
+        {
+        }
+        _lines.Writer.TryComplete();
+    }
+
+    /// <summary>Edits the line for one key; false when input ended.</summary>
+    private bool OnKey(ConsoleKeyInfo key)
+    {
+        var control = (key.Modifiers & ConsoleModifiers.Control) != 0;
+        switch (key.Key)
+        {
+            case ConsoleKey.Enter:
+                Submit();
+                return true;
+            case ConsoleKey.Backspace:
+                if (_cursor > 0) _buffer.Remove(--_cursor, 1);
+                break;
+            case ConsoleKey.Delete:
+                if (_cursor < _buffer.Length) _buffer.Remove(_cursor, 1);
+                break;
+            case ConsoleKey.LeftArrow:
+                if (_cursor > 0) _cursor--;
+                break;
+            case ConsoleKey.RightArrow:
+                if (_cursor < _buffer.Length) _cursor++;
+                break;
+            case ConsoleKey.Home:
+            case ConsoleKey.A when control:
+                _cursor = 0;
+                break;
+            case ConsoleKey.End:
+            case ConsoleKey.E when control:
+                _cursor = _buffer.Length;
+                break;
+            case ConsoleKey.U when control:
+                _buffer.Clear();
+                _cursor = 0;
+                break;
+            case ConsoleKey.D when control:
+                if (_buffer.Length == 0)
+                {
+                    _out.Write('\n');
+                    _out.Flush();
+                    return false;
+                }
+                break;
+            case ConsoleKey.UpArrow:
+                Recall(-1);
+                break;
+            case ConsoleKey.DownArrow:
+                Recall(+1);
+                break;
+            default:
+                if (key.KeyChar == '\r' || key.KeyChar == '\n')
+                {
+                    Submit();
+                    return true;
+                }
+                if (key.KeyChar == '\u0004' && _buffer.Length == 0) return false;
+                if (!char.IsControl(key.KeyChar))
+                {
+                    _buffer.Insert(_cursor++, key.KeyChar);
+                }
+                break;
+        }
+        Redraw();
+        return true;
+    }
+
+    private void Submit()
+    {
+        var line = _buffer.ToString();
+        _buffer.Clear();
+        _cursor = 0;
+        if (line.Length > 0 && (_history.Count == 0 || _history[^1] != line))
+        {
+            _history.Add(line);
+            if (_history.Count > HistoryLimit) _history.RemoveAt(0);
+        }
+        _historyIndex = _history.Count;
+        // A command stays on screen so its answer makes sense; a plain line comes back from the server as a message.
+        _out.Write(AnsiStyle.ClearLine);
+        if (line.TrimStart().StartsWith('/')) _out.Write(SafeText.Clean(_prompt + line) + "\n");
+        Redraw();
+        _lines.Writer.TryWrite(line);
+    }
+
+    private void Recall(int step)
+    {
+        if (_history.Count == 0) return;
+        _historyIndex = Math.Clamp(_historyIndex + step, 0, _history.Count);
+        _buffer.Clear();
+        if (_historyIndex < _history.Count) _buffer.Append(_history[_historyIndex]);
+        _cursor = _buffer.Length;
+    }
+
+    private void Redraw()
+    {
+        if (_disposed) return;
+        _out.Write(AnsiStyle.ClearLine);
+        _out.Write(_prompt);
+        _out.Write(SafeText.Clean(_buffer.ToString()));
+        _out.Write(AnsiStyle.CursorLeft(_buffer.Length - _cursor));
+        _out.Flush();
+    }
+}

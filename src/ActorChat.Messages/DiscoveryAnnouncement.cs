@@ -1,0 +1,11 @@
+namespace ActorChat.Messages;
+
+/// <summary>
+/// What a server tells a client that asked on the LAN where chat servers are: its name and the ports to use.
+/// Sent as <c>CHAT_SERVER_FOUND {json}</c> in one UDP datagram (see <see cref="DiscoveryCodec"/>).
+/// </summary>
+/// <param name="Name">The server's name, as in its welcome frame.</param>
+/// <param name="TcpPort">The TCP port the server really listens on for chat clients.</param>
+/// <param name="WebPort">The port of the web front end, or null when the server has none.</param>
+/// <param name="Protocol">The wire protocol version the server speaks.</param>
+public sealed record DiscoveryAnnouncement(string Name, int TcpPort, int? WebPort, int Protocol);

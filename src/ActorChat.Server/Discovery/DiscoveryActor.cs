@@ -1,0 +1,150 @@
+using System.Net;
+using ActorChat.Messages;
+using ActorChat.Server.Configuration;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+
+namespace ActorChat.Server.Discovery;
+
+/// <summary>
+/// Answers LAN discovery: binds a UDP port on all interfaces (broadcasts included) and replies to every
+/// <c>DISCOVER</c> datagram with one <c>CHAT_SERVER_FOUND {json}</c> datagram to its sender. Any other datagram
+/// is ignored. Answers are rate-limited per source address so the server cannot be turned into a flood source.
+/// A failed bind is logged and leaves the chat server running without discovery.
+/// </summary>
+public sealed class DiscoveryActor : UntypedActor
+{
+    /// <summary>Answered with <see cref="BindResult"/> once the bind succeeded or failed.</summary>
+    public sealed class WaitForBind
+    {
+        public static readonly WaitForBind Instance = new();
+        private WaitForBind() { }
+        public override string ToString() => "Discovery.WaitForBind";
+    }
+
+    public sealed record BindResult(IPEndPoint? LocalAddress, string? Error)
+    {
+        public bool Bound => LocalAddress is not null;
+    }
+
+    /// <summary>Release the UDP port; answered with <see cref="Done"/> once it is released (or was never bound).</summary>
+    public sealed class Unbind
+    {
+        public static readonly Unbind Instance = new();
+        private Unbind() { }
+        public override string ToString() => "Discovery.Unbind";
+    }
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly DiscoverySettings _settings;
+    private readonly byte[] _reply;
+    private readonly ReplyRateLimiter _limiter;
+    private readonly List<IActorRef> _bindWaiters = [];
+    private readonly List<IActorRef> _unbindWaiters = [];
+    private BindResult? _bindResult;
+    private IActorRef? _listener;
+    private bool _unbinding;
+    private long _dropped;
+
+    public DiscoveryActor(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null)
+    {
+        _settings = settings;
+        _reply = DiscoveryCodec.EncodeReply(announcement);
+        _limiter = new ReplyRateLimiter(settings.RepliesPerSecond, settings.RepliesBurst, settings.TrackedAddresses, clock);
+    }
+
+    /// <param name="announcement">What to tell clients; its TCP port must be the port really bound.</param>
+    /// <param name="clock">Tick source for the rate limiter; tests pass their own.</param>
+    public static Props Props(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null) =>
+        Akka.Actor.Props.Create(() => new DiscoveryActor(settings, announcement, clock));
+
+    protected override void PreStart()
+    {
+        var endpoint = new IPEndPoint(IPAddress.Any, _settings.UdpPort);
+        Inet.SocketOption[] options = [new Udp.SO.Broadcast(true), new Inet.SO.ReuseAddress(true)];
+        Context.System.Udp().Tell(new Udp.Bind(Self, endpoint, options));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Udp.Received received: OnDatagram(received); break;
+            case Udp.Bound { LocalAddress: null }:
+                break; // a listener whose bind failed still says Bound, without an address, after its CommandFailed
+            case Udp.Bound bound:
+                _listener = Sender;
+                Answer(new BindResult((IPEndPoint)bound.LocalAddress, null));
+                if (_unbinding) _listener.Tell(Udp.Unbind.Instance); // shut down while the bind was under way
+                else _log.Info("Answering LAN discovery on UDP {0}", bound.LocalAddress);
+                break;
+            case Udp.CommandFailed { Cmd: Udp.Bind }:
+                var error = $"LAN discovery is off: cannot bind UDP port {_settings.UdpPort} (in use, or not permitted). " +
+                            "The chat server runs on; clients must be given --host. Pick another port with --udp-port, or 0 to turn discovery off.";
+                _log.Error(error);
+                Answer(new BindResult(null, error));
+                if (_unbinding) FinishUnbind();
+                break;
+            case Udp.Unbound:
+                _log.Info("LAN discovery stopped");
+                _listener = null;
+                FinishUnbind();
+                break;
+            case WaitForBind:
+                if (_bindResult is null) _bindWaiters.Add(Sender);
+                else Sender.Tell(_bindResult);
+                break;
+            case Unbind: OnUnbind(); break;
+            default: Unhandled(message); break;
+        }
+    }
+
+    private void OnDatagram(Udp.Received received)
+    {
+        if (_unbinding || received.Sender is not IPEndPoint from) return;
+        if (!DiscoveryCodec.IsRequest(received.Data.ToArray()))
+        {
+            _log.Debug("Ignored a datagram of {0} bytes from {1}: not a discovery request", received.Data.Count, from);
+            return;
+        }
+        if (!_limiter.TryAcquire(from.Address))
+        {
+            if (_dropped++ % 100 == 0)
+                _log.Warning("Discovery requests from {0} come too fast; dropping some ({1} dropped so far)", from.Address, _dropped);
+            return;
+        }
+        _log.Debug("Discovery request from {0}", from);
+        Sender.Tell(Udp.Send.Create(ByteString.FromBytes(_reply), from));
+    }
+
+    private void OnUnbind()
+    {
+        _unbindWaiters.Add(Sender);
+        if (_unbinding) return;
+        _unbinding = true;
+        if (_listener is not null) _listener.Tell(Udp.Unbind.Instance);
+        else if (_bindResult is not null) FinishUnbind(); // never bound: nothing to release
+        // else: the bind is still under way; the Bound or CommandFailed that comes decides.
+    }
+
+    private void FinishUnbind()
+    {
+        foreach (var waiter in _unbindWaiters) waiter.Tell(Done.Instance);
+        _unbindWaiters.Clear();
+    }
+
+    protected override void PostStop()
+    {
+        // UdpListener only disposes its socket on Unbind; a discovery actor stopped without one must not leak it.
+        _listener?.Tell(Udp.Unbind.Instance);
+    }
+
+    private void Answer(BindResult result)
+    {
+        _bindResult = result;
+        foreach (var waiter in _bindWaiters) waiter.Tell(result);
+        _bindWaiters.Clear();
+    }
+}

@@ -1,0 +1,43 @@
+using ActorChat.Client.Cli;
+using Xunit;
+
+namespace ActorChat.Tests.ConsoleClient;
+
+public sealed class ClientOptionsSpec
+{
+    [Fact]
+    public void Without_host_or_port_the_client_discovers_and_joins_general()
+    {
+        var (options, error, _) = ClientOptions.Parse([]);
+        Assert.Null(error);
+        Assert.False(options!.ConnectsDirectly);
+        Assert.Equal("general", options.Room);
+        Assert.Equal(12345, options.DiscoveryPort);
+    }
+
+    [Fact]
+    public void Host_and_port_connect_directly()
+    {
+        var (options, _, _) = ClientOptions.Parse(["--host", "chat.local", "--port=4000", "--name", "alice", "--room", "dev"]);
+        Assert.True(options!.ConnectsDirectly);
+        Assert.Equal(("chat.local", 4000, "alice", "dev"), (options.EffectiveHost, options.EffectivePort, options.Name, options.Room));
+    }
+
+    [Theory]
+    [InlineData("--port", "x")]
+    [InlineData("--port", "70000")]
+    [InlineData("--name", "not a name")]
+    [InlineData("--discovery-port", "0")]
+    [InlineData("--discovery-target", "::1")]
+    [InlineData("--bogus", "1")]
+    public void A_bad_option_is_an_error(string flag, string value) =>
+        Assert.NotNull(ClientOptions.Parse([flag, value]).Error);
+
+    [Fact]
+    public void A_taken_name_gets_a_suffix_that_keeps_it_valid()
+    {
+        Assert.Equal("alice_2", ChatClient.WithSuffix("alice", 2));
+        var longName = new string('a', 32);
+        Assert.Equal(32, ChatClient.WithSuffix(longName, 12).Length);
+    }
+}

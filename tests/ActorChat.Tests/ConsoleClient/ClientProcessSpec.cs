@@ -1,0 +1,183 @@
+using ActorChat.Client;
+using ActorChat.Messages;
+using ActorChat.Server.Hosting;
+using ActorChat.Tests.Support;
+using Xunit;
+
+namespace ActorChat.Tests.ConsoleClient;
+
+/// <summary>The built client process (dotnet ActorChat.Client.dll) against the real server, through stdin and stdout.</summary>
+[Collection(nameof(ClientProcessTests))]
+public sealed class ClientProcessSpec
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
+
+    private static ChildProcess Client(int port, params string[] arguments) =>
+        ChildProcess.StartDotnet(BuiltApps.ClientDll, ["--host", "127.0.0.1", "--port", port.ToString(), .. arguments]);
+
+    private static async Task<ChatConnection> ObserverAsync(int port, string name = "observer", string room = "general")
+    {
+        var connection = await ChatConnection.ConnectAsync("127.0.0.1", port);
+        await connection.SendAsync(new HelloRequest(name));
+        await connection.SendAsync(new JoinRequest(room));
+        await Next<JoinedFrame>(connection);
+        return connection;
+    }
+
+    private static async Task<T> Next<T>(ChatConnection connection, ChildProcess? client = null) where T : ServerFrame
+    {
+        using var timeout = new CancellationTokenSource(Within);
+        try
+        {
+            while (true)
+            {
+                var frame = await connection.ReceiveAsync(timeout.Token) ?? throw new InvalidOperationException("connection closed");
+                if (frame is T wanted) return wanted;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"No {typeof(T).Name} within {Within.TotalSeconds} s; the client printed:\n{client?.Output}");
+        }
+    }
+
+    [Fact]
+    public async Task Piped_lines_are_sent_and_the_client_exits_once_the_server_answered_them()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var observer = await ObserverAsync(server.TcpEndpoint.Port);
+        await using var client = Client(server.TcpEndpoint.Port, "--name", "alice");
+
+        await client.WriteAsync("hello from a pipe\n/who\n/stats\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Equal("hello from a pipe", (await Next<MessageFrame>(observer)).Text);
+        var output = client.Output;
+        Assert.Contains("*** You joined #general", output);
+        Assert.Contains("alice: hello from a pipe", output);
+        Assert.Contains("In #general (2): observer, alice", output);
+        Assert.Contains("Messages per user in #general:", output);
+        Assert.DoesNotContain('\u001b', output); // not a terminal: no control codes
+    }
+
+    [Fact]
+    public async Task The_room_history_is_shown_on_joining()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var observer = await ObserverAsync(server.TcpEndpoint.Port, room: "dev");
+        await observer.SendAsync(new SayRequest("dev", "said before you came"));
+        await Next<MessageFrame>(observer);
+
+        await using var client = Client(server.TcpEndpoint.Port, "--name", "alice", "--room", "dev");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Contains("observer: said before you came", client.Output);
+    }
+
+    [Fact]
+    public async Task Join_then_say_goes_to_the_new_room_and_an_unknown_command_sends_nothing()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var observer = await ObserverAsync(server.TcpEndpoint.Port, room: "dev");
+        await using var client = Client(server.TcpEndpoint.Port, "--name", "alice");
+
+        await client.WriteAsync("/frobnicate\n/join dev\nnow in dev\n/msg observer psst\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Equal("dev", (await Next<MessageFrame>(observer)).Room);
+        Assert.Equal("psst", (await Next<DirectMessageFrame>(observer)).Text);
+        Assert.Contains("Unknown command '/frobnicate'", client.Output);
+        Assert.DoesNotContain("[unknown_type]", client.Output);
+    }
+
+    [Fact]
+    public async Task With_no_server_to_find_the_client_says_what_to_try()
+    {
+        await using var client = ChildProcess.StartDotnet(BuiltApps.ClientDll, "--name", "alice",
+            "--discovery-port", Ports.FreeUdpPort().ToString(), "--discovery-target", "127.0.0.1", "--discovery-time", "0.5");
+
+        Assert.Equal(1, await client.WaitForExitAsync(Within));
+        Assert.Contains("No chat server answered", client.Output);
+        Assert.Contains("--host", client.Output);
+        Assert.Contains("firewall", client.Output);
+    }
+
+    [Fact]
+    public async Task Without_a_host_the_client_finds_the_server_by_discovery_on_loopback()
+    {
+        var udpPort = Ports.FreeUdpPort();
+        await using var server = await TestServer.StartAsync("--udp-port", udpPort.ToString(), "--name", "found-me");
+        await using var client = ChildProcess.StartDotnet(BuiltApps.ClientDll, "--name", "alice",
+            "--discovery-port", udpPort.ToString(), "--discovery-target", "127.0.0.1");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Contains($"Found found-me at 127.0.0.1:{server.TcpEndpoint.Port}", client.Output);
+        Assert.Contains("Connected to found-me", client.Output);
+    }
+
+    [Fact]
+    public async Task After_a_server_restart_the_client_reconnects_rejoins_and_chats_on()
+    {
+        RunningChatServer? server = await TestServer.StartAsync();
+        var port = server.TcpEndpoint.Port;
+        await using var client = Client(port, "--name", "alice");
+        try
+        {
+            await client.WriteLineAsync("/join dev");
+            await client.WaitForAsync("*** You joined #dev", Within);
+
+            await server.DisposeAsync();
+            server = null;
+            await client.WaitForAsync("Lost the connection", Within);
+            server = await TestServer.RestartOnAsync(port, Within);
+
+            await client.WaitForAsync("Reconnected to test-server at 127.0.0.1:" + port, Within);
+            await using var observer = await ObserverAsync(port, room: "dev");
+            await client.WriteLineAsync("back again");
+            Assert.Equal("back again", (await Next<MessageFrame>(observer, client)).Text);
+            Assert.Contains("rejoining #general, #dev", client.Output);
+
+            client.CloseInput();
+            Assert.Equal(0, await client.WaitForExitAsync(Within));
+        }
+        finally
+        {
+            if (server is not null) await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_name_taken_while_reconnecting_is_retried_then_given_a_suffix()
+    {
+        RunningChatServer? server = await TestServer.StartAsync();
+        var port = server.TcpEndpoint.Port;
+        await using var client = Client(port, "--name", "alice");
+        try
+        {
+            await client.WaitForAsync("*** You joined #general", Within);
+            await server.DisposeAsync();
+            server = null;
+            await client.WaitForAsync("Lost the connection", Within);
+            await Task.Delay(TimeSpan.FromSeconds(1)); // let the client's backoff grow past the restart below
+            server = await TestServer.RestartOnAsync(port, Within);
+            await using var impostor = await ObserverAsync(port, name: "alice");
+
+            await client.WaitForAsync("you are alice_2 now", Within);
+            await client.WaitForAsync("Reconnected to test-server at 127.0.0.1:" + port + " as alice_2", Within);
+            client.CloseInput();
+            Assert.Equal(0, await client.WaitForExitAsync(Within));
+        }
+        finally
+        {
+            if (server is not null) await server.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Client process tests run one after another: each starts the .NET runtime twice on a small machine.</summary>
+[CollectionDefinition(nameof(ClientProcessTests), DisableParallelization = true)]
+public sealed class ClientProcessTests;

@@ -1,0 +1,71 @@
+using ActorChat.Client.Cli;
+using Xunit;
+
+namespace ActorChat.Tests.ConsoleClient;
+
+public sealed class CommandParserSpec
+{
+    [Fact]
+    public void A_plain_line_is_said_as_typed() =>
+        Assert.Equal(new SayCommand("hello  there"), CommandParser.Parse("hello  there"));
+
+    [Fact]
+    public void A_line_starting_with_two_slashes_says_the_text_after_the_first() =>
+        Assert.Equal(new SayCommand("/shrug"), CommandParser.Parse("//shrug"));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void A_blank_line_does_nothing(string line) => Assert.IsType<EmptyCommand>(CommandParser.Parse(line));
+
+    [Theory]
+    [InlineData("/quit")]
+    [InlineData("/QUIT")]
+    [InlineData("exit")]
+    [InlineData("  exit ")]
+    public void Quit_and_exit_quit(string line) => Assert.IsType<QuitCommand>(CommandParser.Parse(line));
+
+    [Fact]
+    public void Join_takes_one_room() => Assert.Equal(new JoinCommand("dev"), CommandParser.Parse("/join dev"));
+
+    [Fact]
+    public void Leave_without_a_room_means_the_current_one() => Assert.Equal(new LeaveCommand(null), CommandParser.Parse("/leave"));
+
+    [Fact]
+    public void Leave_with_a_room_names_it() => Assert.Equal(new LeaveCommand("dev"), CommandParser.Parse("/leave dev"));
+
+    [Fact]
+    public void Switch_takes_one_room() => Assert.Equal(new SwitchCommand("ops"), CommandParser.Parse("/switch ops"));
+
+    [Fact]
+    public void Msg_takes_a_name_and_the_rest_of_the_line_as_text() =>
+        Assert.Equal(new DirectMessageCommand("bob", "see you at 5"), CommandParser.Parse("/msg bob see you at 5"));
+
+    [Theory]
+    [InlineData("/rooms", typeof(RoomsCommand))]
+    [InlineData("/who", typeof(WhoCommand))]
+    [InlineData("/stats", typeof(StatsCommand))]
+    [InlineData("/help", typeof(HelpCommand))]
+    public void Commands_without_arguments_are_recognised(string line, Type expected) =>
+        Assert.IsType(expected, CommandParser.Parse(line));
+
+    [Theory]
+    [InlineData("/join", "/join ROOM")]
+    [InlineData("/join a b", "/join ROOM")]
+    [InlineData("/switch", "/switch ROOM")]
+    [InlineData("/msg bob", "/msg NAME TEXT")]
+    [InlineData("/msg", "/msg NAME TEXT")]
+    public void A_command_missing_its_arguments_gets_its_usage(string line, string usage)
+    {
+        var invalid = Assert.IsType<InvalidCommand>(CommandParser.Parse(line));
+        Assert.Contains(usage, invalid.Hint);
+    }
+
+    [Fact]
+    public void An_unknown_command_gets_a_hint_to_type_help()
+    {
+        var invalid = Assert.IsType<InvalidCommand>(CommandParser.Parse("/dance wildly"));
+        Assert.Contains("/dance", invalid.Hint);
+        Assert.Contains("/help", invalid.Hint);
+    }
+}
