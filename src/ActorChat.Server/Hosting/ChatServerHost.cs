@@ -51,6 +51,8 @@ public static class ChatServerHost
                     loggers.LogLevel = ToAkkaLevel(logLevel);
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
+                    loggers.ClearLoggers(); // keep the factory set-up, log through our bridge
+                    loggers.AddLogger<ActorLogBridge>();
                 })
                 .WithActors((system, registry, _) =>
                 {

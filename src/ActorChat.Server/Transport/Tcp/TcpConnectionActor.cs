@@ -54,13 +54,13 @@ public sealed class TcpConnectionActor : UntypedActor, ISessionTransport, IWithT
     protected override void PreStart()
     {
         Context.Watch(_connection);
-        _log.Debug("Connection from {0}", _remote);
+        _log.Info("Connection from {0}", _remote);
     }
 
     protected override void PostStop()
     {
         _outbound.Release();
-        _log.Debug("Connection from {0} closed ({1})", _remote, _session.UserName ?? "not identified");
+        _log.Info("Connection from {0} closed ({1})", _remote, _session.UserName ?? "not identified");
     }
 
     protected override void OnReceive(object message)
