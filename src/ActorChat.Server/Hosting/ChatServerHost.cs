@@ -135,7 +135,8 @@ public static class ChatServerHost
         {
             // Kestrel could not bind (Akka.IO reports its own bind below).
             await StopAndDisposeAsync(host);
-            throw new ServerStartException($"cannot listen on HTTP {settings.Web.Bind}:{settings.Web.Port}: {e.Message}");
+            var reason = (e.InnerException ?? e).Message;
+            throw new ServerStartException($"cannot listen on HTTP {settings.Web.Bind}:{settings.Web.Port}: {reason}");
         }
 
         var registry = host.Services.GetRequiredService<ActorRegistry>();

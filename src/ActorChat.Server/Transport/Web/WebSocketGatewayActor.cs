@@ -82,11 +82,14 @@ public sealed class WebSocketGatewayActor : UntypedActor
 
     private void OnDrain()
     {
+        // Asked twice (host stopping, then coordinated shutdown): the second asker is answered as well.
         _drainWaiters.Add(Sender);
-        if (_draining) return;
-        _draining = true;
-        _log.Info("Closing {0} WebSocket connections", _connections);
-        foreach (var child in Context.GetChildren()) child.Tell(CloseGracefully.Instance);
+        if (!_draining)
+        {
+            _draining = true;
+            _log.Info("Closing {0} WebSocket connections", _connections);
+            foreach (var child in Context.GetChildren()) child.Tell(CloseGracefully.Instance);
+        }
         if (_connections == 0) FinishDrain();
     }
 
