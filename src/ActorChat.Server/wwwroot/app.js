@@ -33,6 +33,7 @@
     conversations: new Map(), // key → conversation (rooms by lower-case name, direct chats by '@' + name)
     current: null,
     showOnJoin: null,         // key of a room the user just asked to join: switch to it when joined
+    roomsRefresh: 0,
   };
 
   // ---- small DOM helpers: text only ----
@@ -244,6 +245,16 @@
       addLine(room, { kind: 'system', text: `${frame.user} left` });
     }
     if (state.current === room.key) renderMembers(room);
+    refreshRoomListSoon();
+  }
+
+  /** Member counts in the room list change with presence; ask again, at most once a second. */
+  function refreshRoomListSoon() {
+    if (state.roomsRefresh) return;
+    state.roomsRefresh = setTimeout(() => {
+      state.roomsRefresh = 0;
+      send({ type: 'rooms' });
+    }, 1000);
   }
 
   function onMessage(frame, fromHistory) {
@@ -479,7 +490,7 @@
       ? [...conversation.counts.entries()].filter(([, count]) => count > 0)
       : [];
     entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const width = 320, labelWidth = 96, countWidth = 40, row = 26, barHeight = 16;
+    const width = 280, labelWidth = 90, countWidth = 36, row = 26, barHeight = 16;
     if (entries.length === 0) {
       chart.setAttribute('viewBox', `0 0 ${width} 32`);
       chart.replaceChildren(svg('text', { x: 0, y: 20, class: 'chart-empty' }, 'No messages yet'));
