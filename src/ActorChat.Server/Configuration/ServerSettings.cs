@@ -9,7 +9,8 @@ public sealed record ServerSettings(
     SessionSettings Sessions);
 
 /// <summary>Where and how the TCP transport listens.</summary>
-public sealed record TcpTransportSettings(string Bind, int Port, int Backlog);
+/// <param name="SendBufferBytes">The kernel send buffer of each connection; with the outbound limit it bounds what a slow client costs. 0 keeps the OS default.</param>
+public sealed record TcpTransportSettings(string Bind, int Port, int Backlog, int SendBufferBytes);
 
 /// <summary>
 /// Where the web front end (chat page, WebSocket, health and status) listens. <see cref="Port"/> is a port

@@ -130,7 +130,8 @@ public static class SettingsLoader
         var sessions = root.GetConfig("sessions");
         var settings = new ServerSettings(
             ServerName: root.GetString("server-name"),
-            Tcp: new TcpTransportSettings(tcp.GetString("bind"), tcp.GetInt("port"), tcp.GetInt("backlog")),
+            Tcp: new TcpTransportSettings(tcp.GetString("bind"), tcp.GetInt("port"), tcp.GetInt("backlog"),
+                checked((int)(tcp.GetByteSize("send-buffer") ?? 0))),
             Web: new WebTransportSettings(
                 Bind: string.IsNullOrEmpty(webBind) ? tcp.GetString("bind") : webBind,
                 Port: ParseWebPort(web.GetString("port"))),

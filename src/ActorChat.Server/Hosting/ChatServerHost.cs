@@ -3,6 +3,7 @@ using ActorChat.Server.Configuration;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
 using ActorChat.Server.Status;
+using ActorChat.Server.Transport;
 using ActorChat.Server.Transport.Tcp;
 using ActorChat.Server.Transport.Web;
 using ActorChat.Server.Users;
@@ -126,6 +127,8 @@ public static class ChatServerHost
     /// </summary>
     public static async Task<RunningChatServer> StartAsync(ServerSettings settings, Config config, LogLevel logLevel = LogLevel.Information)
     {
+        if (PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tcp.Port) is { } problem) throw new ServerStartException(problem);
+        if (PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.Port, "HTTP") is { } webProblem) throw new ServerStartException(webProblem);
         var host = Build(settings, config, logLevel);
         try
         {

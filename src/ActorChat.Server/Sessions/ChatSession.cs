@@ -40,7 +40,7 @@ public sealed class ChatSession
 
     public void Receive(ClientFrame frame)
     {
-        if (_pendingName is not null && frame is not PingRequest)
+        if (_pendingName is not null)
         {
             // Frames sent right behind a hello wait for its answer, so they are handled as the client meant.
             if (_waitingForIdentity.Count >= MaxFramesWhileIdentifying)

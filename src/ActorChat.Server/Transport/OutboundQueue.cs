@@ -27,12 +27,13 @@ public sealed class OutboundQueue
     public bool WriteInFlight { get; private set; }
 
     /// <summary>
-    /// Queues a line; false when that would pass the limit. A queue that is empty takes any one line, so a
-    /// single large frame (a join with long history) never counts as a slow client.
+    /// Queues a line; false when that would pass the limit. The limit bounds the backlog behind the frame that
+    /// goes out next, so a single large frame (a join with a long history) never makes a client look slow.
     /// </summary>
     public bool TryEnqueue(byte[] line)
     {
-        if (_lines.Count > 0 && QueuedBytes + line.Length > _limitBytes) return false;
+        var backlog = _lines.Count == 0 ? 0 : QueuedBytes - _lines.Peek().Length;
+        if (_lines.Count > 0 && backlog + line.Length > _limitBytes) return false;
         _lines.Enqueue(line);
         QueuedBytes += line.Length;
         return true;

@@ -1,8 +1,8 @@
 using ActorChat.Client;
 using ActorChat.Messages;
 using ActorChat.Server.Hosting;
+using ActorChat.Tests.Support;
 using Microsoft.Playwright;
-using Xunit;
 using static Microsoft.Playwright.Assertions;
 
 namespace ActorChat.Tests.Web;
@@ -96,6 +96,7 @@ public sealed class BrowserChatTests(ChromiumFixture chromium)
         await Expect(bob.Member("mallory")).ToBeVisibleAsync();
 
         await alice.SayAsync(fromBrowser);
+        await Expect(bob.Messages.Locator(".line-text")).ToHaveTextAsync([fromBrowser]); // keeps the order below fixed
         await mallory.SendAsync(new SayRequest("lobby", fromTcp));
 
         foreach (var page in new[] { alice, bob })

@@ -5,8 +5,8 @@ using ActorChat.Client;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Hosting;
+using ActorChat.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 
 namespace ActorChat.Tests.Web;
 

@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Text;
 using ActorChat.Messages;
 using ActorChat.Server.Hosting;
-using Xunit;
 
 namespace ActorChat.Tests.Web;
 

@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using ActorChat.Client;
 using ActorChat.Messages;
-using Xunit;
+using ActorChat.Tests.Support;
 
 namespace ActorChat.Tests.Web;
 

@@ -10,8 +10,7 @@ namespace ActorChat.Server.Transport.Tcp;
 /// <summary>
 /// One TCP client. Turns bytes into lines and frames for its <see cref="ChatSession"/>, and frames back into
 /// bytes: one acknowledged write in flight, what queues meanwhile coalesced into the next write, the queue
-/// bounded, and a client that does not read cut off. Reads in pull mode, so a client that floods the server
-/// is read no faster than its frames are handled.
+/// bounded, and a client that does not read cut off.
 /// </summary>
 public sealed class TcpConnectionActor : UntypedActor, ISessionTransport, IWithTimers
 {
@@ -55,7 +54,6 @@ public sealed class TcpConnectionActor : UntypedActor, ISessionTransport, IWithT
     protected override void PreStart()
     {
         Context.Watch(_connection);
-        _connection.Tell(Akka.IO.Tcp.ResumeReading.Instance);
         _log.Debug("Connection from {0}", _remote);
     }
 
@@ -100,9 +98,7 @@ public sealed class TcpConnectionActor : UntypedActor, ISessionTransport, IWithT
         {
             CloseAfterFlush(new ErrorFrame(ErrorCodes.FrameTooLarge,
                 $"A frame is at most {_services.Settings.MaxFrameBytes} bytes; closing the connection."));
-            return;
         }
-        _connection.Tell(Akka.IO.Tcp.ResumeReading.Instance);
     }
 
     public void Send(ServerFrame frame) => Send(FrameCodec.EncodeLine(frame));

@@ -43,8 +43,6 @@ public sealed class TcpListenerActor : UntypedActor
 
     public sealed record ConnectionCount(int Connections);
 
-    private const int AcceptBatch = 64;
-
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TcpTransportSettings _settings;
     private readonly SessionServices _services;
@@ -53,7 +51,6 @@ public sealed class TcpListenerActor : UntypedActor
     private BindResult? _bindResult;
     private IActorRef? _listener;
     private int _connections;
-    private int _acceptedInBatch;
     private bool _draining;
 
     public TcpListenerActor(TcpTransportSettings settings, SessionServices services)
@@ -68,7 +65,12 @@ public sealed class TcpListenerActor : UntypedActor
     protected override void PreStart()
     {
         var endpoint = new IPEndPoint(IPAddress.Parse(_settings.Bind), _settings.Port);
-        Context.System.Tcp().Tell(new Akka.IO.Tcp.Bind(Self, endpoint, _settings.Backlog, options: null, pullMode: true));
+        var options = _settings.SendBufferBytes > 0
+            ? new Inet.SocketOption[] { new Inet.SO.SendBufferSize(_settings.SendBufferBytes) }
+            : null;
+        // Push mode: Akka.IO 1.5.74's pull mode was seen to lose the wake-up for data already buffered, stalling
+        // a connection until the client sent more (see docs/design.md).
+        Context.System.Tcp().Tell(new Akka.IO.Tcp.Bind(Self, endpoint, _settings.Backlog, options, pullMode: false));
     }
 
     protected override void OnReceive(object message)
@@ -77,7 +79,6 @@ public sealed class TcpListenerActor : UntypedActor
         {
             case Akka.IO.Tcp.Bound bound:
                 _listener = Sender;
-                _listener.Tell(new Akka.IO.Tcp.ResumeAccepting(AcceptBatch));
                 _log.Info("Listening for TCP clients on {0}", bound.LocalAddress);
                 Answer(new BindResult(bound.LocalAddress, null));
                 break;
@@ -109,11 +110,6 @@ public sealed class TcpListenerActor : UntypedActor
         Context.Watch(handler);
         _connections++;
         Sender.Tell(new Akka.IO.Tcp.Register(handler));
-        if (++_acceptedInBatch == AcceptBatch)
-        {
-            _acceptedInBatch = 0;
-            _listener?.Tell(new Akka.IO.Tcp.ResumeAccepting(AcceptBatch));
-        }
     }
 
     private void OnConnectionGone()

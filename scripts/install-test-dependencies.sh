@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian machine (CI runs as root). Each step is skipped when
+# its tool is already there, so a developer machine is left alone.
+set -euo pipefail
+
+need=()
+# Add Debian packages here as tests come to need them, e.g.: command -v ip >/dev/null || need+=(iproute2)
+# The web chat's browser tests drive Debian's Chromium through Playwright (never Playwright's own download).
+[[ -x /usr/bin/chromium ]] || need+=(chromium)
+
+if ((${#need[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-test-dependencies: need root to install: ${need[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi

@@ -1,0 +1,60 @@
+using ActorChat.Messages;
+using ActorChat.Server.Configuration;
+using ActorChat.Server.Rooms;
+using ActorChat.Server.Sessions;
+using ActorChat.Server.Status;
+using ActorChat.Tests.Support;
+using Akka.Actor;
+using Akka.TestKit;
+using static ActorChat.Server.Rooms.RoomProtocol;
+
+namespace ActorChat.Tests.Rooms;
+
+public class LocalRoomDirectorySpec : Akka.TestKit.Xunit2.TestKit
+{
+    private static T Expect<T>(TestProbe member) where T : ServerFrame => Assert.IsType<T>(Frames.Decode(member.ExpectMsg<Deliver>()));
+
+    [Fact]
+    public void Room_names_are_case_insensitive_and_keep_the_first_spelling()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
+        var alice = CreateTestProbe();
+        var bob = CreateTestProbe();
+        directory.Tell(new Join("General", "alice", alice));
+        Assert.Equal("General", Expect<JoinedFrame>(alice).Room);
+        directory.Tell(new Join("GENERAL", "bob", bob));
+        Assert.Equal(["alice", "bob"], Expect<JoinedFrame>(bob).Members);
+        Assert.Equal("bob", Expect<PresenceFrame>(alice).User);
+    }
+
+    [Fact]
+    public void Rooms_are_listed_with_their_member_counts()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
+        var alice = CreateTestProbe();
+        directory.Tell(new Join("general", "alice", alice));
+        directory.Tell(new Join("random", "alice", alice));
+        Expect<JoinedFrame>(alice);
+        Expect<JoinedFrame>(alice);
+
+        AwaitAssert(() =>
+        {
+            directory.Tell(new ListRooms(alice));
+            var list = Expect<RoomListFrame>(alice);
+            Assert.Equal([new RoomSummary("general", 1), new RoomSummary("random", 1)], list.Rooms);
+        });
+    }
+
+    [Fact]
+    public void A_room_nobody_joined_has_no_members_and_takes_no_messages()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
+        var alice = CreateTestProbe();
+        directory.Tell(new GetMembers("empty", alice));
+        Assert.Empty(Expect<MembersFrame>(alice).Members);
+        directory.Tell(new Post("empty", "alice", "hi", alice));
+        Assert.Equal(ErrorCodes.NotInRoom, Expect<ErrorFrame>(alice).Code);
+        directory.Tell(new ListRooms(alice));
+        Assert.Empty(Expect<RoomListFrame>(alice).Rooms);
+    }
+}

@@ -1,0 +1,154 @@
+using ActorChat.Messages;
+using ActorChat.Server.Configuration;
+using ActorChat.Server.Rooms;
+using ActorChat.Server.Sessions;
+using ActorChat.Server.Status;
+using ActorChat.Tests.Support;
+using Akka.Actor;
+using Akka.TestKit;
+using static ActorChat.Server.Rooms.RoomProtocol;
+
+namespace ActorChat.Tests.Rooms;
+
+public class RoomActorSpec : Akka.TestKit.Xunit2.TestKit
+{
+    private IActorRef NewRoom(int historySize = 100) => Sys.ActorOf(RoomActor.Props("general", new RoomSettings(historySize), new ChatStatistics()));
+
+    private static T Expect<T>(TestProbe member) where T : ServerFrame => Assert.IsType<T>(Frames.Decode(member.ExpectMsg<Deliver>()));
+
+    private TestProbe Joined(IActorRef room, string user, params TestProbe[] others)
+    {
+        var member = CreateTestProbe(user);
+        room.Tell(new Join("general", user, member));
+        Expect<JoinedFrame>(member);
+        foreach (var other in others) Assert.Equal(user, Expect<PresenceFrame>(other).User);
+        return member;
+    }
+
+    [Fact]
+    public void Joiner_gets_the_members_and_others_get_presence()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        var bob = CreateTestProbe();
+        room.Tell(new Join("general", "bob", bob));
+
+        var joined = Expect<JoinedFrame>(bob);
+        Assert.Equal(["alice", "bob"], joined.Members);
+        Assert.Empty(joined.History);
+        Assert.Equal(new PresenceFrame("general", "bob", "join"), Expect<PresenceFrame>(alice));
+    }
+
+    [Fact]
+    public void Joining_twice_is_harmless()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        var bob = Joined(room, "bob", alice);
+        room.Tell(new Join("general", "bob", bob));
+        Assert.Equal(["alice", "bob"], Expect<JoinedFrame>(bob).Members);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_message_goes_to_every_member_as_the_same_bytes_with_increasing_seq()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        var bob = Joined(room, "bob", alice);
+
+        room.Tell(new Post("general", "alice", "hi", alice));
+        room.Tell(new Post("general", "bob", "hello", bob));
+
+        var toAlice = alice.ExpectMsg<Deliver>();
+        var toBob = bob.ExpectMsg<Deliver>();
+        Assert.Same(toAlice, toBob); // encoded once, shared by every member
+        var first = Assert.IsType<MessageFrame>(Frames.Decode(toAlice));
+        Assert.Equal(("alice", "hi", 1L), (first.Sender, first.Text, first.Seq));
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", first.Timestamp);
+
+        var second = Expect<MessageFrame>(alice);
+        Assert.Equal(2L, second.Seq);
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.Equal(second, Expect<MessageFrame>(bob));
+    }
+
+    [Fact]
+    public void A_non_member_cannot_post()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        var stranger = CreateTestProbe();
+        room.Tell(new Post("general", "mallory", "spam", stranger));
+        Assert.Equal(ErrorCodes.NotInRoom, Expect<ErrorFrame>(stranger).Code);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Newcomers_get_the_last_messages_oldest_first()
+    {
+        var room = NewRoom(historySize: 3);
+        var alice = Joined(room, "alice");
+        for (var i = 1; i <= 5; i++) room.Tell(new Post("general", "alice", $"m{i}", alice));
+        for (var i = 1; i <= 5; i++) Expect<MessageFrame>(alice);
+
+        var bob = CreateTestProbe();
+        room.Tell(new Join("general", "bob", bob));
+        var joined = Expect<JoinedFrame>(bob);
+        Assert.Equal(["m3", "m4", "m5"], joined.History.Select(m => m.Text));
+        Assert.Equal([3L, 4L, 5L], joined.History.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public void Leaving_tells_the_leaver_and_the_others()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        var bob = Joined(room, "bob", alice);
+        room.Tell(new Leave("general", "bob", bob));
+        Assert.Equal(new LeftFrame("general"), Expect<LeftFrame>(bob));
+        Assert.Equal(new PresenceFrame("general", "bob", "leave"), Expect<PresenceFrame>(alice));
+
+        room.Tell(new Post("general", "bob", "still here?", bob));
+        Assert.Equal(ErrorCodes.NotInRoom, Expect<ErrorFrame>(bob).Code);
+    }
+
+    [Fact]
+    public void Leaving_a_room_one_is_not_in_is_an_error()
+    {
+        var room = NewRoom();
+        var stranger = CreateTestProbe();
+        room.Tell(new Leave("general", "x", stranger));
+        Assert.Equal(ErrorCodes.NotInRoom, Expect<ErrorFrame>(stranger).Code);
+    }
+
+    [Fact]
+    public void A_member_whose_session_dies_leaves()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        var bob = Joined(room, "bob", alice);
+        bob.Tell(PoisonPill.Instance);
+        Assert.Equal(new PresenceFrame("general", "bob", "leave"), Expect<PresenceFrame>(alice));
+
+        room.Tell(new GetMembers("general", alice));
+        Assert.Equal(["alice"], Expect<MembersFrame>(alice).Members);
+    }
+
+    [Fact]
+    public void Stats_count_messages_per_user()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        var bob = Joined(room, "bob", alice);
+        room.Tell(new Post("general", "alice", "1", alice));
+        room.Tell(new Post("general", "alice", "2", alice));
+        room.Tell(new Post("general", "bob", "3", bob));
+        for (var i = 0; i < 3; i++) Expect<MessageFrame>(alice);
+
+        room.Tell(new GetStats("general", alice));
+        var stats = Expect<StatsFrame>(alice);
+        Assert.Equal(2, stats.MessagesPerUser["alice"]);
+        Assert.Equal(1, stats.MessagesPerUser["bob"]);
+    }
+}

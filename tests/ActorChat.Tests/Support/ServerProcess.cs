@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ActorChat.Tests.Support;
+
+/// <summary>The built server run as its own process, as a user would run it, from a foreign working directory.</summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<int> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process) => _process = process;
+
+    public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "ActorChat.Server.dll");
+
+    public int Port { get; private set; }
+
+    public int Pid => _process.Id;
+
+    public string StandardOutput { get { lock (_stdout) return _stdout.ToString(); } }
+
+    public string StandardError { get { lock (_stderr) return _stderr.ToString(); } }
+
+    public static ServerProcess Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        info.ArgumentList.Add(ServerDll);
+        // The web chat on a free port, so that test servers never meet on the default 8080; args may override it.
+        info.ArgumentList.Add("--web-port");
+        info.ArgumentList.Add("auto");
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment.Remove("ACTORCHAT_PORT");
+        info.Environment.Remove("ACTORCHAT_WEB_PORT");
+        var process = Process.Start(info)!;
+        var server = new ServerProcess(process);
+        process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (server._stderr) server._stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>Starts the server on a free loopback port and waits until it is ready.</summary>
+    public static async Task<ServerProcess> StartReadyAsync(params string[] extraArgs)
+    {
+        var server = Start(["--bind", "127.0.0.1", "--port", "0", .. extraArgs]);
+        await server.WaitReadyAsync();
+        return server;
+    }
+
+    public async Task WaitReadyAsync()
+    {
+        var exited = _process.WaitForExitAsync();
+        var first = await Task.WhenAny(_ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (first != _ready.Task)
+            throw new InvalidOperationException($"Server did not become ready.\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit(); // flushes the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>What Ctrl+C does in a terminal.</summary>
+    public void Interrupt() => Assert.Equal(0, kill(_process.Id, 2));
+
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    private void OnOutput(string? line)
+    {
+        if (line is null) return;
+        lock (_stdout) _stdout.AppendLine(line);
+        var match = ReadyLine().Match(line);
+        if (match.Success)
+        {
+            Port = int.Parse(match.Groups[1].Value);
+            _ready.TrySetResult(Port);
+        }
+    }
+
+    [GeneratedRegex(@"ready: TCP [^\s]*:(\d+)")]
+    private static partial Regex ReadyLine();
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text;
+using ActorChat.Messages;
+using ActorChat.Server.Configuration;
+using ActorChat.Server.Sessions;
+using ActorChat.Server.Transport.Tcp;
+using ActorChat.Server.Users;
+using ActorChat.Tests.Support;
+using Akka.Actor;
+using Akka.IO;
+using Akka.TestKit;
+
+namespace ActorChat.Tests.Transport;
+
+/// <summary>The TCP connection actor against a probe standing in for Akka.IO's connection.</summary>
+public class TcpConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly TestProbe _connection;
+    private readonly TestProbe _rooms;
+    private readonly TestProbe _users;
+
+    public TcpConnectionActorSpec()
+    {
+        _connection = CreateTestProbe("connection");
+        _rooms = CreateTestProbe("rooms");
+        _users = CreateTestProbe("users");
+    }
+
+    private IActorRef Start(int maxFrameBytes = 1024, long outboundLimit = 1 << 20, int graceMs = 300)
+    {
+        var settings = new SessionSettings(maxFrameBytes, outboundLimit, 10, TimeSpan.FromMilliseconds(graceMs));
+        var services = new SessionServices("Test", _rooms, _users, settings);
+        var actor = Sys.ActorOf(TcpConnectionActor.Props(_connection, new IPEndPoint(IPAddress.Loopback, 5555), services));
+        return actor;
+    }
+
+    private void Receive(IActorRef actor, string text) => Receive(actor, Encoding.UTF8.GetBytes(text));
+
+    private void Receive(IActorRef actor, byte[] bytes) => actor.Tell(new Tcp.Received(ByteString.FromBytes(bytes)), _connection);
+
+    private Tcp.Write ExpectWrite() => _connection.FishForMessage<Tcp.Write>(m => m is Tcp.Write);
+
+    private ServerFrame ExpectOneFrameAndAck(IActorRef actor)
+    {
+        var write = ExpectWrite();
+        actor.Tell(write.Ack, _connection);
+        return Assert.Single(Frames.DecodeLines(write.Data.ToArray()));
+    }
+
+    [Fact]
+    public void A_frame_split_over_many_reads_is_handled_once_complete()
+    {
+        var actor = Start();
+        foreach (var piece in new[] { "{\"type\"", ":\"pi", "ng\"}", "\n" }) Receive(actor, piece);
+        Assert.IsType<PongFrame>(ExpectOneFrameAndAck(actor));
+    }
+
+    [Fact]
+    public void Many_frames_in_one_read_are_all_handled_in_order_with_crlf_accepted()
+    {
+        var actor = Start();
+        Receive(actor, "{\"type\":\"ping\"}\r\n{\"type\":\"nope\"}\n{\"type\":\"ping\"}\n");
+        var frames = new List<ServerFrame>();
+        while (frames.Count < 3)
+        {
+            var write = ExpectWrite();
+            actor.Tell(write.Ack, _connection);
+            frames.AddRange(Frames.DecodeLines(write.Data.ToArray()));
+        }
+        Assert.IsType<PongFrame>(frames[0]);
+        Assert.Equal(ErrorCodes.UnknownType, Assert.IsType<ErrorFrame>(frames[1]).Code);
+        Assert.IsType<PongFrame>(frames[2]);
+    }
+
+    [Fact]
+    public void Invalid_utf8_gets_bad_json_and_the_connection_keeps_working()
+    {
+        var actor = Start();
+        Receive(actor, [0xFF, 0xFE, (byte)'\n']);
+        Assert.Equal(ErrorCodes.BadJson, Assert.IsType<ErrorFrame>(ExpectOneFrameAndAck(actor)).Code);
+        Receive(actor, "{\"type\":\"ping\"}\n");
+        Assert.IsType<PongFrame>(ExpectOneFrameAndAck(actor));
+    }
+
+    [Fact]
+    public void An_oversized_line_gets_frame_too_large_then_the_connection_closes()
+    {
+        var actor = Start(maxFrameBytes: 256);
+        Receive(actor, new string('x', 300));
+        var error = Assert.IsType<ErrorFrame>(ExpectOneFrameAndAck(actor));
+        Assert.Equal(ErrorCodes.FrameTooLarge, error.Code);
+        _connection.FishForMessage(m => m is Tcp.Close);
+    }
+
+    [Fact]
+    public void Frames_queued_while_a_write_is_in_flight_go_out_in_one_write()
+    {
+        var actor = Start();
+        var first = new Deliver(FrameCodec.EncodeLine(new LeftFrame("a")));
+        var second = new Deliver(FrameCodec.EncodeLine(new LeftFrame("b")));
+        var third = new Deliver(FrameCodec.EncodeLine(new LeftFrame("c")));
+        actor.Tell(first);
+        actor.Tell(second);
+        actor.Tell(third);
+
+        var write1 = ExpectWrite();
+        Assert.Equal(["a"], Frames.DecodeLines(write1.Data.ToArray()).Cast<LeftFrame>().Select(f => f.Room));
+        _connection.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing more until the kernel took the first write
+        actor.Tell(write1.Ack, _connection);
+
+        var write2 = ExpectWrite();
+        Assert.Equal(["b", "c"], Frames.DecodeLines(write2.Data.ToArray()).Cast<LeftFrame>().Select(f => f.Room));
+    }
+
+    [Fact]
+    public void A_client_that_does_not_read_is_cut_off_as_slow_consumer()
+    {
+        var actor = Start(outboundLimit: 2048, graceMs: 5000);
+        Watch(actor);
+        var line = new Deliver(FrameCodec.EncodeLine(new ErrorFrame("x", new string('y', 500))));
+        for (var i = 0; i < 10; i++) actor.Tell(line);
+
+        var stuck = ExpectWrite(); // never acknowledged at first: the client is not reading
+        _connection.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        actor.Tell(stuck.Ack, _connection);
+
+        // Only the slow_consumer notice is written (best effort); the queued frames were dropped.
+        var last = ExpectWrite();
+        var frame = Assert.Single(Frames.DecodeLines(last.Data.ToArray()));
+        Assert.Equal(ErrorCodes.SlowConsumer, Assert.IsType<ErrorFrame>(frame).Code);
+        actor.Tell(last.Ack, _connection);
+        _connection.FishForMessage(m => m is Tcp.Close);
+    }
+
+    [Fact]
+    public void A_client_that_never_reads_again_is_aborted_after_the_grace_period()
+    {
+        var actor = Start(outboundLimit: 2048, graceMs: 300);
+        Watch(actor);
+        var line = new Deliver(FrameCodec.EncodeLine(new ErrorFrame("x", new string('y', 500))));
+        for (var i = 0; i < 10; i++) actor.Tell(line);
+        ExpectWrite();
+        _connection.FishForMessage(m => m is Tcp.Abort, TimeSpan.FromSeconds(3));
+        ExpectTerminated(actor);
+    }
+
+    [Fact]
+    public void Quit_sends_bye_and_closes_after_flushing()
+    {
+        var actor = Start();
+        Receive(actor, "{\"type\":\"quit\"}\n");
+        Assert.Equal(new ByeFrame("quit"), ExpectOneFrameAndAck(actor));
+        _connection.FishForMessage(m => m is Tcp.Close);
+    }
+
+    [Fact]
+    public void A_closed_connection_stops_the_actor()
+    {
+        var actor = Start();
+        Watch(actor);
+        actor.Tell(Tcp.PeerClosed.Instance, _connection);
+        ExpectTerminated(actor);
+    }
+
+    [Fact]
+    public void Hello_identifies_through_the_user_registry()
+    {
+        var actor = Start();
+        Receive(actor, "{\"type\":\"hello\",\"name\":\"alice\"}\n");
+        var register = _users.ExpectMsg<UserRegistry.Register>();
+        Assert.Equal(actor, register.Session);
+        actor.Tell(new UserRegistry.Registered("alice"));
+        Assert.Equal(new WelcomeFrame("alice", "Test", 1), ExpectOneFrameAndAck(actor));
+    }
+}
