@@ -172,7 +172,6 @@
     for (const room of rooms) send({ type: 'join', room: room.name });
     send({ type: 'rooms' });
     render();
-    if (firstTime) ui.messageInput.focus();
   }
 
   function onError(frame) {
@@ -214,12 +213,14 @@
     room.members = [...frame.members];
     for (const message of frame.history || []) onMessage(message, true);
     send({ type: 'stats', room: frame.room }); // seeds the chart; later messages add to it
-    if (state.showOnJoin === room.key || !state.current) {
+    const show = state.showOnJoin === room.key || !state.current;
+    if (show) {
       state.showOnJoin = null;
       state.current = room.key;
       room.unread = 0;
     }
     render();
+    if (show) ui.messageInput.focus(); // the room the user asked for: ready to type
     send({ type: 'rooms' });
   }
 

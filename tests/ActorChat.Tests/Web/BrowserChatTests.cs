@@ -110,6 +110,77 @@ public sealed class BrowserChatTests(ChromiumFixture chromium)
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Rooms_can_be_joined_switched_and_left_with_unread_counts_for_the_others()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "alice");
+        await using var bob = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "bob");
+        await bob.JoinAsync("one");
+        await alice.JoinAsync("one");
+        await alice.JoinAsync("two");
+
+        await bob.SayAsync("news in room one");
+        await Expect(alice.Conversation("one").Locator(".badge")).ToHaveTextAsync("1");
+        await alice.Conversation("one").ClickAsync();
+        await Expect(alice.Title).ToHaveTextAsync("#one");
+        await alice.ExpectMessageAsync("bob", "news in room one");
+        await Expect(alice.Conversation("one").Locator(".badge")).ToHaveCountAsync(0);
+
+        await alice.Page.Locator("#leave-button").ClickAsync();
+        await Expect(alice.Conversation("one")).ToHaveCountAsync(0);
+        await Expect(alice.Title).Not.ToHaveTextAsync("#one");
+        await Expect(bob.SystemLines.Filter(new LocatorFilterOptions { HasTextString = "alice left" })).ToHaveCountAsync(1);
+        await Expect(bob.Member("alice")).ToHaveCountAsync(0);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_click_on_a_member_opens_a_direct_chat_which_the_other_side_sees_as_unread()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "alice");
+        await using var bob = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "bob");
+
+        await alice.Member("bob").Locator("button").ClickAsync();
+        await Expect(alice.Title).ToHaveTextAsync("@bob");
+        await alice.SayAsync("just between us");
+        await alice.ExpectMessageAsync("alice", "just between us");
+
+        await Expect(bob.Conversation("@alice").Locator(".badge")).ToHaveTextAsync("1");
+        await Expect(bob.Title).ToHaveTextAsync("#lobby");
+        await bob.Conversation("@alice").ClickAsync();
+        await bob.ExpectMessageAsync("alice", "just between us");
+        await bob.SayAsync("sure");
+        await alice.ExpectMessageAsync("bob", "sure");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task The_page_works_with_the_keyboard_alone()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var watcher = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "watcher");
+        await using var kim = await ChatPage.OpenAsync(chromium.Browser, server.WebUri());
+        var keyboard = kim.Page.Keyboard;
+
+        await keyboard.TypeAsync("kim"); // the name field has the focus when the page opens
+        await keyboard.PressAsync("Enter");
+        await Expect(kim.Status).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(kim.Title).ToHaveTextAsync("#lobby");
+        await Expect(kim.Page.Locator("#message-input")).ToBeFocusedAsync();
+        await keyboard.TypeAsync("typed without a mouse");
+        await keyboard.PressAsync("Enter");
+        await watcher.ExpectMessageAsync("kim", "typed without a mouse");
+
+        await keyboard.TypeAsync("/join keys");
+        await keyboard.PressAsync("Enter");
+        await Expect(kim.Title).ToHaveTextAsync("#keys");
+        await keyboard.PressAsync("Shift+Tab"); // from the message box back to the Leave button
+        await Expect(kim.Page.Locator("#leave-button")).ToBeFocusedAsync();
+        await keyboard.PressAsync("Enter");
+        await Expect(kim.Conversation("keys")).ToHaveCountAsync(0);
+        await Expect(kim.Title).ToHaveTextAsync("#lobby");
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task The_page_shows_reconnecting_while_the_server_is_down_and_rejoins_its_rooms_when_it_returns()
     {
         var first = await TestServer.StartAsync();

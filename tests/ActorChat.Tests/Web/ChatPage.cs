@@ -37,8 +37,13 @@ internal sealed class ChatPage : IAsyncDisposable
 
     public ILocator ChartRow(string user) => Page.Locator($"#chart .chart-row[data-user='{user}']");
 
-    /// <summary>Opens the page and signs in as <paramref name="name"/>; waits until connected.</summary>
-    public static async Task<ChatPage> SignInAsync(IBrowser browser, Uri server, string name, ViewportSize? viewport = null)
+    public ILocator Title => Page.Locator("#conversation-title");
+
+    /// <summary>The button of a conversation in the list: a room by its lower-case name, a direct chat by "@name".</summary>
+    public ILocator Conversation(string key) => Page.Locator($"#conversations button[data-key='{key}']");
+
+    /// <summary>Opens the page, not signed in yet.</summary>
+    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri server, ViewportSize? viewport = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -51,10 +56,17 @@ internal sealed class ChatPage : IAsyncDisposable
         var page = await context.NewPageAsync();
         var chat = new ChatPage(context, page);
         await page.GotoAsync(server.ToString());
-        await page.Locator("#name-input").FillAsync(name);
-        await page.Locator("#name-input").PressAsync("Enter");
+        return chat;
+    }
+
+    /// <summary>Opens the page and signs in as <paramref name="name"/>; waits until connected and in #lobby.</summary>
+    public static async Task<ChatPage> SignInAsync(IBrowser browser, Uri server, string name, ViewportSize? viewport = null)
+    {
+        var chat = await OpenAsync(browser, server, viewport);
+        await chat.Page.Locator("#name-input").FillAsync(name);
+        await chat.Page.Locator("#name-input").PressAsync("Enter");
         await Expect(chat.Status).ToHaveAttributeAsync("data-state", "connected");
-        await Expect(page.Locator("#conversation-title")).ToHaveTextAsync("#lobby");
+        await Expect(chat.Title).ToHaveTextAsync("#lobby");
         return chat;
     }
 
