@@ -12,9 +12,9 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,7 +22,8 @@ using Microsoft.Extensions.Logging;
 namespace ActorChat.Server.Hosting;
 
 /// <summary>
-/// Builds and starts the server: the generic host, the actor system and its actors, the listeners.
+/// Builds and starts the server: the host (with Kestrel when the web chat is on), the actor system and its
+/// actors, the listeners.
 /// Program.cs and the integration tests start the server through this one path.
 /// </summary>
 public static class ChatServerHost

@@ -52,7 +52,12 @@ public static class WebFrontEnd
             // Small files, revalidated each time, so a new server version never meets an old script.
             OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
         });
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // Pings every 30 s; a peer that does not answer within 30 s more is gone (its name and rooms are freed).
+        app.UseWebSockets(new WebSocketOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(30),
+            KeepAliveTimeout = TimeSpan.FromSeconds(30),
+        });
         app.Map("/ws", AcceptWebSocketAsync);
         app.MapGet("/healthz", Health);
         app.MapGet("/api/status", StatusAsync);
