@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ActorChat.Client;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
@@ -78,6 +79,18 @@ public sealed class HttpEndpointTests
         Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single());
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal(HttpStatusCode.OK, style.StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_page_is_served_by_a_server_process_started_from_another_working_directory()
+    {
+        await using var server = await ServerProcess.StartReadyAsync();
+        var address = Regex.Match(server.StandardOutput, @"web chat (http://\S+/)").Groups[1].Value;
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+
+        var page = await http.GetStringAsync("/");
+
+        Assert.Contains("<title>ActorChat</title>", page);
     }
 
     [Fact(Timeout = 30_000)]
