@@ -6,6 +6,8 @@ set -euo pipefail
 need=()
 command -v ip >/dev/null || need+=(iproute2)          # network namespaces for the LAN broadcast test
 command -v script >/dev/null || need+=(bsdutils)      # a pseudo-terminal for the console client test
+# The web chat's browser tests drive Debian's Chromium through Playwright (never Playwright's own download).
+[[ -x /usr/bin/chromium ]] || need+=(chromium)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

@@ -4,6 +4,7 @@ namespace ActorChat.Server.Configuration;
 public sealed record ServerSettings(
     string ServerName,
     TcpTransportSettings Tcp,
+    WebTransportSettings Web,
     RoomSettings Rooms,
     SessionSettings Sessions,
     DiscoverySettings Discovery);
@@ -11,6 +12,18 @@ public sealed record ServerSettings(
 /// <summary>Where and how the TCP transport listens.</summary>
 /// <param name="SendBufferBytes">The kernel send buffer of each connection; with the outbound limit it bounds what a slow client costs. 0 keeps the OS default.</param>
 public sealed record TcpTransportSettings(string Bind, int Port, int Backlog, int SendBufferBytes);
+
+/// <summary>
+/// Where the web front end (chat page, WebSocket, health and status) listens. <see cref="Port"/> is a port
+/// number, <see cref="Disabled"/> (no web server) or <see cref="AutoPort"/> (a free port the OS picks).
+/// </summary>
+public sealed record WebTransportSettings(string Bind, int Port)
+{
+    public const int Disabled = 0;
+    public const int AutoPort = -1;
+
+    public bool Enabled => Port != Disabled;
+}
 
 public sealed record RoomSettings(int HistorySize);
 

@@ -16,13 +16,15 @@ public static class SettingsLoader
     /// <summary>One overridable setting: its flag, its environment variable and the HOCON path it sets.</summary>
     private sealed record Option(string Flag, string Env, string Path, OptionKind Kind, string Help);
 
-    private enum OptionKind { Text, Port, Count, Size }
+    private enum OptionKind { Text, Port, WebPort, Count, Size }
 
     private static readonly Option[] Options =
     [
         new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", OptionKind.Port, "TCP port for chat clients (default 12345; 0 picks a free one)"),
         new("--udp-port", "ACTORCHAT_UDP_PORT", "actorchat.discovery.udp-port", OptionKind.Port, "UDP port for LAN discovery (default 12345; 0 turns discovery off)"),
         new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", OptionKind.Text, "address to listen on (default 0.0.0.0)"),
+        new("--web-port", "ACTORCHAT_WEB_PORT", "actorchat.web.port", OptionKind.WebPort, "HTTP port of the web chat (default 8080; 0 turns it off; auto picks a free one)"),
+        new("--web-bind", "ACTORCHAT_WEB_BIND", "actorchat.web.bind", OptionKind.Text, "address the web chat listens on (default: the --bind address)"),
         new("--name", "ACTORCHAT_NAME", "actorchat.server-name", OptionKind.Text, "server name shown to clients (default ActorChat)"),
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
         new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
@@ -126,6 +128,8 @@ public static class SettingsLoader
     {
         var root = config.GetConfig("actorchat");
         var tcp = root.GetConfig("tcp");
+        var web = root.GetConfig("web");
+        var webBind = web.GetString("bind", "");
         var sessions = root.GetConfig("sessions");
         var discovery = root.GetConfig("discovery");
         var webPort = discovery.GetInt("web-port", 0);
@@ -133,6 +137,9 @@ public static class SettingsLoader
             ServerName: root.GetString("server-name"),
             Tcp: new TcpTransportSettings(tcp.GetString("bind"), tcp.GetInt("port"), tcp.GetInt("backlog"),
                 checked((int)(tcp.GetByteSize("send-buffer") ?? 0))),
+            Web: new WebTransportSettings(
+                Bind: string.IsNullOrEmpty(webBind) ? tcp.GetString("bind") : webBind,
+                Port: ParseWebPort(web.GetString("port"))),
             Rooms: new RoomSettings(root.GetInt("rooms.history-size")),
             Sessions: new SessionSettings(
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
@@ -151,14 +158,26 @@ public static class SettingsLoader
         if (settings.Discovery.WebPort is < 0 or > 65535) throw new ArgumentException($"web port {settings.Discovery.WebPort} is out of range.");
         if (settings.Discovery.RepliesPerSecond <= 0 || settings.Discovery.RepliesBurst < 1 || settings.Discovery.TrackedAddresses < 1)
             throw new ArgumentException("discovery rate limits must be positive.");
+        if (!IPAddress.TryParse(settings.Web.Bind, out _)) throw new ArgumentException($"'{settings.Web.Bind}' is not an IP address to bind.");
         if (settings.Rooms.HistorySize < 0) throw new ArgumentException("history size cannot be negative.");
         if (settings.Sessions.MaxFrameBytes < 256) throw new ArgumentException("max frame must be at least 256 bytes.");
         if (settings.Sessions.OutboundLimitBytes < 1024) throw new ArgumentException("outbound limit must be at least 1 KiB.");
         return settings;
     }
 
+    /// <summary>A port number, 0 (no web server) or "auto" (a free port the OS picks).</summary>
+    private static int ParseWebPort(string value)
+    {
+        if (string.Equals(value, "auto", StringComparison.OrdinalIgnoreCase)) return WebTransportSettings.AutoPort;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535) return port;
+        throw new ArgumentException($"web port '{value}' is not a port number (0 to 65535) or 'auto'.");
+    }
+
     private static string? Validate(Option option, string value) => option.Kind switch
     {
+        OptionKind.WebPort when !string.Equals(value, "auto", StringComparison.OrdinalIgnoreCase)
+                                && (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var webPort) || webPort > 65535)
+            => $"{option.Flag}: '{value}' is not a port number (0 to 65535, 0 turns the web chat off) or 'auto'.",
         OptionKind.Port when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535
             => $"{option.Flag}: '{value}' is not a port number (0 to 65535).",
         OptionKind.Count when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _)

@@ -4,13 +4,19 @@ using ActorChat.Server.Configuration;
 using ActorChat.Server.Discovery;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
+using ActorChat.Server.Status;
 using ActorChat.Server.Transport;
 using ActorChat.Server.Transport.Tcp;
+using ActorChat.Server.Transport.Web;
 using ActorChat.Server.Users;
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,20 +24,45 @@ using Microsoft.Extensions.Logging;
 namespace ActorChat.Server.Hosting;
 
 /// <summary>
-/// Builds and starts the server: the generic host, the actor system and its actors, the listeners.
+/// Builds and starts the server: the host (with Kestrel when the web chat is on), the actor system and its
+/// actors, the listeners.
 /// Program.cs and the integration tests start the server through this one path.
 /// </summary>
 public static class ChatServerHost
 {
     public const string SystemName = "actorchat";
 
+    /// <summary>
+    /// The host of the server: a web application when the web chat is on (Kestrel serves the page, the WebSocket,
+    /// health and status), a plain generic host when it is off. Both carry the same actors.
+    /// </summary>
     public static IHost Build(ServerSettings settings, Config config, LogLevel logLevel = LogLevel.Information)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        if (!settings.Web.Enabled)
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+            {
+                Args = [],
+                ContentRootPath = AppContext.BaseDirectory,
+            });
+            AddChatServer(builder, settings, config, logLevel);
+            return builder.Build();
+        }
+
+        var web = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
         });
+        AddChatServer(web, settings, config, logLevel);
+        WebFrontEnd.ConfigureServer(web.WebHost, settings.Web);
+        var app = web.Build();
+        WebFrontEnd.MapEndpoints(app);
+        return app;
+    }
+
+    private static void AddChatServer(IHostApplicationBuilder builder, ServerSettings settings, Config config, LogLevel logLevel)
+    {
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(options =>
         {
@@ -40,8 +71,13 @@ public static class ChatServerHost
         });
         builder.Logging.SetMinimumLevel(logLevel);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<ServerReadiness>();
+        builder.Services.AddSingleton<ListeningEndpoints>();
+        var statistics = new ChatStatistics();
+        builder.Services.AddSingleton(statistics);
 
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
@@ -57,29 +93,37 @@ public static class ChatServerHost
                 .WithActors((system, registry, _) =>
                 {
                     var users = system.ActorOf(UserRegistry.Props(), "users");
-                    var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms), "rooms");
+                    var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics), "rooms");
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions);
                     var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services), "tcp");
+                    var websockets = system.ActorOf(WebSocketGatewayActor.Props(services), "websockets");
                     registry.Register<UserRegistry>(users);
                     registry.Register<RoomDirectory>(rooms);
                     registry.Register<TcpListenerActor>(tcp);
+                    registry.Register<WebSocketGatewayActor>(websockets);
 
                     // Clients get their pending frames and a clean close before the actor system goes down.
-                    CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tcp", async () =>
-                    {
-                        try
-                        {
-                            await tcp.Ask<Done>(TcpListenerActor.Drain.Instance, settings.Sessions.CloseGracePeriod + TimeSpan.FromSeconds(3));
-                        }
-                        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-                        {
-                            // Connections that did not close in time are aborted when the system stops.
-                        }
-                        return Done.Instance;
-                    });
+                    var drainTimeout = settings.Sessions.CloseGracePeriod + TimeSpan.FromSeconds(3);
+                    var shutdown = CoordinatedShutdown.Get(system);
+                    shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tcp",
+                        () => DrainAsync(tcp, TcpListenerActor.Drain.Instance, drainTimeout));
+                    shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-websockets",
+                        () => DrainAsync(websockets, WebSocketGatewayActor.Drain.Instance, drainTimeout));
                 });
         });
-        return builder.Build();
+    }
+
+    private static async Task<Done> DrainAsync(IActorRef listener, object drain, TimeSpan timeout)
+    {
+        try
+        {
+            await listener.Ask<Done>(drain, timeout);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            // Connections that did not close in time are aborted when the system stops.
+        }
+        return Done.Instance;
     }
 
     /// <summary>
@@ -89,35 +133,62 @@ public static class ChatServerHost
     public static async Task<RunningChatServer> StartAsync(ServerSettings settings, Config config, LogLevel logLevel = LogLevel.Information)
     {
         if (PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tcp.Port) is { } problem) throw new ServerStartException(problem);
+        if (PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.Port, "HTTP") is { } webProblem) throw new ServerStartException(webProblem);
         var host = Build(settings, config, logLevel);
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch (IOException e)
+        {
+            // Kestrel could not bind (Akka.IO reports its own bind below).
+            await StopAndDisposeAsync(host);
+            var reason = (e.InnerException ?? e).Message;
+            throw new ServerStartException($"cannot listen on HTTP {settings.Web.Bind}:{settings.Web.Port}: {reason}");
+        }
+
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         var tcp = registry.Get<TcpListenerActor>();
         var bind = await tcp.Ask<TcpListenerActor.BindResult>(TcpListenerActor.WaitForBind.Instance, TimeSpan.FromSeconds(30));
         if (!bind.Bound)
         {
-            await host.StopAsync();
-            host.Dispose();
+            await StopAndDisposeAsync(host);
             throw new ServerStartException(bind.Error!);
         }
+
         var tcpEndpoint = (IPEndPoint)bind.LocalAddress!;
-        var discoveryEndpoint = await StartDiscoveryAsync(host, settings, tcpEndpoint.Port);
+        var webEndpoint = settings.Web.Enabled ? WebEndpointOf(host) : null;
+        host.Services.GetRequiredService<ListeningEndpoints>().Set(tcpEndpoint, webEndpoint);
+
+        var readiness = host.Services.GetRequiredService<ServerReadiness>();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            // Before Kestrel waits for open requests: the WebSocket ones end once their clients got a clean close.
+            readiness.MarkStopping();
+            registry.Get<WebSocketGatewayActor>().Tell(WebSocketGatewayActor.Drain.Instance);
+        });
+        var discoveryEndpoint = await StartDiscoveryAsync(host, settings, tcpEndpoint.Port, webEndpoint?.Port);
+        readiness.MarkReady();
+
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat");
-        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, LAN discovery {Discovery}", settings.ServerName,
-            tcpEndpoint, discoveryEndpoint is null ? "off" : $"on UDP {discoveryEndpoint.Port}");
-        return new RunningChatServer(host, tcpEndpoint, discoveryEndpoint);
+        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}",
+            settings.ServerName, tcpEndpoint,
+            webEndpoint is null ? "off" : $"http://{webEndpoint}/",
+            discoveryEndpoint is null ? "off" : $"on UDP {discoveryEndpoint.Port}");
+        return new RunningChatServer(host, tcpEndpoint, webEndpoint, discoveryEndpoint);
     }
 
     /// <summary>
     /// Starts LAN discovery once the TCP port is known, so that the answers name the port really bound.
     /// A failed UDP bind is logged by the actor and leaves the server running without discovery (null).
     /// </summary>
-    private static async Task<IPEndPoint?> StartDiscoveryAsync(IHost host, ServerSettings settings, int tcpPort)
+    private static async Task<IPEndPoint?> StartDiscoveryAsync(IHost host, ServerSettings settings, int tcpPort, int? webPort)
     {
         if (!settings.Discovery.Enabled) return null;
         var system = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
-        var announcement = new DiscoveryAnnouncement(settings.ServerName, tcpPort, settings.Discovery.WebPort, Protocol.Version);
+        var announcement = new DiscoveryAnnouncement(settings.ServerName, tcpPort, settings.Discovery.WebPort ?? webPort, Protocol.Version);
         var discovery = system.ActorOf(DiscoveryActor.Props(settings.Discovery, announcement), "discovery");
         registry.Register<DiscoveryActor>(discovery);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "unbind-discovery", async () =>
@@ -136,6 +207,26 @@ public static class ChatServerHost
         return result.LocalAddress;
     }
 
+    /// <summary>The address Kestrel really bound, which tells the port when the OS picked it.</summary>
+    private static IPEndPoint WebEndpointOf(IHost host)
+    {
+        var addresses = host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        var uri = new Uri(addresses.Addresses.First());
+        return new IPEndPoint(IPAddress.Parse(uri.Host.Trim('[', ']')), uri.Port);
+    }
+
+    private static async Task StopAndDisposeAsync(IHost host)
+    {
+        try
+        {
+            await host.StopAsync();
+        }
+        finally
+        {
+            host.Dispose();
+        }
+    }
+
     private static Akka.Event.LogLevel ToAkkaLevel(LogLevel level) => level switch
     {
         LogLevel.Trace or LogLevel.Debug => Akka.Event.LogLevel.DebugLevel,
@@ -149,7 +240,7 @@ public static class ChatServerHost
 public sealed class ServerStartException(string message) : Exception(message);
 
 /// <summary>A started server: its host and where it listens.</summary>
-public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint, IPEndPoint? discoveryEndpoint) : IAsyncDisposable
+public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint, IPEndPoint? webEndpoint, IPEndPoint? discoveryEndpoint) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
@@ -157,6 +248,12 @@ public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint, IPEndP
 
     /// <summary>Where LAN discovery answers, or null when it is off or its port could not be bound.</summary>
     public IPEndPoint? DiscoveryEndpoint { get; } = discoveryEndpoint;
+
+    /// <summary>Where the web chat listens (HTTP and WebSocket), or null when it is off.</summary>
+    public IPEndPoint? WebEndpoint { get; } = webEndpoint;
+
+    /// <summary>The web chat's address, e.g. http://127.0.0.1:8080/, or null when it is off.</summary>
+    public Uri? WebUri => WebEndpoint is null ? null : new Uri($"http://{WebEndpoint}/");
 
     public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
 

@@ -1,6 +1,7 @@
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Sessions;
+using ActorChat.Server.Status;
 using Akka.Actor;
 using static ActorChat.Server.Rooms.RoomProtocol;
 
@@ -13,11 +14,17 @@ namespace ActorChat.Server.Rooms;
 public sealed class LocalRoomDirectory : UntypedActor
 {
     private readonly RoomSettings _settings;
+    private readonly ChatStatistics _statistics;
     private readonly Dictionary<string, (string Name, int Members)> _occupancy = new(StringComparer.Ordinal);
 
-    public LocalRoomDirectory(RoomSettings settings) => _settings = settings;
+    public LocalRoomDirectory(RoomSettings settings, ChatStatistics statistics)
+    {
+        _settings = settings;
+        _statistics = statistics;
+    }
 
-    public static Props Props(RoomSettings settings) => Akka.Actor.Props.Create(() => new LocalRoomDirectory(settings));
+    public static Props Props(RoomSettings settings, ChatStatistics statistics) =>
+        Akka.Actor.Props.Create(() => new LocalRoomDirectory(settings, statistics));
 
     protected override void OnReceive(object message)
     {
@@ -26,6 +33,7 @@ public sealed class LocalRoomDirectory : UntypedActor
             case IRoomCommand command: Route(command); break;
             case Occupancy occupancy: _occupancy[occupancy.Key] = (occupancy.Name, occupancy.Members); break;
             case ListRooms list: ReplyRoomList(list.Member); break;
+            case GetRoomSummaries: Sender.Tell(new RoomSummaries(Summaries())); break;
             default: Unhandled(message); break;
         }
     }
@@ -41,7 +49,7 @@ public sealed class LocalRoomDirectory : UntypedActor
                 AnswerForMissingRoom(command);
                 return;
             }
-            room = Context.ActorOf(RoomActor.Props(command.Room, _settings), key);
+            room = Context.ActorOf(RoomActor.Props(command.Room, _settings, _statistics), key);
             _occupancy[key] = (command.Room, 0);
         }
         room.Forward(command);
@@ -59,12 +67,11 @@ public sealed class LocalRoomDirectory : UntypedActor
         command.Member.Tell(new Deliver(FrameCodec.EncodeLine(answer)), ActorRefs.NoSender);
     }
 
-    private void ReplyRoomList(IActorRef member)
-    {
-        var rooms = _occupancy.Values
-            .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
-            .Select(r => new RoomSummary(r.Name, r.Members))
-            .ToArray();
-        member.Tell(new Deliver(FrameCodec.EncodeLine(new RoomListFrame(rooms))), ActorRefs.NoSender);
-    }
+    private void ReplyRoomList(IActorRef member) =>
+        member.Tell(new Deliver(FrameCodec.EncodeLine(new RoomListFrame(Summaries()))), ActorRefs.NoSender);
+
+    private RoomSummary[] Summaries() => _occupancy.Values
+        .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
+        .Select(r => new RoomSummary(r.Name, r.Members))
+        .ToArray();
 }

@@ -1,6 +1,7 @@
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Sessions;
+using ActorChat.Server.Status;
 using Akka.Actor;
 using Akka.Event;
 using static ActorChat.Server.Rooms.RoomProtocol;
@@ -16,6 +17,7 @@ public sealed class RoomActor : UntypedActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _name;
     private readonly RoomSettings _settings;
+    private readonly ChatStatistics _statistics;
     private readonly List<Member> _members = [];
     private readonly Queue<MessageFrame> _history = new();
     private readonly Dictionary<string, long> _messagesPerUser = new(StringComparer.Ordinal);
@@ -23,13 +25,15 @@ public sealed class RoomActor : UntypedActor
 
     private sealed record Member(IActorRef Ref, string User);
 
-    public RoomActor(string name, RoomSettings settings)
+    public RoomActor(string name, RoomSettings settings, ChatStatistics statistics)
     {
         _name = name;
         _settings = settings;
+        _statistics = statistics;
     }
 
-    public static Props Props(string name, RoomSettings settings) => Akka.Actor.Props.Create(() => new RoomActor(name, settings));
+    public static Props Props(string name, RoomSettings settings, ChatStatistics statistics) =>
+        Akka.Actor.Props.Create(() => new RoomActor(name, settings, statistics));
 
     protected override void OnReceive(object message)
     {
@@ -106,6 +110,7 @@ public sealed class RoomActor : UntypedActor
             Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow),
             Seq: ++_seq);
         Broadcast(frame, except: null);
+        _statistics.CountMessage();
 
         if (_settings.HistorySize > 0)
         {

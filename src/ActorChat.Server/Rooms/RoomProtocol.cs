@@ -30,6 +30,15 @@ public static class RoomProtocol
     /// <summary>The directory asks for a list of rooms with their member counts; answered with a rooms frame.</summary>
     public sealed record ListRooms(IActorRef Member);
 
+    /// <summary>Asked of the directory (for the status page); answered with <see cref="RoomSummaries"/>.</summary>
+    public sealed class GetRoomSummaries
+    {
+        public static readonly GetRoomSummaries Instance = new();
+        private GetRoomSummaries() { }
+    }
+
+    public sealed record RoomSummaries(IReadOnlyList<ActorChat.Messages.RoomSummary> Rooms);
+
     /// <summary>A room tells its directory how many members it has now, so listing rooms needs no round trip.</summary>
     public sealed record Occupancy(string Key, string Name, int Members);
 }

@@ -10,9 +10,10 @@ namespace ActorChat.Server.Transport;
 public static class PortCheck
 {
     /// <returns>Null when the port is free; otherwise why it cannot be used.</returns>
-    public static string? TcpPortProblem(string bind, int port)
+    /// <param name="service">How the error names the listener, e.g. "TCP" or "HTTP".</param>
+    public static string? TcpPortProblem(string bind, int port, string service = "TCP")
     {
-        if (port == 0) return null; // the OS picks a free one
+        if (port <= 0) return null; // the OS picks a free one (or, for the web chat, it is off)
         var address = IPAddress.Parse(bind);
         using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -29,7 +30,7 @@ public static class PortCheck
                 SocketError.AddressNotAvailable => "the address is not one of this machine's",
                 _ => e.Message,
             };
-            return $"cannot listen on TCP {bind}:{port}: {reason}";
+            return $"cannot listen on {service} {bind}:{port}: {reason}";
         }
     }
 }

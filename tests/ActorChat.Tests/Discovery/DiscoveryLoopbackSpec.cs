@@ -9,7 +9,7 @@ namespace ActorChat.Tests.Discovery;
 public sealed class DiscoveryLoopbackSpec
 {
     [Fact]
-    public async Task The_client_finds_the_server_on_loopback_with_its_real_tcp_port()
+    public async Task The_client_finds_the_server_on_loopback_with_its_real_tcp_and_web_ports()
     {
         var udpPort = Ports.FreeUdpPort(); // 0 would turn discovery off
         await using var server = await TestServer.StartAsync("--udp-port", udpPort.ToString(), "--name", "loopback-lab");
@@ -21,7 +21,16 @@ public sealed class DiscoveryLoopbackSpec
         Assert.Equal("loopback-lab", only.Name);
         Assert.Equal(server.TcpEndpoint.Port, only.TcpPort);
         Assert.Equal(IPAddress.Loopback, only.Address);
-        Assert.Null(only.WebPort);
+        Assert.Equal(server.WebEndpoint!.Port, only.WebPort);
+    }
+
+    [Fact]
+    public async Task Without_the_web_chat_the_answer_carries_no_web_port()
+    {
+        var udpPort = Ports.FreeUdpPort();
+        await using var server = await TestServer.StartAsync("--udp-port", udpPort.ToString(), "--web-port", "0");
+        var found = await ServerFinder.FindAsync(udpPort, TimeSpan.FromSeconds(1), [IPAddress.Loopback]);
+        Assert.Null(Assert.Single(found).WebPort);
     }
 
     [Fact]

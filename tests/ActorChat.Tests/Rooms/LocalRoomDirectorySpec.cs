@@ -2,6 +2,7 @@ using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
+using ActorChat.Server.Status;
 using ActorChat.Tests.Support;
 using Akka.Actor;
 using Akka.TestKit;
@@ -16,7 +17,7 @@ public class LocalRoomDirectorySpec : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void Room_names_are_case_insensitive_and_keep_the_first_spelling()
     {
-        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10)));
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
         var alice = CreateTestProbe();
         var bob = CreateTestProbe();
         directory.Tell(new Join("General", "alice", alice));
@@ -29,7 +30,7 @@ public class LocalRoomDirectorySpec : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void Rooms_are_listed_with_their_member_counts()
     {
-        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10)));
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
         var alice = CreateTestProbe();
         directory.Tell(new Join("general", "alice", alice));
         directory.Tell(new Join("random", "alice", alice));
@@ -47,7 +48,7 @@ public class LocalRoomDirectorySpec : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void A_room_nobody_joined_has_no_members_and_takes_no_messages()
     {
-        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10)));
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
         var alice = CreateTestProbe();
         directory.Tell(new GetMembers("empty", alice));
         Assert.Empty(Expect<MembersFrame>(alice).Members);

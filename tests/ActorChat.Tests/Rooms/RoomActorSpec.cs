@@ -2,6 +2,7 @@ using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
+using ActorChat.Server.Status;
 using ActorChat.Tests.Support;
 using Akka.Actor;
 using Akka.TestKit;
@@ -11,7 +12,7 @@ namespace ActorChat.Tests.Rooms;
 
 public class RoomActorSpec : Akka.TestKit.Xunit2.TestKit
 {
-    private IActorRef NewRoom(int historySize = 100) => Sys.ActorOf(RoomActor.Props("general", new RoomSettings(historySize)));
+    private IActorRef NewRoom(int historySize = 100) => Sys.ActorOf(RoomActor.Props("general", new RoomSettings(historySize), new ChatStatistics()));
 
     private static T Expect<T>(TestProbe member) where T : ServerFrame => Assert.IsType<T>(Frames.Decode(member.ExpectMsg<Deliver>()));
 

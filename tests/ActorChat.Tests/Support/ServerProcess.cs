@@ -36,9 +36,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         info.ArgumentList.Add(ServerDll);
+        // The web chat on a free port, so that test servers never meet on the default 8080; args may override it.
+        info.ArgumentList.Add("--web-port");
+        info.ArgumentList.Add("auto");
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("ACTORCHAT_PORT");
         info.Environment["ACTORCHAT_UDP_PORT"] = "0"; // tests never answer LAN discovery unless they ask to
+        info.Environment.Remove("ACTORCHAT_WEB_PORT");
         var process = Process.Start(info)!;
         var server = new ServerProcess(process);
         process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);

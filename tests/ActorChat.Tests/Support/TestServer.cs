@@ -11,7 +11,7 @@ public static class TestServer
     /// <summary>Settings from the shipped HOCON with the given flags; TCP and UDP port 0 unless the flags say otherwise.</summary>
     public static ServerSettings Settings(params string[] flags)
     {
-        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", "--udp-port", "0", "--name", "test-server", .. flags], new Hashtable());
+        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", "--udp-port", "0", "--web-port", "auto", "--name", "test-server", .. flags], new Hashtable());
         if (load.Error is not null) throw new InvalidOperationException(load.Error);
         return load.Settings!;
     }

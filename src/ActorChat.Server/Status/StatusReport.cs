@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ActorChat.Server.Status;
+
+/// <summary>What <c>GET /api/status</c> answers: a snapshot of the server for people and monitoring.</summary>
+public sealed record StatusReport(
+    string Server,
+    double UptimeSeconds,
+    ConnectionCounts Connections,
+    IReadOnlyList<RoomStatus> Rooms,
+    long MessagesSinceStart);
+
+/// <summary>Open client connections by transport.</summary>
+public sealed record ConnectionCounts(int Tcp, int Websocket);
+
+public sealed record RoomStatus(string Name, int Members);
+
+/// <summary>The JSON of the status endpoint, source-generated like the wire protocol's.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(StatusReport))]
+internal sealed partial class StatusJsonContext : JsonSerializerContext;

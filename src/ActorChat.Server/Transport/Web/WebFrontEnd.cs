@@ -1,0 +1,141 @@
+using System.Net;
+using ActorChat.Server.Configuration;
+using ActorChat.Server.Hosting;
+using ActorChat.Server.Rooms;
+using ActorChat.Server.Status;
+using ActorChat.Server.Transport.Tcp;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+
+namespace ActorChat.Server.Transport.Web;
+
+/// <summary>
+/// The HTTP side of the server: the chat page (static files shipped beside the server), the WebSocket at
+/// <c>/ws</c>, <c>/healthz</c> and <c>/api/status</c>. Everything a browser reaches goes through here.
+/// </summary>
+public static class WebFrontEnd
+{
+    /// <summary>The folder of the page's files, beside the built server whatever the working directory.</summary>
+    public static string WebRootPath => Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
+
+    // The page needs nothing from elsewhere; saying so means injected markup could not load or run anything.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>Kestrel listens on the one configured endpoint; port "auto" lets the OS pick (read it back after start).</summary>
+    public static void ConfigureServer(IWebHostBuilder webHost, WebTransportSettings settings)
+    {
+        var port = settings.Port == WebTransportSettings.AutoPort ? 0 : settings.Port;
+        webHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Parse(settings.Bind), port);
+        });
+    }
+
+    public static void MapEndpoints(WebApplication app)
+    {
+        var files = new PhysicalFileProvider(WebRootPath);
+        app.Use(AddSecurityHeaders);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            // Small files, revalidated each time, so a new server version never meets an old script.
+            OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
+        });
+        // Pings every 30 s; a peer that does not answer within 30 s more is gone (its name and rooms are freed).
+        app.UseWebSockets(new WebSocketOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(30),
+            KeepAliveTimeout = TimeSpan.FromSeconds(30),
+        });
+        app.Map("/ws", AcceptWebSocketAsync);
+        app.MapGet("/healthz", Health);
+        app.MapGet("/api/status", StatusAsync);
+    }
+
+    private static Task AddSecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        return next(context);
+    }
+
+    private static IResult Health(ServerReadiness readiness, ActorSystem system) =>
+        readiness.IsReady && !system.WhenTerminated.IsCompleted
+            ? Results.Text("ok\n")
+            : Results.Text("not ready\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>
+    /// Upgrades to a WebSocket and hands it to the gateway actor; the request lasts as long as the connection,
+    /// which the connection actor ends.
+    /// </summary>
+    private static async Task AcceptWebSocketAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("This endpoint speaks WebSocket: one JSON frame of protocol v1 per text message.\n");
+            return;
+        }
+        var readiness = context.RequestServices.GetRequiredService<ServerReadiness>();
+        if (!readiness.IsReady)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        var gateway = context.RequestServices.GetRequiredService<ActorRegistry>().Get<WebSocketGatewayActor>();
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gateway.Tell(new WebSocketGatewayActor.Accept(socket, remote, finished));
+        try
+        {
+            await finished.Task.WaitAsync(context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client's TCP connection is gone; the connection actor notices on its next read.
+        }
+    }
+
+    private static async Task<IResult> StatusAsync(
+        ServerReadiness readiness, ActorRegistry registry, ChatStatistics statistics, ServerSettings settings)
+    {
+        if (!readiness.IsReady) return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        try
+        {
+            var tcp = registry.Get<TcpListenerActor>()
+                .Ask<TcpListenerActor.ConnectionCount>(TcpListenerActor.GetConnectionCount.Instance, AskTimeout);
+            var web = registry.Get<WebSocketGatewayActor>()
+                .Ask<WebSocketGatewayActor.ConnectionCount>(WebSocketGatewayActor.GetConnectionCount.Instance, AskTimeout);
+            var rooms = registry.Get<RoomDirectory>()
+                .Ask<RoomProtocol.RoomSummaries>(RoomProtocol.GetRoomSummaries.Instance, AskTimeout);
+            await Task.WhenAll(tcp, web, rooms);
+
+            var report = new StatusReport(
+                Server: settings.ServerName,
+                UptimeSeconds: Math.Round(statistics.Uptime.TotalSeconds, 1),
+                Connections: new ConnectionCounts(tcp.Result.Connections, web.Result.Connections),
+                Rooms: rooms.Result.Rooms.Select(r => new RoomStatus(r.Name, r.Members)).ToArray(),
+                MessagesSinceStart: statistics.MessagesSinceStart);
+            return Results.Json(report, StatusJsonContext.Default.StatusReport);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ActorChat.Tests.Web;
+
+/// <summary>The chat page in one browser context, driven the way a person would: keyboard and clicks.</summary>
+internal sealed class ChatPage : IAsyncDisposable
+{
+    public static readonly ViewportSize Laptop = new() { Width = 1280, Height = 800 };
+    public static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
+
+    private readonly IBrowserContext _context;
+
+    private ChatPage(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+        page.Dialog += (_, dialog) =>
+        {
+            DialogOpened = true;
+            _ = dialog.DismissAsync();
+        };
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>True once the page opened an alert, confirm or prompt (it never should).</summary>
+    public bool DialogOpened { get; private set; }
+
+    public ILocator Status => Page.Locator("#status");
+
+    public ILocator Messages => Page.Locator("#messages .line-message");
+
+    public ILocator SystemLines => Page.Locator("#messages .line-system");
+
+    public ILocator Member(string user) => Page.Locator($"#members [data-user='{user}']");
+
+    public ILocator ChartRow(string user) => Page.Locator($"#chart .chart-row[data-user='{user}']");
+
+    public ILocator Title => Page.Locator("#conversation-title");
+
+    /// <summary>The button of a conversation in the list: a room by its lower-case name, a direct chat by "@name".</summary>
+    public ILocator Conversation(string key) => Page.Locator($"#conversations button[data-key='{key}']");
+
+    /// <summary>Opens the page, not signed in yet.</summary>
+    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri server, ViewportSize? viewport = null)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = viewport ?? Laptop,
+            DeviceScaleFactor = 1,
+            IsMobile = viewport == Phone,
+            HasTouch = viewport == Phone,
+        });
+        context.SetDefaultTimeout(10_000);
+        var page = await context.NewPageAsync();
+        var chat = new ChatPage(context, page);
+        await page.GotoAsync(server.ToString());
+        return chat;
+    }
+
+    /// <summary>Opens the page and signs in as <paramref name="name"/>; waits until connected and in #lobby.</summary>
+    public static async Task<ChatPage> SignInAsync(IBrowser browser, Uri server, string name, ViewportSize? viewport = null)
+    {
+        var chat = await OpenAsync(browser, server, viewport);
+        await chat.Page.Locator("#name-input").FillAsync(name);
+        await chat.Page.Locator("#name-input").PressAsync("Enter");
+        await Expect(chat.Status).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(chat.Title).ToHaveTextAsync("#lobby");
+        return chat;
+    }
+
+    public async Task JoinAsync(string room)
+    {
+        await Page.Locator("#room-input").FillAsync(room);
+        await Page.Locator("#room-input").PressAsync("Enter");
+        await Expect(Page.Locator("#conversation-title")).ToHaveTextAsync($"#{room}");
+    }
+
+    /// <summary>Types into the message box and presses Enter.</summary>
+    public async Task SayAsync(string text)
+    {
+        await Page.Locator("#message-input").FillAsync(text);
+        await Page.Locator("#message-input").PressAsync("Enter");
+    }
+
+    public Task ExpectMessageAsync(string sender, string text) =>
+        Expect(Messages.Filter(new LocatorFilterOptions { Has = Page.Locator(".line-sender", new PageLocatorOptions { HasTextString = sender }) })
+            .Filter(new LocatorFilterOptions { HasTextString = text })).Not.ToHaveCountAsync(0);
+
+    public async Task<int> ChartCountAsync(string user) =>
+        int.Parse(await ChartRow(user).GetAttributeAsync("data-count") ?? "0");
+
+    public async Task ScreenshotAsync(string fileName) =>
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ChromiumFixture.ScreenshotFolder, fileName) });
+
+    public async ValueTask DisposeAsync() => await _context.CloseAsync();
+}
