@@ -28,4 +28,5 @@ catch (ServerStartException e)
 // Ctrl+C or SIGTERM stops the host; coordinated shutdown lets every client go with a clean close.
 await server.Host.WaitForShutdownAsync();
 server.Host.Dispose();
+server.ReleaseStore();
 return 0;

@@ -1,5 +1,6 @@
 using System.Net;
 using ActorChat.Server.Configuration;
+using ActorChat.Server.Persistence;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
 using ActorChat.Server.Transport;
@@ -44,6 +45,7 @@ public static class ChatServerHost
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend)
+                .WithChatPersistence(settings.Persistence)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.LogLevel = ToAkkaLevel(logLevel);
@@ -85,8 +87,18 @@ public static class ChatServerHost
     public static async Task<RunningChatServer> StartAsync(ServerSettings settings, Config config, LogLevel logLevel = LogLevel.Information)
     {
         if (PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tcp.Port) is { } problem) throw new ServerStartException(problem);
+        var (storeClaim, storeProblem) = await StoreCheck.RunAsync(settings.Persistence);
+        if (storeProblem is not null) throw new ServerStartException(storeProblem);
         var host = Build(settings, config, logLevel);
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            storeClaim?.Dispose();
+            throw;
+        }
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         var tcp = registry.Get<TcpListenerActor>();
         var bind = await tcp.Ask<TcpListenerActor.BindResult>(TcpListenerActor.WaitForBind.Instance, TimeSpan.FromSeconds(30));
@@ -94,11 +106,13 @@ public static class ChatServerHost
         {
             await host.StopAsync();
             host.Dispose();
+            storeClaim?.Dispose();
             throw new ServerStartException(bind.Error!);
         }
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat");
+        logger.LogInformation("Rooms are kept in the {Store}", StoreCheck.Describe(settings.Persistence));
         logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}", settings.ServerName, bind.LocalAddress);
-        return new RunningChatServer(host, (IPEndPoint)bind.LocalAddress!);
+        return new RunningChatServer(host, (IPEndPoint)bind.LocalAddress!, storeClaim);
     }
 
     private static Akka.Event.LogLevel ToAkkaLevel(LogLevel level) => level switch
@@ -114,7 +128,7 @@ public static class ChatServerHost
 public sealed class ServerStartException(string message) : Exception(message);
 
 /// <summary>A started server: its host and where it listens.</summary>
-public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint) : IAsyncDisposable
+public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint, IDisposable? storeClaim = null) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
@@ -124,9 +138,13 @@ public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint) : IAsy
 
     public Task StopAsync() => Host.StopAsync();
 
+    /// <summary>Releases the claim on the data directory once the host has stopped.</summary>
+    public void ReleaseStore() => storeClaim?.Dispose();
+
     public async ValueTask DisposeAsync()
     {
         await Host.StopAsync();
         Host.Dispose();
+        ReleaseStore();
     }
 }
