@@ -5,6 +5,9 @@ set -euo pipefail
 
 need=()
 # Add Debian packages here as tests come to need them, e.g.: command -v ip >/dev/null || need+=(iproute2)
+# The durable-rooms tests run a throw-away PostgreSQL server (scripts/test-postgres.sh) next to SQLite.
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
+command -v runuser >/dev/null || need+=(util-linux)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

@@ -2,6 +2,8 @@ using ActorChat.Server.Configuration;
 using ActorChat.Server.Hosting;
 using Microsoft.Extensions.Hosting;
 
+if (args is ["bench", .. var benchArgs]) return await ActorChat.Server.Benchmarks.PersistenceBenchmark.RunAsync(benchArgs);
+
 var load = SettingsLoader.Load(args);
 if (load.ShowHelp)
 {

@@ -26,6 +26,9 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private readonly Dictionary<string, (DateTime At, int Count)> _recentFailures = new(StringComparer.Ordinal);
     private IActorRef _catalog = ActorRefs.Nobody;
     private int _catalogFailures;
+    private bool _catalogRecovered;
+    private readonly List<IActorRef> _waitingForList = [];
+    private readonly Dictionary<string, Queue<IRoomCommand>> _creating = new(StringComparer.Ordinal);
 
     /// <summary>A room between a failure and its restart.</summary>
     private sealed class DownRoom(IReadOnlyList<RoomMember> members, int failures)
@@ -37,9 +40,18 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
 
     private sealed record StartAgain(string Key);
 
+    /// <summary>Start a new room even though the catalog has not confirmed it (the database is slow or away).</summary>
+    private sealed record StopWaitingForCatalog(string Key);
+
     private sealed class StartCatalog
     {
         public static readonly StartCatalog Instance = new();
+    }
+
+    /// <summary>Stop waiting for the catalog: list what is known rather than keep clients waiting on a slow database.</summary>
+    private sealed class CatalogWaitOver
+    {
+        public static readonly CatalogWaitOver Instance = new();
     }
 
     public LocalRoomDirectory(RoomSettings settings) => _settings = settings;
@@ -48,7 +60,11 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
 
     public static Props Props(RoomSettings settings) => Akka.Actor.Props.Create(() => new LocalRoomDirectory(settings));
 
-    protected override void PreStart() => StartRoomCatalog();
+    protected override void PreStart()
+    {
+        StartRoomCatalog();
+        Timers.StartSingleTimer(CatalogWaitOver.Instance, CatalogWaitOver.Instance, TimeSpan.FromSeconds(15));
+    }
 
     protected override void OnReceive(object message)
     {
@@ -56,11 +72,22 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         {
             case IRoomCommand command: Route(command); break;
             case Occupancy occupancy: _rooms[occupancy.Key] = (occupancy.Name, occupancy.Members); break;
+            case ListRooms list when !_catalogRecovered: _waitingForList.Add(list.Member); break;
             case ListRooms list: ReplyRoomList(list.Member); break;
+            case CatalogWaitOver when !_catalogRecovered:
+                _log.Warning("The room catalog has not recovered after 15 s; rooms lists show only rooms in use");
+                ListForWaiting();
+                break;
+            case CatalogWaitOver: break;
             case RoomCatalog.KnownRooms known: OnKnownRooms(known); break;
             case RoomFailed failed: OnRoomFailed(failed); break;
             case Terminated terminated: OnTerminated(terminated.ActorRef); break;
             case StartAgain again: OnStartAgain(again.Key); break;
+            case RoomCatalog.Registered registered: StartCreatedRoom(registered.Key); break;
+            case StopWaitingForCatalog stop:
+                _log.Warning("Room {0} is not confirmed in the catalog yet; it starts anyway", stop.Key);
+                StartCreatedRoom(stop.Key);
+                break;
             case StartCatalog: StartRoomCatalog(); break;
             default: Unhandled(message); break;
         }
@@ -78,6 +105,12 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             return;
         }
 
+        if (_creating.TryGetValue(key, out var waiting))
+        {
+            waiting.Enqueue(command);
+            return;
+        }
+
         var room = Context.Child(key);
         if (room.IsNobody())
         {
@@ -88,12 +121,24 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
                     AnswerForMissingRoom(command);
                     return;
                 }
+                // A new room is in the catalog before anyone is told it exists, so it is listed after any restart.
                 _rooms[key] = (command.Room, 0);
+                _creating[key] = new Queue<IRoomCommand>([command]);
                 _catalog.Tell(new RoomCatalog.Register(key, command.Room));
+                Timers.StartSingleTimer(("create", key), new StopWaitingForCatalog(key), TimeSpan.FromSeconds(10));
+                return;
             }
             room = StartRoom(key, []);
         }
         room.Forward(command);
+    }
+
+    private void StartCreatedRoom(string key)
+    {
+        if (!_creating.Remove(key, out var waiting)) return;
+        Timers.Cancel(("create", key));
+        var room = StartRoom(key, []);
+        while (waiting.TryDequeue(out var command)) room.Tell(command, command.Member);
     }
 
     private IActorRef StartRoom(string key, IReadOnlyList<RoomMember> members)
@@ -164,6 +209,15 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         {
             if (!known.NamesByKey.ContainsKey(key)) _catalog.Tell(new RoomCatalog.Register(key, room.Name));
         }
+        ListForWaiting();
+    }
+
+    /// <summary>Rooms lists asked for before the catalog recovered at start are answered once it has (or gave up).</summary>
+    private void ListForWaiting()
+    {
+        _catalogRecovered = true;
+        foreach (var member in _waitingForList) ReplyRoomList(member);
+        _waitingForList.Clear();
     }
 
     /// <summary>A room that was never joined has no members, no messages, and nobody in it to speak.</summary>

@@ -11,8 +11,10 @@ namespace ActorChat.Server.Rooms;
 /// </summary>
 public sealed class RoomCatalog : UntypedPersistentActor
 {
-    /// <summary>Remember a room; registering a known room again does nothing.</summary>
+    /// <summary>Remember a room; answered with <see cref="Registered"/> once stored (at once for a known room).</summary>
     public sealed record Register(string Key, string Name);
+
+    public sealed record Registered(string Key);
 
     /// <summary>What the catalog knows, sent to its parent once recovered.</summary>
     public sealed record KnownRooms(IReadOnlyDictionary<string, string> NamesByKey);
@@ -39,9 +41,10 @@ public sealed class RoomCatalog : UntypedPersistentActor
         {
             case Register register when !_rooms.ContainsKey(register.Key):
                 _rooms[register.Key] = register.Name;
-                PersistAsync(new RoomCreated(register.Key, register.Name), _ => { });
+                var asker = Sender;
+                PersistAsync(new RoomCreated(register.Key, register.Name), created => asker.Tell(new Registered(created.Key)));
                 break;
-            case Register: break;
+            case Register register: Sender.Tell(new Registered(register.Key)); break;
             default: Unhandled(message); break;
         }
     }

@@ -36,8 +36,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         info.ArgumentList.Add(ServerDll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment.Remove("ACTORCHAT_PORT");
+        foreach (var arg in TestServer.WithDefaultStore(args)) info.ArgumentList.Add(arg);
+        foreach (var name in new[] { "ACTORCHAT_PORT", "ACTORCHAT_DATA_DIR", "ACTORCHAT_POSTGRES", "ACTORCHAT_IN_MEMORY" })
+            info.Environment.Remove(name);
         var process = Process.Start(info)!;
         var server = new ServerProcess(process);
         process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
@@ -69,6 +70,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cts.Token);
         _process.WaitForExit(); // flushes the redirected output
         return _process.ExitCode;
+    }
+
+    /// <summary>Starts the server again with the same arguments (after a stop or a kill) and waits until it is ready.</summary>
+    public static async Task<ServerProcess> StartReadyOnPortAsync(int port, params string[] extraArgs)
+    {
+        var server = Start(["--bind", "127.0.0.1", "--port", port.ToString(), .. extraArgs]);
+        await server.WaitReadyAsync();
+        return server;
     }
 
     /// <summary>What Ctrl+C does in a terminal.</summary>
