@@ -8,6 +8,9 @@ command -v ip >/dev/null || need+=(iproute2)          # network namespaces for t
 command -v script >/dev/null || need+=(bsdutils)      # a pseudo-terminal for the console client test
 # The web chat's browser tests drive Debian's Chromium through Playwright (never Playwright's own download).
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
+# The durable-rooms tests run a throw-away PostgreSQL server (scripts/test-postgres.sh) next to SQLite.
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
+command -v runuser >/dev/null || need+=(util-linux)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

@@ -12,6 +12,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(RoomListRequest), "rooms")]
 [JsonDerivedType(typeof(WhoRequest), "who")]
 [JsonDerivedType(typeof(StatsRequest), "stats")]
+[JsonDerivedType(typeof(HistoryRequest), "history")]
 [JsonDerivedType(typeof(PingRequest), "ping")]
 [JsonDerivedType(typeof(QuitRequest), "quit")]
 public abstract record ClientFrame
@@ -56,6 +57,15 @@ public sealed record WhoRequest(string Room) : ClientFrame
 }
 
 public sealed record StatsRequest(string Room) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : null;
+}
+
+/// <summary>
+/// Asks for older messages of a room the client is in: up to <see cref="Limit"/> messages with a seq below
+/// <see cref="Before"/> (the latest when left out), oldest first.
+/// </summary>
+public sealed record HistoryRequest(string Room, long? Before = null, int? Limit = null) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : null;
 }

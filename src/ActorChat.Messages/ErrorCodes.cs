@@ -19,4 +19,7 @@ public static class ErrorCodes
     public const string SlowConsumer = "slow_consumer";
     public const string TooManyRooms = "too_many_rooms";
     public const string Busy = "busy";
+
+    /// <summary>The server could not store or read messages right now (its database is away); try again.</summary>
+    public const string Unavailable = "unavailable";
 }

@@ -31,6 +31,7 @@ public static class FrameCodec
         ["rooms"] = _ => RoomListRequest.Instance,
         ["who"] = json => Read(json, Context.WhoRequest),
         ["stats"] = json => Read(json, Context.StatsRequest),
+        ["history"] = json => Read(json, Context.HistoryRequest),
         ["ping"] = _ => PingRequest.Instance,
         ["quit"] = _ => QuitRequest.Instance,
     };
@@ -46,6 +47,7 @@ public static class FrameCodec
         ["rooms"] = json => Read(json, Context.RoomListFrame),
         ["members"] = json => Read(json, Context.MembersFrame),
         ["stats"] = json => Read(json, Context.StatsFrame),
+        ["history"] = json => Read(json, Context.HistoryFrame),
         ["pong"] = _ => PongFrame.Instance,
         ["error"] = json => Read(json, Context.ErrorFrame),
         ["bye"] = json => Read(json, Context.ByeFrame),

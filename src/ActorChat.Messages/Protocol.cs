@@ -13,6 +13,12 @@ public static class Protocol
     public const int MaxRoomLength = 64;
     public const int MaxTextLength = 4000;
 
+    /// <summary>Messages one history frame returns when the request names no limit.</summary>
+    public const int DefaultHistoryPage = 50;
+
+    /// <summary>The most messages one history request may ask for.</summary>
+    public const int MaxHistoryPage = 200;
+
     /// <summary>1–32 of ASCII letters, digits, '_', '-', '.'.</summary>
     public static bool IsValidName(string? name) => IsToken(name, MaxNameLength);
 

@@ -13,6 +13,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(RoomListFrame), "rooms")]
 [JsonDerivedType(typeof(MembersFrame), "members")]
 [JsonDerivedType(typeof(StatsFrame), "stats")]
+[JsonDerivedType(typeof(HistoryFrame), "history")]
 [JsonDerivedType(typeof(PongFrame), "pong")]
 [JsonDerivedType(typeof(ErrorFrame), "error")]
 [JsonDerivedType(typeof(ByeFrame), "bye")]
@@ -43,6 +44,9 @@ public sealed record RoomListFrame(IReadOnlyList<RoomSummary> Rooms) : ServerFra
 public sealed record MembersFrame(string Room, IReadOnlyList<string> Members) : ServerFrame;
 
 public sealed record StatsFrame(string Room, IReadOnlyDictionary<string, long> MessagesPerUser) : ServerFrame;
+
+/// <summary>The answer to a history request: message frames of one room, oldest first; empty when there are no older ones.</summary>
+public sealed record HistoryFrame(string Room, IReadOnlyList<MessageFrame> Messages) : ServerFrame;
 
 public sealed record PongFrame : ServerFrame
 {

@@ -2,6 +2,8 @@ using ActorChat.Server.Configuration;
 using ActorChat.Server.Hosting;
 using Microsoft.Extensions.Hosting;
 
+if (args is ["bench", .. var benchArgs]) return await ActorChat.Server.Benchmarks.PersistenceBenchmark.RunAsync(benchArgs);
+
 var load = SettingsLoader.Load(args);
 if (load.ShowHelp)
 {
@@ -28,4 +30,5 @@ catch (ServerStartException e)
 // Ctrl+C or SIGTERM stops the host; coordinated shutdown lets every client go with a clean close.
 await server.Host.WaitForShutdownAsync();
 server.Host.Dispose();
+server.ReleaseStore();
 return 0;

@@ -7,7 +7,8 @@ public sealed record ServerSettings(
     WebTransportSettings Web,
     RoomSettings Rooms,
     SessionSettings Sessions,
-    DiscoverySettings Discovery);
+    DiscoverySettings Discovery,
+    PersistenceSettings Persistence);
 
 /// <summary>Where and how the TCP transport listens.</summary>
 /// <param name="SendBufferBytes">The kernel send buffer of each connection; with the outbound limit it bounds what a slow client costs. 0 keeps the OS default.</param>
@@ -25,7 +26,36 @@ public sealed record WebTransportSettings(string Bind, int Port)
     public bool Enabled => Port != Disabled;
 }
 
-public sealed record RoomSettings(int HistorySize);
+/// <param name="HistorySize">Messages a joiner gets, and the window of recent messages a room keeps in memory.</param>
+/// <param name="SnapshotEvery">A room saves a snapshot after this many stored messages, so recovery stays short.</param>
+/// <param name="MaxPendingWrites">Messages of one room that may wait for the database; past that senders get busy.</param>
+public sealed record RoomSettings(int HistorySize, int SnapshotEvery = 1000, int MaxPendingWrites = 20_000);
+
+/// <summary>Where rooms keep their messages.</summary>
+public enum StoreKind
+{
+    /// <summary>An embedded SQLite file under <see cref="PersistenceSettings.DataDirectory"/> (the default).</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL server reached through <see cref="PersistenceSettings.PostgresConnectionString"/>.</summary>
+    Postgres,
+
+    /// <summary>Nothing survives a restart: for benchmarks and tests, and only when asked for.</summary>
+    InMemory,
+}
+
+/// <param name="StartupCheckTimeout">How long the start-up check may wait for the database before giving up.</param>
+public sealed record PersistenceSettings(
+    StoreKind Store,
+    string DataDirectory,
+    string? PostgresConnectionString,
+    TimeSpan StartupCheckTimeout)
+{
+    public const string SqliteFileName = "actorchat.db";
+
+    /// <summary>The SQLite database file, resolved against the working directory.</summary>
+    public string SqliteFile => Path.GetFullPath(Path.Combine(DataDirectory, SqliteFileName));
+}
 
 /// <summary>Limits that every session and its transport enforce, whatever the transport.</summary>
 public sealed record SessionSettings(

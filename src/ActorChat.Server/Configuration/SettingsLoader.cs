@@ -29,7 +29,12 @@ public static class SettingsLoader
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
         new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
         new("--outbound-limit", "ACTORCHAT_OUTBOUND_LIMIT", "actorchat.sessions.outbound-limit", OptionKind.Size, "bytes queued for a client before it is cut off, e.g. 1MiB"),
+        new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", OptionKind.Text, "keep rooms in a SQLite database in this directory (default ./data)"),
+        new("--postgres", "ACTORCHAT_POSTGRES", "actorchat.persistence.postgres", OptionKind.Text, "keep rooms in PostgreSQL: a connection string \"Host=...;Database=...\""),
     ];
+
+    private const string InMemoryFlag = "--in-memory";
+    private const string InMemoryEnv = "ACTORCHAT_IN_MEMORY";
 
     public const string DefaultHoconFile = "actorchat.conf";
 
@@ -48,6 +53,7 @@ public static class SettingsLoader
         };
         foreach (var option in Options)
             lines.Add($"  {option.Flag + " VALUE",-24} {option.Help} [{option.Env}]");
+        lines.Add($"  {InMemoryFlag,-24} keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
         lines.Add($"  {"--config FILE",-24} extra HOCON file layered over the defaults [ACTORCHAT_CONFIG]");
         lines.Add($"  {"--log-level LEVEL",-24} Trace, Debug, Information, Warning or Error (default Information) [ACTORCHAT_LOG_LEVEL]");
         lines.Add($"  {"--help",-24} show this help");
@@ -65,11 +71,17 @@ public static class SettingsLoader
         {
             if (environment[option.Env] is string fromEnv && fromEnv.Length > 0) values[option] = fromEnv;
         }
+        var envInMemory = environment[InMemoryEnv] is string inMemoryText && inMemoryText is "1" or "true" or "yes" or "on";
+        var envStore = StoreChosen(values, envInMemory, out var envConflict);
+        if (envConflict is not null) return Fail($"the environment chooses two stores: {envConflict}.");
+        var flagValues = new Dictionary<Option, string>();
+        var flagInMemory = false;
 
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
             if (arg is "--help" or "-h" or "-?") return new LoadResult(null, null, null, true, default);
+            if (arg == InMemoryFlag) { flagInMemory = true; continue; }
             string flag = arg, value;
             var equals = arg.IndexOf('=');
             if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
@@ -87,8 +99,14 @@ public static class SettingsLoader
             if (flag == "--log-level") { logLevelText = value; continue; }
             var option = Array.Find(Options, o => o.Flag == flag);
             if (option is null) return Fail($"unknown option '{arg}'.");
-            values[option] = value;
+            flagValues[option] = value;
         }
+
+        // Flags win over the environment, also in the choice of store: --data-dir beats ACTORCHAT_POSTGRES.
+        var flagStore = StoreChosen(flagValues, flagInMemory, out var flagConflict);
+        if (flagConflict is not null) return Fail($"{flagConflict} cannot be used together; choose one store.");
+        foreach (var (option, value) in flagValues) values[option] = value;
+        var store = flagStore ?? envStore;
 
         var logLevel = Microsoft.Extensions.Logging.LogLevel.Information;
         if (logLevelText is not null && !Enum.TryParse(logLevelText, ignoreCase: true, out logLevel))
@@ -101,6 +119,7 @@ public static class SettingsLoader
             if (error is not null) return Fail(error);
             overrides.Add($"{option.Path} = {Quote(value)}");
         }
+        if (store is not null) overrides.Add($"actorchat.persistence.store = {store}");
 
         Config config;
         try
@@ -140,7 +159,7 @@ public static class SettingsLoader
             Web: new WebTransportSettings(
                 Bind: string.IsNullOrEmpty(webBind) ? tcp.GetString("bind") : webBind,
                 Port: ParseWebPort(web.GetString("port"))),
-            Rooms: new RoomSettings(root.GetInt("rooms.history-size")),
+            Rooms: new RoomSettings(root.GetInt("rooms.history-size"), root.GetInt("rooms.snapshot-every"), root.GetInt("rooms.max-pending-writes")),
             Sessions: new SessionSettings(
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
                 OutboundLimitBytes: sessions.GetByteSize("outbound-limit") ?? 1 << 20,
@@ -151,7 +170,8 @@ public static class SettingsLoader
                 WebPort: webPort == 0 ? null : webPort,
                 RepliesPerSecond: discovery.GetDouble("replies-per-second", 2),
                 RepliesBurst: discovery.GetInt("replies-burst", 5),
-                TrackedAddresses: discovery.GetInt("tracked-addresses", 1024)));
+                TrackedAddresses: discovery.GetInt("tracked-addresses", 1024)),
+            Persistence: ReadPersistence(root.GetConfig("persistence")));
         if (settings.Tcp.Port is < 0 or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
         if (settings.Discovery.UdpPort is < 0 or > 65535) throw new ArgumentException($"UDP port {settings.Discovery.UdpPort} is out of range.");
@@ -162,6 +182,8 @@ public static class SettingsLoader
         if (settings.Rooms.HistorySize < 0) throw new ArgumentException("history size cannot be negative.");
         if (settings.Sessions.MaxFrameBytes < 256) throw new ArgumentException("max frame must be at least 256 bytes.");
         if (settings.Sessions.OutboundLimitBytes < 1024) throw new ArgumentException("outbound limit must be at least 1 KiB.");
+        if (settings.Rooms.SnapshotEvery < 1) throw new ArgumentException("rooms.snapshot-every must be at least 1.");
+        if (settings.Rooms.MaxPendingWrites < 1) throw new ArgumentException("rooms.max-pending-writes must be at least 1.");
         return settings;
     }
 
@@ -171,6 +193,39 @@ public static class SettingsLoader
         if (string.Equals(value, "auto", StringComparison.OrdinalIgnoreCase)) return WebTransportSettings.AutoPort;
         if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535) return port;
         throw new ArgumentException($"web port '{value}' is not a port number (0 to 65535) or 'auto'.");
+    }
+
+    private static PersistenceSettings ReadPersistence(Config persistence)
+    {
+        var storeText = persistence.GetString("store");
+        var store = storeText switch
+        {
+            "sqlite" => StoreKind.Sqlite,
+            "postgres" or "postgresql" => StoreKind.Postgres,
+            "in-memory" => StoreKind.InMemory,
+            _ => throw new ArgumentException($"persistence store '{storeText}' is not sqlite, postgres or in-memory."),
+        };
+        var dataDir = persistence.GetString("data-dir");
+        var postgres = persistence.GetString("postgres");
+        if (store == StoreKind.Sqlite && string.IsNullOrWhiteSpace(dataDir)) throw new ArgumentException("the data directory is empty.");
+        if (store == StoreKind.Postgres && string.IsNullOrWhiteSpace(postgres))
+            throw new ArgumentException("the PostgreSQL store needs a connection string (--postgres or ACTORCHAT_POSTGRES).");
+        return new PersistenceSettings(store, dataDir, string.IsNullOrWhiteSpace(postgres) ? null : postgres,
+            persistence.GetTimeSpan("startup-check-timeout"));
+    }
+
+    /// <summary>The store that one layer (environment or flags) asks for, if any; two at once is a conflict.</summary>
+    private static string? StoreChosen(Dictionary<Option, string> values, bool inMemory, out string? conflict)
+    {
+        var chosen = new List<(string Store, string Name)>();
+        if (inMemory) chosen.Add(("in-memory", InMemoryFlag));
+        foreach (var (option, _) in values)
+        {
+            if (option.Flag == "--postgres") chosen.Add(("postgres", option.Flag));
+            if (option.Flag == "--data-dir") chosen.Add(("sqlite", option.Flag));
+        }
+        conflict = chosen.Count > 1 ? string.Join(" and ", chosen.Select(c => c.Name)) : null;
+        return chosen.Count == 1 ? chosen[0].Store : null;
     }
 
     private static string? Validate(Option option, string value) => option.Kind switch

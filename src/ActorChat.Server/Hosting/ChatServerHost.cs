@@ -2,6 +2,7 @@ using System.Net;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Discovery;
+using ActorChat.Server.Persistence;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
 using ActorChat.Server.Status;
@@ -82,6 +83,7 @@ public static class ChatServerHost
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend)
+                .WithChatPersistence(settings.Persistence)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.LogLevel = ToAkkaLevel(logLevel);
@@ -134,6 +136,8 @@ public static class ChatServerHost
     {
         if (PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tcp.Port) is { } problem) throw new ServerStartException(problem);
         if (PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.Port, "HTTP") is { } webProblem) throw new ServerStartException(webProblem);
+        var (storeClaim, storeProblem) = await StoreCheck.RunAsync(settings.Persistence);
+        if (storeProblem is not null) throw new ServerStartException(storeProblem);
         var host = Build(settings, config, logLevel);
         try
         {
@@ -143,8 +147,14 @@ public static class ChatServerHost
         {
             // Kestrel could not bind (Akka.IO reports its own bind below).
             await StopAndDisposeAsync(host);
+            storeClaim?.Dispose();
             var reason = (e.InnerException ?? e).Message;
             throw new ServerStartException($"cannot listen on HTTP {settings.Web.Bind}:{settings.Web.Port}: {reason}");
+        }
+        catch
+        {
+            storeClaim?.Dispose();
+            throw;
         }
 
         var registry = host.Services.GetRequiredService<ActorRegistry>();
@@ -153,6 +163,7 @@ public static class ChatServerHost
         if (!bind.Bound)
         {
             await StopAndDisposeAsync(host);
+            storeClaim?.Dispose();
             throw new ServerStartException(bind.Error!);
         }
 
@@ -172,11 +183,12 @@ public static class ChatServerHost
         readiness.MarkReady();
 
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat");
+        logger.LogInformation("Rooms are kept in the {Store}", StoreCheck.Describe(settings.Persistence));
         logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}",
             settings.ServerName, tcpEndpoint,
             webEndpoint is null ? "off" : $"http://{webEndpoint}/",
             discoveryEndpoint is null ? "off" : $"on UDP {discoveryEndpoint.Port}");
-        return new RunningChatServer(host, tcpEndpoint, webEndpoint, discoveryEndpoint);
+        return new RunningChatServer(host, tcpEndpoint, webEndpoint, discoveryEndpoint, storeClaim);
     }
 
     /// <summary>
@@ -240,7 +252,8 @@ public static class ChatServerHost
 public sealed class ServerStartException(string message) : Exception(message);
 
 /// <summary>A started server: its host and where it listens.</summary>
-public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint, IPEndPoint? webEndpoint, IPEndPoint? discoveryEndpoint) : IAsyncDisposable
+public sealed class RunningChatServer(
+    IHost host, IPEndPoint tcpEndpoint, IPEndPoint? webEndpoint, IPEndPoint? discoveryEndpoint, IDisposable? storeClaim = null) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
@@ -259,9 +272,13 @@ public sealed class RunningChatServer(IHost host, IPEndPoint tcpEndpoint, IPEndP
 
     public Task StopAsync() => Host.StopAsync();
 
+    /// <summary>Releases the claim on the data directory once the host has stopped.</summary>
+    public void ReleaseStore() => storeClaim?.Dispose();
+
     public async ValueTask DisposeAsync()
     {
         await Host.StopAsync();
         Host.Dispose();
+        ReleaseStore();
     }
 }

@@ -1,41 +1,77 @@
+using System.Diagnostics;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Sessions;
 using ActorChat.Server.Status;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Persistence;
 using static ActorChat.Server.Rooms.RoomProtocol;
 
 namespace ActorChat.Server.Rooms;
 
 /// <summary>
-/// One chat room: its members, the order of its messages (seq), the last messages for newcomers and the count
-/// of messages per user. A message is encoded once and the same bytes go to every member.
+/// One chat room, durable: every message is an event in the room's journal (persistence id <c>room-&lt;key&gt;</c>)
+/// and goes out to the members only once it is stored, so whatever a client saw survives a restart with the same
+/// id and seq. The seq of a message is its event's sequence number. Writes are pipelined: posts that arrive while a
+/// write is in flight are written together as the next batch. A snapshot every <see cref="RoomSettings.SnapshotEvery"/>
+/// messages keeps recovery short. Members are live connections and are not stored.
 /// </summary>
-public sealed class RoomActor : UntypedActor
+public sealed class RoomActor : UntypedPersistentActor
 {
+    private const int MaxConcurrentHistoryReads = 16;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly string _name;
-    private readonly RoomSettings _settings;
+    private readonly string _key;
     private readonly ChatStatistics _statistics;
-    private readonly List<Member> _members = [];
-    private readonly Queue<MessageFrame> _history = new();
+    private readonly RoomSettings _settings;
+    private readonly List<RoomMember> _members;
+    private readonly Queue<MessageFrame> _recent = new();
     private readonly Dictionary<string, long> _messagesPerUser = new(StringComparer.Ordinal);
-    private long _seq;
+    private readonly Dictionary<long, IActorRef> _unstored = [];   // seq → sender, for posts handed to the journal
+    private readonly Queue<Post> _held = new();                    // posts waiting while a snapshot is due
+    private readonly Stopwatch _recoveryTime = Stopwatch.StartNew();
+    private string _name;
+    private long _stored;          // the last seq that is stored (and was sent to members)
+    private long _assigned;        // the last seq handed out; equals LastSequenceNr
+    private long _lastSnapshotSeq;
+    private bool _snapshotDue;
+    private bool _failed;
 
-    private sealed record Member(IActorRef Ref, string User);
-
-    public RoomActor(string name, RoomSettings settings, ChatStatistics statistics)
+    public RoomActor(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null)
     {
         _name = name;
+        _key = Protocol.Key(name);
         _settings = settings;
         _statistics = statistics;
+        _members = members is null ? [] : [.. members];
     }
 
-    public static Props Props(string name, RoomSettings settings, ChatStatistics statistics) =>
-        Akka.Actor.Props.Create(() => new RoomActor(name, settings, statistics));
+    public static Props Props(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null) =>
+        Akka.Actor.Props.Create(() => new RoomActor(name, settings, statistics, members));
 
-    protected override void OnReceive(object message)
+    public static string PersistenceIdOf(string roomKey) => "room-" + roomKey;
+
+    public override string PersistenceId => PersistenceIdOf(_key);
+
+    protected override void PreStart()
+    {
+        // Members handed over from a failed incarnation are watched again; one that is gone by now is dropped.
+        foreach (var member in _members) Context.Watch(member.Ref);
+        base.PreStart();
+    }
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: RoomSnapshot snapshot }: Restore(snapshot); break;
+            case MessagePosted posted: Apply(posted); break;
+            case RecoveryCompleted: OnRecovered(); break;
+        }
+    }
+
+    protected override void OnCommand(object message)
     {
         switch (message)
         {
@@ -44,23 +80,69 @@ public sealed class RoomActor : UntypedActor
             case Leave leave: OnLeave(leave); break;
             case GetMembers get: Send(get.Member, new MembersFrame(_name, MemberNames())); break;
             case GetStats get: Send(get.Member, new StatsFrame(_name, new Dictionary<string, long>(_messagesPerUser))); break;
+            case GetHistory get: OnHistory(get); break;
             case Terminated terminated: OnMemberGone(terminated.ActorRef); break;
+            case SaveSnapshotSuccess saved:
+                // Older snapshots are superseded; the events stay, they are the history.
+                DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                break;
+            case SaveSnapshotFailure failed:
+                _log.Warning("Room {0}: snapshot at seq {1} not saved: {2}", _name, failed.Metadata.SequenceNr, failed.Cause.Message);
+                break;
+            case DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
             default: Unhandled(message); break;
         }
+    }
+
+    private void Restore(RoomSnapshot snapshot)
+    {
+        _name = snapshot.Name;
+        _stored = snapshot.Seq;
+        _lastSnapshotSeq = snapshot.Seq;
+        _recent.Clear();
+        foreach (var posted in snapshot.Recent) Remember(ToFrame(posted));
+        _messagesPerUser.Clear();
+        foreach (var (user, count) in snapshot.MessagesPerUser) _messagesPerUser[user] = count;
+    }
+
+    private MessageFrame Apply(MessagePosted posted)
+    {
+        var frame = ToFrame(posted);
+        Remember(frame);
+        _messagesPerUser[posted.Sender] = _messagesPerUser.GetValueOrDefault(posted.Sender) + 1;
+        _stored = posted.Seq;
+        return frame;
+    }
+
+    private void Remember(MessageFrame frame)
+    {
+        if (_settings.HistorySize <= 0) return;
+        while (_recent.Count >= _settings.HistorySize) _recent.Dequeue();
+        _recent.Enqueue(frame);
+    }
+
+    private void OnRecovered()
+    {
+        _assigned = LastSequenceNr;
+        _stored = Math.Max(_stored, LastSequenceNr);
+        _recoveryTime.Stop();
+        if (LastSequenceNr > 0)
+            _log.Info("Room {0} recovered: {1} messages in {2} ms", _name, _stored, _recoveryTime.ElapsedMilliseconds);
+        if (_members.Count > 0) ReportOccupancy();
     }
 
     private void OnJoin(Join join)
     {
         if (IndexOf(join.Member) < 0)
         {
-            _members.Add(new Member(join.Member, join.User));
+            _members.Add(new RoomMember(join.Member, join.User));
             Context.Watch(join.Member);
             Broadcast(new PresenceFrame(_name, join.User, PresenceFrame.Join), except: join.Member);
             ReportOccupancy();
             _log.Info("{0} joined {1} ({2} members)", join.User, _name, _members.Count);
         }
         // Joining again is harmless: the member simply gets the current state once more.
-        Send(join.Member, new JoinedFrame(_name, MemberNames(), _history.ToArray()));
+        Send(join.Member, new JoinedFrame(_name, MemberNames(), _recent.ToArray()));
     }
 
     private void OnLeave(Leave leave)
@@ -101,24 +183,118 @@ public sealed class RoomActor : UntypedActor
             Send(post.Member, new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{_name}' before saying something there."));
             return;
         }
+        if (_unstored.Count + _held.Count >= _settings.MaxPendingWrites)
+        {
+            Send(post.Member, new ErrorFrame(ErrorCodes.Busy, "The room is saving too many messages right now; this one was not saved. Try again."));
+            return;
+        }
+        if (_snapshotDue && _unstored.Count > 0)
+        {
+            _held.Enqueue(post);
+            return;
+        }
+        Write(post);
+    }
 
-        var frame = new MessageFrame(
+    /// <summary>Hands one post to the journal. Posts written during one message, or while a write is in flight, form one batch.</summary>
+    private void Write(Post post)
+    {
+        var posted = new MessagePosted(
+            Seq: ++_assigned,
             Id: Guid.CreateVersion7().ToString("N"),
-            Room: _name,
             Sender: post.User,
             Text: post.Text,
-            Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow),
-            Seq: ++_seq);
-        Broadcast(frame, except: null);
-        _statistics.CountMessage();
-
-        if (_settings.HistorySize > 0)
-        {
-            if (_history.Count == _settings.HistorySize) _history.Dequeue();
-            _history.Enqueue(frame);
-        }
-        _messagesPerUser[post.User] = _messagesPerUser.GetValueOrDefault(post.User) + 1;
+            Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow));
+        _unstored[posted.Seq] = post.Member;
+        PersistAsync(posted, OnStored);
     }
+
+    private void OnStored(MessagePosted posted)
+    {
+        _unstored.Remove(posted.Seq);
+        Broadcast(Apply(posted), except: null);
+        _statistics.CountMessage();
+        if (_stored - _lastSnapshotSeq >= _settings.SnapshotEvery) _snapshotDue = true;
+        SnapshotWhenQuiet();
+    }
+
+    /// <summary>
+    /// A snapshot must hold exactly the stored events up to its sequence number, so it is taken when nothing is in
+    /// flight; posts that arrive meanwhile wait (one write round trip) and are written right after.
+    /// </summary>
+    private void SnapshotWhenQuiet()
+    {
+        if (!_snapshotDue || _unstored.Count > 0) return;
+        SaveSnapshot(new RoomSnapshot(_name, _stored, _recent.Select(ToPosted).ToArray(), new Dictionary<string, long>(_messagesPerUser)));
+        _lastSnapshotSeq = _stored;
+        _snapshotDue = false;
+        while (_held.TryDequeue(out var post)) Write(post);
+    }
+
+    private void OnHistory(GetHistory get)
+    {
+        if (IndexOf(get.Member) < 0)
+        {
+            Send(get.Member, new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{_name}' to read its history."));
+            return;
+        }
+        var to = Math.Min(get.Before ?? long.MaxValue, _stored + 1) - 1;
+        if (to < 1)
+        {
+            Send(get.Member, new HistoryFrame(_name, []));
+            return;
+        }
+        var from = Math.Max(1, to - get.Limit + 1);
+        if (_recent.TryPeek(out var oldest) && oldest.Seq <= from)
+        {
+            Send(get.Member, new HistoryFrame(_name, _recent.Where(m => m.Seq >= from && m.Seq <= to).ToArray()));
+            return;
+        }
+        if (Context.GetChildren().Count() >= MaxConcurrentHistoryReads)
+        {
+            Send(get.Member, new ErrorFrame(ErrorCodes.Busy, "Too many history requests for this room right now; try again."));
+            return;
+        }
+        Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member));
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // The journal could not write: the room stops (Akka cannot know whether the write landed). Everyone waiting
+        // is told the message was not saved; the directory starts the room again with the same members.
+        if (_failed) return;
+        _failed = true;
+        _log.Error("Room {0}: message {1} not saved, restarting the room: {2}", _name, sequenceNr, cause.Message);
+        NotSaved(_unstored.Values.Concat(_held.Select(p => p.Member)));
+        _unstored.Clear();
+        _held.Clear();
+        Context.Parent.Tell(new RoomFailed(_key, _members.ToArray()));
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Warning("Room {0}: message {1} rejected by the journal: {2}", _name, sequenceNr, cause.Message);
+        if (_unstored.Remove(sequenceNr, out var sender)) NotSaved([sender]);
+        SnapshotWhenQuiet();
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _log.Error("Room {0} could not be recovered, trying again shortly: {1}", _name, reason.Message);
+        Context.Parent.Tell(new RoomFailed(_key, _members.ToArray()));
+    }
+
+    private static void NotSaved(IEnumerable<IActorRef> senders)
+    {
+        var deliver = new Deliver(FrameCodec.EncodeLine(new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again.")));
+        foreach (var sender in senders.Distinct()) sender.Tell(deliver, ActorRefs.NoSender);
+    }
+
+    private MessageFrame ToFrame(MessagePosted posted) =>
+        new(posted.Id, _name, posted.Sender, posted.Text, posted.Timestamp, posted.Seq);
+
+    private static MessagePosted ToPosted(MessageFrame frame) =>
+        new(frame.Seq, frame.Id, frame.Sender, frame.Text, frame.Timestamp);
 
     private void Broadcast(ServerFrame frame, IActorRef? except)
     {
@@ -142,5 +318,5 @@ public sealed class RoomActor : UntypedActor
 
     private string[] MemberNames() => _members.Select(m => m.User).ToArray();
 
-    private void ReportOccupancy() => Context.Parent.Tell(new Occupancy(Self.Path.Name, _name, _members.Count));
+    private void ReportOccupancy() => Context.Parent.Tell(new Occupancy(_key, _name, _members.Count));
 }

@@ -27,6 +27,21 @@ public static class RoomProtocol
 
     public sealed record GetStats(string Room, IActorRef Member) : IRoomCommand;
 
+    /// <summary>
+    /// Up to <paramref name="Limit"/> messages with a seq below <paramref name="Before"/> (null: the latest), for a
+    /// member of the room; answered with a history frame, oldest first. The session has checked the limit.
+    /// </summary>
+    public sealed record GetHistory(string Room, long? Before, int Limit, IActorRef Member) : IRoomCommand;
+
+    /// <summary>A member as the room knows it: the session actor and the user name it joined with.</summary>
+    public sealed record RoomMember(IActorRef Ref, string User);
+
+    /// <summary>
+    /// A room could not write or recover and is stopping; the directory starts it again after a pause and hands
+    /// it <paramref name="Members"/>, so the people in it stay in it.
+    /// </summary>
+    public sealed record RoomFailed(string Key, IReadOnlyList<RoomMember> Members);
+
     /// <summary>The directory asks for a list of rooms with their member counts; answered with a rooms frame.</summary>
     public sealed record ListRooms(IActorRef Member);
 

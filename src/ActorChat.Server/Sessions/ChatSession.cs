@@ -69,6 +69,7 @@ public sealed class ChatSession
             case StatsRequest stats:
                 if (CheckRoomName(stats.Room)) Tell(_services.RoomDirectory, new RoomProtocol.GetStats(stats.Room, _transport.Self));
                 break;
+            case HistoryRequest history: OnHistory(history); break;
             default:
                 _transport.Send(new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
                 break;
@@ -150,6 +151,29 @@ public sealed class ChatSession
             return;
         }
         Tell(_services.RoomDirectory, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self));
+    }
+
+    /// <summary>History is for members, as in any chat: join a room to read what was said there.</summary>
+    private void OnHistory(HistoryRequest history)
+    {
+        if (!CheckRoomName(history.Room)) return;
+        var limit = history.Limit ?? Protocol.DefaultHistoryPage;
+        if (limit is < 1 or > Protocol.MaxHistoryPage)
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.BadRequest, $"A history limit is 1 to {Protocol.MaxHistoryPage}; {limit} is not."));
+            return;
+        }
+        if (history.Before is < 1)
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.BadRequest, "'before' is a message seq, 1 or more."));
+            return;
+        }
+        if (!_rooms.ContainsKey(Protocol.Key(history.Room)))
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{history.Room}' to read its history."));
+            return;
+        }
+        Tell(_services.RoomDirectory, new RoomProtocol.GetHistory(history.Room, history.Before, limit, _transport.Self));
     }
 
     private void OnDirectMessage(DirectMessageRequest dm)

@@ -10,7 +10,7 @@ using static ActorChat.Server.Rooms.RoomProtocol;
 
 namespace ActorChat.Tests.Rooms;
 
-public class LocalRoomDirectorySpec : Akka.TestKit.Xunit2.TestKit
+public class LocalRoomDirectorySpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig.Hocon)
 {
     private static T Expect<T>(TestProbe member) where T : ServerFrame => Assert.IsType<T>(Frames.Decode(member.ExpectMsg<Deliver>()));
 

@@ -10,9 +10,24 @@ using static ActorChat.Server.Rooms.RoomProtocol;
 
 namespace ActorChat.Tests.Rooms;
 
-public class RoomActorSpec : Akka.TestKit.Xunit2.TestKit
+public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig.Hocon)
 {
-    private IActorRef NewRoom(int historySize = 100) => Sys.ActorOf(RoomActor.Props("general", new RoomSettings(historySize), new ChatStatistics()));
+    private IActorRef NewRoom(int historySize = 100) => NewRoom(new RoomSettings(historySize));
+
+    private IActorRef NewRoom(RoomSettings settings) => Sys.ActorOf(RoomActor.Props("general", settings, new ChatStatistics()));
+
+    private List<MessageFrame> Say(IActorRef room, TestProbe member, string user, int count)
+    {
+        for (var i = 0; i < count; i++) room.Tell(new Post("general", user, $"m{i}", member));
+        return Enumerable.Range(0, count).Select(_ => Expect<MessageFrame>(member)).ToList();
+    }
+
+    private void Stop(IActorRef room)
+    {
+        Watch(room);
+        Sys.Stop(room);
+        ExpectTerminated(room);
+    }
 
     private static T Expect<T>(TestProbe member) where T : ServerFrame => Assert.IsType<T>(Frames.Decode(member.ExpectMsg<Deliver>()));
 
@@ -150,5 +165,69 @@ public class RoomActorSpec : Akka.TestKit.Xunit2.TestKit
         var stats = Expect<StatsFrame>(alice);
         Assert.Equal(2, stats.MessagesPerUser["alice"]);
         Assert.Equal(1, stats.MessagesPerUser["bob"]);
+    }
+
+    [Fact]
+    public void History_pages_come_from_memory_for_recent_messages_and_from_the_journal_for_older_ones()
+    {
+        var room = NewRoom(historySize: 5);
+        var alice = Joined(room, "alice");
+        var said = Say(room, alice, "alice", 12);
+
+        room.Tell(new GetHistory("general", null, 3, alice));
+        Assert.Equal(said[9..12], Expect<HistoryFrame>(alice).Messages);
+        room.Tell(new GetHistory("general", 4, 3, alice));
+        Assert.Equal(said[0..3], Expect<HistoryFrame>(alice).Messages);
+        room.Tell(new GetHistory("general", 1, 50, alice));
+        Assert.Empty(Expect<HistoryFrame>(alice).Messages);
+    }
+
+    [Fact]
+    public void History_is_refused_to_someone_who_is_not_a_member()
+    {
+        var room = NewRoom();
+        var stranger = CreateTestProbe();
+        room.Tell(new GetHistory("general", null, 10, stranger));
+        Assert.Equal(ErrorCodes.NotInRoom, Expect<ErrorFrame>(stranger).Code);
+    }
+
+    [Fact]
+    public void A_restarted_room_has_the_same_messages_counts_and_continues_the_seq()
+    {
+        var settings = new RoomSettings(HistorySize: 5, SnapshotEvery: 4);
+        var room = NewRoom(settings);
+        var alice = Joined(room, "alice");
+        var said = Say(room, alice, "alice", 10);
+        Stop(room);
+
+        room = NewRoom(settings);
+        var bob = CreateTestProbe();
+        room.Tell(new Join("general", "bob", bob));
+        Assert.Equal(said[5..10], Expect<JoinedFrame>(bob).History);
+        room.Tell(new GetHistory("general", 6, 5, bob));
+        Assert.Equal(said[0..5], Expect<HistoryFrame>(bob).Messages);
+        room.Tell(new Post("general", "bob", "after", bob));
+        Assert.Equal(11, Expect<MessageFrame>(bob).Seq);
+        room.Tell(new GetStats("general", bob));
+        Assert.Equal(new Dictionary<string, long> { ["alice"] = 10, ["bob"] = 1 }, Expect<StatsFrame>(bob).MessagesPerUser);
+    }
+
+    [Fact]
+    public void Room_events_survive_the_serializer_unchanged()
+    {
+        var serialization = Sys.Serialization;
+        var posted = new MessagePosted(3, "id", "alice", "hi ☕", "2026-01-01T00:00:00.000Z");
+        var snapshot = new RoomSnapshot("General", 3, [posted], new Dictionary<string, long> { ["alice"] = 3 });
+        foreach (var original in new IRoomEvent[] { posted, new RoomCreated("general", "General") })
+        {
+            var serializer = serialization.FindSerializerFor(original);
+            Assert.IsType<RoomEventSerializer>(serializer);
+            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, original);
+            Assert.Equal(original, serialization.Deserialize(serializer.ToBinary(original), serializer.Identifier, manifest));
+        }
+        var again = Assert.IsType<RoomSnapshot>(serialization.Deserialize(
+            serialization.FindSerializerFor(snapshot).ToBinary(snapshot), RoomEventSerializer.SerializerId, "room-snapshot.v1"));
+        Assert.Equal((snapshot.Name, snapshot.Seq, posted), (again.Name, again.Seq, Assert.Single(again.Recent)));
+        Assert.Equal(3, again.MessagesPerUser["alice"]);
     }
 }

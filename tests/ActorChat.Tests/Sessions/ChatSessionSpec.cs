@@ -256,4 +256,37 @@ public class ChatSessionSpec : Akka.TestKit.Xunit2.TestKit
         Receive("""{"type":"ping"}""");
         Assert.IsType<PongFrame>(_transport.Sent[^1]);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(201)]
+    public void A_history_limit_out_of_range_is_a_bad_request(int limit)
+    {
+        Identify();
+        Receive("""{"type":"join","room":"general"}""");
+        _rooms.ExpectMsg<RoomProtocol.Join>();
+        Receive($$"""{"type":"history","room":"general","limit":{{limit}}}""");
+        Assert.Equal(ErrorCodes.BadRequest, ErrorCode());
+        _rooms.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void History_is_for_members_only()
+    {
+        Identify();
+        Receive("""{"type":"history","room":"general"}""");
+        Assert.Equal(ErrorCodes.NotInRoom, ErrorCode());
+        _rooms.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_member_asking_for_history_reaches_the_room_with_the_default_page()
+    {
+        Identify();
+        Receive("""{"type":"join","room":"general"}""");
+        _rooms.ExpectMsg<RoomProtocol.Join>();
+        Receive("""{"type":"history","room":"General","before":40}""");
+        var get = _rooms.ExpectMsg<RoomProtocol.GetHistory>();
+        Assert.Equal((40L, Protocol.DefaultHistoryPage), (get.Before!.Value, get.Limit));
+    }
 }

@@ -39,10 +39,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         // The web chat on a free port, so that test servers never meet on the default 8080; args may override it.
         info.ArgumentList.Add("--web-port");
         info.ArgumentList.Add("auto");
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment.Remove("ACTORCHAT_PORT");
+        foreach (var arg in TestServer.WithDefaultStore(args)) info.ArgumentList.Add(arg);
+        foreach (var name in new[] { "ACTORCHAT_PORT", "ACTORCHAT_WEB_PORT", "ACTORCHAT_DATA_DIR", "ACTORCHAT_POSTGRES", "ACTORCHAT_IN_MEMORY" })
+            info.Environment.Remove(name);
         info.Environment["ACTORCHAT_UDP_PORT"] = "0"; // tests never answer LAN discovery unless they ask to
-        info.Environment.Remove("ACTORCHAT_WEB_PORT");
         var process = Process.Start(info)!;
         var server = new ServerProcess(process);
         process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
@@ -74,6 +74,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cts.Token);
         _process.WaitForExit(); // flushes the redirected output
         return _process.ExitCode;
+    }
+
+    /// <summary>Starts the server again with the same arguments (after a stop or a kill) and waits until it is ready.</summary>
+    public static async Task<ServerProcess> StartReadyOnPortAsync(int port, params string[] extraArgs)
+    {
+        var server = Start(["--bind", "127.0.0.1", "--port", port.ToString(), .. extraArgs]);
+        await server.WaitReadyAsync();
+        return server;
     }
 
     /// <summary>What Ctrl+C does in a terminal.</summary>

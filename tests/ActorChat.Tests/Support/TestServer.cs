@@ -8,10 +8,16 @@ namespace ActorChat.Tests.Support;
 /// <summary>Starts the real server in-process through <see cref="ChatServerHost"/>, on ports from the OS.</summary>
 public static class TestServer
 {
+    /// <summary>Flags that choose a store; without one, test servers keep nothing on disk.</summary>
+    public static readonly string[] StoreFlags = ["--in-memory", "--data-dir", "--postgres"];
+
+    public static string[] WithDefaultStore(string[] args) =>
+        args.Any(a => StoreFlags.Contains(a.Split('=')[0])) ? args : [.. args, "--in-memory"];
+
     /// <summary>Settings from the shipped HOCON with the given flags; TCP and UDP port 0 unless the flags say otherwise.</summary>
     public static ServerSettings Settings(params string[] flags)
     {
-        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", "--udp-port", "0", "--web-port", "auto", "--name", "test-server", .. flags], new Hashtable());
+        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", "--udp-port", "0", "--web-port", "auto", "--name", "test-server", .. WithDefaultStore(flags)], new Hashtable());
         if (load.Error is not null) throw new InvalidOperationException(load.Error);
         return load.Settings!;
     }

@@ -1,0 +1,87 @@
+using ActorChat.Server.Configuration;
+using ActorChat.Server.Rooms;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace ActorChat.Server.Persistence;
+
+/// <summary>
+/// Wires Akka.Persistence to the chosen store. SQLite and PostgreSQL go through the one Akka.Persistence.Sql
+/// plugin (linq2db), so rooms have one code path; in-memory uses Akka's own memory journal and snapshot store.
+/// </summary>
+public static class PersistenceSetup
+{
+    /// <summary>Room events and snapshots are stored by <see cref="RoomEventSerializer"/>, whatever the store.</summary>
+    private const string SerializerHocon = """
+        akka.actor {
+          serializers.actorchat-rooms = "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server"
+          serialization-bindings { "ActorChat.Server.Rooms.IRoomEvent, ActorChat.Server" = actorchat-rooms }
+          serialization-identifiers { "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server" = 1601 }
+        }
+        """;
+
+    private const string InMemoryHocon = """
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """;
+
+    public static AkkaConfigurationBuilder WithChatPersistence(this AkkaConfigurationBuilder akka, PersistenceSettings settings)
+    {
+        akka.AddHocon(SerializerHocon, HoconAddMode.Prepend);
+        switch (settings.Store)
+        {
+            case StoreKind.InMemory:
+                akka.AddHocon(InMemoryHocon, HoconAddMode.Prepend);
+                break;
+            case StoreKind.Sqlite:
+                akka.WithSqlPersistence(SqliteConnectionString(settings), LinqToDB.ProviderName.SQLiteMS);
+                // SQLite has one writer at a time: one writing stream, large batches, each batch one transaction.
+                akka.AddHocon(JournalTuning(parallelism: 1), HoconAddMode.Prepend);
+                break;
+            case StoreKind.Postgres:
+                akka.WithSqlPersistence(PostgresConnectionString(settings), LinqToDB.ProviderName.PostgreSQL15);
+                akka.AddHocon(JournalTuning(parallelism: 3), HoconAddMode.Prepend);
+                break;
+        }
+        return akka;
+    }
+
+    /// <summary>
+    /// Batching of the SQL journal: a busy room hands the journal everything it collected while the previous
+    /// write was in flight, and the journal writes up to batch-size rows per round trip.
+    /// The circuit breaker resets quickly so that a database that comes back is used again within seconds.
+    /// </summary>
+    private static string JournalTuning(int parallelism) => $$"""
+        akka.persistence.journal.sql {
+          batch-size = 1000
+          db-round-trip-max-batch-size = 1000
+          buffer-size = 100000
+          replay-batch-size = 2000
+          parallelism = {{parallelism}}
+          warn-on-auto-init-fail = true
+          circuit-breaker { max-failures = 10, call-timeout = 10s, reset-timeout = 2s }
+        }
+        akka.persistence.snapshot-store.sql {
+          circuit-breaker { max-failures = 5, call-timeout = 10s, reset-timeout = 2s }
+        }
+        """;
+
+    public static string SqliteConnectionString(PersistenceSettings settings) => new SqliteConnectionStringBuilder
+    {
+        DataSource = settings.SqliteFile,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        // Seconds a statement waits for a lock held by another connection before it fails.
+        DefaultTimeout = 10,
+    }.ToString();
+
+    public static string PostgresConnectionString(PersistenceSettings settings)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString);
+        // An unreachable server fails a connection attempt in seconds instead of the default 15.
+        if (!builder.ContainsKey("Timeout")) builder.Timeout = 5;
+        return builder.ToString();
+    }
+}

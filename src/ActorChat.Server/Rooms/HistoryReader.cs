@@ -1,0 +1,73 @@
+using ActorChat.Messages;
+using ActorChat.Server.Sessions;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace ActorChat.Server.Rooms;
+
+/// <summary>
+/// Reads one page of a room's history from the journal, for pages older than the room keeps in memory, and answers
+/// the member with a history frame. It asks the journal plugin for a replay of a sequence-number range, which every
+/// journal (SQL and in-memory alike) serves, so paging needs no read journal; a page is an index range scan.
+/// </summary>
+public sealed class HistoryReader : UntypedActor
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _persistenceId;
+    private readonly string _room;
+    private readonly long _from;
+    private readonly long _to;
+    private readonly IActorRef _member;
+    private readonly List<MessageFrame> _messages = [];
+
+    public HistoryReader(string persistenceId, string room, long from, long to, IActorRef member)
+    {
+        _persistenceId = persistenceId;
+        _room = room;
+        _from = from;
+        _to = to;
+        _member = member;
+    }
+
+    public static Props Props(string persistenceId, string room, long from, long to, IActorRef member) =>
+        Akka.Actor.Props.Create(() => new HistoryReader(persistenceId, room, from, to, member));
+
+    protected override void PreStart()
+    {
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Context.System).JournalFor(null);
+        journal.Tell(new ReplayMessages(_from, _to, _to - _from + 1, _persistenceId, Self));
+        Context.SetReceiveTimeout(Timeout);
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ReplayedMessage { Persistent.Payload: MessagePosted posted }:
+                _messages.Add(new MessageFrame(posted.Id, _room, posted.Sender, posted.Text, posted.Timestamp, posted.Seq));
+                break;
+            case ReplayedMessage: break;
+            case RecoverySuccess:
+                Answer(new HistoryFrame(_room, _messages));
+                break;
+            case ReplayMessagesFailure failure:
+                _log.Warning("History of {0} ({1}..{2}) could not be read: {3}", _room, _from, _to, failure.Cause.Message);
+                Answer(new ErrorFrame(ErrorCodes.Unavailable, "History could not be read; try again."));
+                break;
+            case ReceiveTimeout:
+                _log.Warning("History of {0} ({1}..{2}) took longer than {3}", _room, _from, _to, Timeout);
+                Answer(new ErrorFrame(ErrorCodes.Unavailable, "History could not be read in time; try again."));
+                break;
+            default: Unhandled(message); break;
+        }
+    }
+
+    private void Answer(ServerFrame frame)
+    {
+        _member.Tell(new Deliver(FrameCodec.EncodeLine(frame)), ActorRefs.NoSender);
+        Context.Stop(Self);
+    }
+}

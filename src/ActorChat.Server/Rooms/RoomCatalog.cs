@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace ActorChat.Server.Rooms;
+
+/// <summary>
+/// Remembers which rooms exist (persistence id <c>rooms-catalog</c>), so the rooms list shows them after a restart.
+/// A child of the room directory: it tells the directory what it recovered, and the directory registers new rooms.
+/// If it cannot write it stops; the directory starts it again and registers whatever it missed.
+/// </summary>
+public sealed class RoomCatalog : UntypedPersistentActor
+{
+    /// <summary>Remember a room; answered with <see cref="Registered"/> once stored (at once for a known room).</summary>
+    public sealed record Register(string Key, string Name);
+
+    public sealed record Registered(string Key);
+
+    /// <summary>What the catalog knows, sent to its parent once recovered.</summary>
+    public sealed record KnownRooms(IReadOnlyDictionary<string, string> NamesByKey);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, string> _rooms = new(StringComparer.Ordinal);
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new RoomCatalog());
+
+    public override string PersistenceId => "rooms-catalog";
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case RoomCreated created: _rooms[created.Key] = created.Name; break;
+            case RecoveryCompleted: Context.Parent.Tell(new KnownRooms(new Dictionary<string, string>(_rooms))); break;
+        }
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case Register register when !_rooms.ContainsKey(register.Key):
+                _rooms[register.Key] = register.Name;
+                var asker = Sender;
+                PersistAsync(new RoomCreated(register.Key, register.Name), created => asker.Tell(new Registered(created.Key)));
+                break;
+            case Register register: Sender.Tell(new Registered(register.Key)); break;
+            default: Unhandled(message); break;
+        }
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
+        _log.Warning("Room catalog could not save {0}; it restarts and tries again: {1}", @event, cause.Message);
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
+        _log.Warning("Room catalog could not be recovered; trying again shortly: {0}", reason.Message);
+}

@@ -1,0 +1,20 @@
+namespace ActorChat.Server.Rooms;
+
+/// <summary>
+/// What rooms and the room catalog write to the journal and the snapshot store. These records are stored data:
+/// add fields only with defaults, and give a changed shape a new manifest in <see cref="RoomEventSerializer"/>.
+/// </summary>
+public interface IRoomEvent;
+
+/// <summary>A message was said in a room. <see cref="Seq"/> equals the event's persistence sequence number.</summary>
+public sealed record MessagePosted(long Seq, string Id, string Sender, string Text, string Timestamp) : IRoomEvent;
+
+/// <summary>The state of a room at <see cref="Seq"/>: its recent messages (oldest first) and counts per user.</summary>
+public sealed record RoomSnapshot(
+    string Name,
+    long Seq,
+    IReadOnlyList<MessagePosted> Recent,
+    IReadOnlyDictionary<string, long> MessagesPerUser) : IRoomEvent;
+
+/// <summary>A room came into being under <see cref="Name"/> (its first spelling); <see cref="Key"/> is its lowercase key.</summary>
+public sealed record RoomCreated(string Key, string Name) : IRoomEvent;
