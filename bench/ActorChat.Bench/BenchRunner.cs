@@ -1,0 +1,102 @@
+using System.Net;
+
+namespace ActorChat.Bench;
+
+/// <summary>The bench as a library: runs one scenario and says what it measured. Never throws for a failed run.</summary>
+public static class BenchRunner
+{
+    /// <summary>
+    /// Runs <paramref name="options"/> against the server at <see cref="BenchOptions.Host"/>:<see cref="BenchOptions.Port"/>
+    /// or, without a port, against a server it starts. <see cref="BenchReport.Passed"/> tells whether every phase
+    /// finished in time and every member got every message of its room exactly once, in seq order.
+    /// </summary>
+    public static async Task<BenchReport> RunAsync(BenchOptions options, CancellationToken ct)
+    {
+        var report = new BenchReport
+        {
+            Scenario = BenchOptions.NameOf(options.Scenario),
+            StartedUtc = DateTime.UtcNow,
+            Complete = true,
+            Clients = options.Clients,
+            Rooms = options.Rooms,
+            Senders = options.Senders,
+            MessagesPerSender = options.Messages,
+            RatePerSender = options.Rate,
+            Window = options.Window,
+            TextLength = options.TextLength,
+            ConnectConcurrency = options.ConnectConcurrency,
+            DeadlineSeconds = options.DeadlineSeconds,
+            ServerArgs = options.ServerArgs,
+            FullDecode = options.FullDecode,
+            ProcessorCount = Environment.ProcessorCount,
+        };
+        if (options.Validate() is { } invalid)
+        {
+            report.Complete = false;
+            report.Problems.Add(invalid);
+            return report;
+        }
+
+        var benchCpuStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        ServerProcess? server = null;
+        try
+        {
+            // Each connection is a descriptor here and one in the server (which inherits this limit when started here).
+            var wanted = (ulong)options.Clients + 1024;
+            var limit = ProcStats.RaiseFileLimit(wanted);
+            if (limit is { } l && l < wanted)
+                options.Log?.Invoke($"warning: open-file limit is {l}, fewer than the {wanted} this run needs; run 'ulimit -n 65536' first");
+
+            int port;
+            int? pid;
+            if (options.Port is { } p)
+            {
+                port = p;
+                pid = options.ServerPid;
+                report.Target = $"{options.Host}:{port}";
+            }
+            else
+            {
+                options.Log?.Invoke("starting the server ...");
+                server = await ServerProcess.StartAsync(options, TimeSpan.FromSeconds(60), ct);
+                port = server.Port;
+                pid = server.Pid;
+                report.ServerStartedByBench = true;
+                report.Target = $"{options.Host}:{port} (dotnet {server.Dll})";
+                options.Log?.Invoke($"server pid {pid} listening on port {port}");
+            }
+            report.ServerPid = pid;
+
+            var addresses = await Dns.GetHostAddressesAsync(options.Host, ct);
+            var address = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                ?? throw new BenchException($"{options.Host} has no IPv4 address.");
+            var run = new BenchRun(options, report, pid);
+            await run.ExecuteAsync(new IPEndPoint(address, port), ct);
+            if (server is { HasExited: true })
+            {
+                report.Complete = false;
+                report.Problems.Add("the server exited during the run:\n" + server.Tail());
+            }
+        }
+        catch (BenchException e)
+        {
+            report.Complete = false;
+            report.Problems.Add(e.Message);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            report.Complete = false;
+            report.Problems.Add("cancelled");
+        }
+        finally
+        {
+            if (server is not null) await server.DisposeAsync();
+        }
+
+        report.BenchCpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - benchCpuStart).TotalSeconds;
+        report.Passed = report.Complete && report.Lost == 0 && report.Duplicated == 0 && report.OutOfOrder == 0
+            && report.SeqGaps == 0 && report.Corrupt == 0 && report.Misrouted == 0 && report.ErrorFrames == 0
+            && report.Disconnects == 0 && report.ClientsReady == report.Clients;
+        return report;
+    }
+}

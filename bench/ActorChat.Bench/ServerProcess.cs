@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace ActorChat.Bench;
+
+/// <summary>An ActorChat server the bench started as a child process: <c>dotnet ActorChat.Server.dll --port N ...</c>.</summary>
+internal sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Queue<string> _tail = new();
+    private readonly Action<string>? _echo;
+
+    private ServerProcess(Process process, int port, string dll, Action<string>? echo)
+    {
+        _process = process;
+        Port = port;
+        Dll = dll;
+        _echo = echo;
+    }
+
+    public int Port { get; }
+    public int Pid => _process.Id;
+    public string Dll { get; }
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The last lines the server printed (for error reports).</summary>
+    public string Tail()
+    {
+        lock (_tail) return string.Join(Environment.NewLine, _tail);
+    }
+
+    public static async Task<ServerProcess> StartAsync(BenchOptions options, TimeSpan timeout, CancellationToken ct)
+    {
+        var dll = options.ServerDll ?? FindServerDll()
+            ?? throw new BenchException(
+                "No ActorChat.Server.dll found. Build it first: dotnet build -c Release src/ActorChat.Server " +
+                "(or pass --server-dll PATH, or --target HOST:PORT for a running server).");
+        if (!File.Exists(dll)) throw new BenchException($"Server dll not found: {dll}");
+
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var arg in options.ServerArgs) start.ArgumentList.Add(arg);
+
+        var process = Process.Start(start) ?? throw new BenchException("Could not start dotnet.");
+        var server = new ServerProcess(process, port, dll, options.ServerLog ? options.Log : null);
+        process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        // Ready = accepts a TCP connection.
+        var until = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var endpoint = new IPEndPoint(IPAddress.Parse(options.Host), port);
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (process.HasExited)
+                throw new BenchException($"The server exited with code {process.ExitCode} before accepting connections:\n{server.Tail()}");
+            using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                try
+                {
+                    await probe.ConnectAsync(endpoint, ct);
+                    return server;
+                }
+                catch (SocketException) { }
+            }
+            if (Stopwatch.GetTimestamp() > until)
+            {
+                await server.DisposeAsync();
+                throw new BenchException($"The server did not accept connections on port {port} within {timeout.TotalSeconds:0} s:\n{server.Tail()}");
+            }
+            await Task.Delay(50, ct);
+        }
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_tail)
+        {
+            _tail.Enqueue(line);
+            while (_tail.Count > 40) _tail.Dequeue();
+        }
+        _echo?.Invoke("[server] " + line);
+    }
+
+    /// <summary>The newest ActorChat.Server.dll under the repository that holds the current directory or the bench.</summary>
+    public static string? FindServerDll()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (!File.Exists(Path.Combine(dir.FullName, "ActorChat.sln"))) continue;
+                var bin = Path.Combine(dir.FullName, "src", "ActorChat.Server", "bin");
+                // Release first: a Debug server is not what the targets are about.
+                foreach (var config in new[] { "Release", "Debug" })
+                {
+                    var candidate = Path.Combine(bin, config, "net10.0", "ActorChat.Server.dll");
+                    if (File.Exists(candidate)) return candidate;
+                }
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // Ask politely (SIGTERM: the host shuts down), then insist.
+            try
+            {
+                if (OperatingSystem.IsLinux()) kill(_process.Id, 15);
+                else _process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is DllNotFoundException or InvalidOperationException) { }
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try { await _process.WaitForExitAsync(wait.Token); }
+            catch (OperationCanceledException)
+            {
+                try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                await _process.WaitForExitAsync();
+            }
+        }
+        _process.Dispose();
+    }
+}
