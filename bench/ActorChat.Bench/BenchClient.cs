@@ -132,8 +132,9 @@ internal sealed class BenchClient : IAsyncDisposable
             {
                 if (buffer is null)
                 {
-                    // Wait for data without holding a buffer: 10,000 idle connections must not pin 160 MB.
-                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                    // Many connections: wait for data without holding a buffer (10,000 idle connections would
+                    // pin 160 MB). Few busy ones: keep the buffer and save the extra wake-up per read.
+                    if (_run.ZeroByteReceives) await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
                     buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
                 }
                 var read = await _socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None);
@@ -148,7 +149,7 @@ internal sealed class BenchClient : IAsyncDisposable
                     OnClosed("a line longer than the framer's limit");
                     return;
                 }
-                if (read < buffer.Length)
+                if (read < buffer.Length && _run.ZeroByteReceives)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = null;

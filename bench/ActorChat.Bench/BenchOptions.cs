@@ -55,6 +55,12 @@ public sealed record BenchOptions
     /// <summary>Decode every frame with FrameCodec instead of the lean reader for message frames (to see what decoding costs).</summary>
     public bool FullDecode { get; init; }
 
+    /// <summary>
+    /// Wait for data with a zero-byte receive and rent a buffer only while reading (cheap in memory, one more
+    /// wake-up per read); null = on for 4,000 clients or more and for runs without senders.
+    /// </summary>
+    public bool? ZeroByteReceives { get; init; }
+
     /// <summary>Target host (IP or name). Used with <see cref="Port"/>; also the address a started server is reached at.</summary>
     public string Host { get; init; } = "127.0.0.1";
 

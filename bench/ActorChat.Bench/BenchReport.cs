@@ -82,5 +82,12 @@ public sealed class BenchReport
     public double BenchCpuSecondsSend { get; set; }
     public double BenchCpuUtilizationSend { get; set; }
     public bool FullDecode { get; set; }
+    public bool ZeroByteReceives { get; set; }
+    /// <summary>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS was on: receive work runs on the socket engine thread.</summary>
+    public bool InlineCompletions { get; set; }
+    /// <summary>Busy cores of the whole machine during the send phase (2.0 = both cores busy).</summary>
+    public double? MachineBusyCoresSend { get; set; }
+    /// <summary>Cores used during the send phase by neither the server nor the bench (other work on the machine, kernel threads).</summary>
+    public double? OtherBusyCoresSend { get; set; }
     public int ProcessorCount { get; set; }
 }

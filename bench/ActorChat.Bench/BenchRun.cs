@@ -48,6 +48,9 @@ internal sealed class BenchRun
 
     public BenchOptions Options { get; }
 
+    /// <summary>Whether clients wait for data with zero-byte receives and hold a pooled buffer only while reading.</summary>
+    public bool ZeroByteReceives => Options.ZeroByteReceives ?? (Options.Clients >= 4000 || Options.Senders == 0);
+
     public string NameOf(int client) => $"b{_tag}-{client}";
     public byte[] NameUtf8Of(int client) => _clients[client]?.NameUtf8 ?? Encoding.UTF8.GetBytes(NameOf(client));
     public int RoomOf(int client) => client % Options.Rooms;
@@ -102,6 +105,8 @@ internal sealed class BenchRun
         using var samplerStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sampler = SampleServerAsync(samplerStop.Token);
         var serverStart = ServerSample();
+        _report.ZeroByteReceives = ZeroByteReceives;
+        _report.InlineCompletions = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is "1" or "true";
         _report.ServerRssBeforeConnectBytes = serverStart?.RssBytes;
 
         try
@@ -245,7 +250,8 @@ internal sealed class BenchRun
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(TimeSpan.FromSeconds(o.DeadlineSeconds));
         var serverBefore = ServerSample();
-        var benchCpuBefore = benchProcess.TotalProcessorTime;
+        var benchCpuBefore = ProcStats.Read(Environment.ProcessId)?.CpuSeconds ?? benchProcess.TotalProcessorTime.TotalSeconds;
+        var machineBefore = ProcStats.ReadMachine();
         var started = Stopwatch.GetTimestamp();
         long lastSend = started;
         double maxLagTicks = 0;
@@ -255,8 +261,7 @@ internal sealed class BenchRun
         {
             sending = Task.Run(async () =>
             {
-                maxLagTicks = await PaceAsync(senders, deadline.Token);
-                lastSend = Stopwatch.GetTimestamp();
+                (maxLagTicks, lastSend) = await PaceAsync(senders, deadline.Token);
             }, CancellationToken.None);
         }
         else
@@ -278,7 +283,9 @@ internal sealed class BenchRun
         await progress;
 
         var serverAfter = ServerSample();
-        var benchCpu = (benchProcess.TotalProcessorTime - benchCpuBefore).TotalSeconds;
+        var machineAfter = ProcStats.ReadMachine();
+        benchProcess.Refresh();
+        var benchCpu = (ProcStats.Read(Environment.ProcessId)?.CpuSeconds ?? benchProcess.TotalProcessorTime.TotalSeconds) - benchCpuBefore;
         var allDone = finished == _allDone.Task && Interlocked.Read(ref _disconnects) == 0;
         var lastDelivery = clients.Max(c => c.LastDeliveryTicks);
         var end = allDone ? Math.Max(lastDelivery, started) : stopped;
@@ -295,10 +302,19 @@ internal sealed class BenchRun
         var cpuWall = Seconds(stopped - started);
         _report.BenchCpuSecondsSend = benchCpu;
         _report.BenchCpuUtilizationSend = cpuWall > 0 ? benchCpu / cpuWall : 0;
+        double serverCpu = 0;
         if (serverBefore is { } sb && serverAfter is { } sa)
         {
-            _report.ServerCpuSecondsSend = sa.CpuSeconds - sb.CpuSeconds;
-            _report.ServerCpuUtilizationSend = cpuWall > 0 ? (sa.CpuSeconds - sb.CpuSeconds) / cpuWall : 0;
+            serverCpu = sa.CpuSeconds - sb.CpuSeconds;
+            _report.ServerCpuSecondsSend = serverCpu;
+            _report.ServerCpuUtilizationSend = cpuWall > 0 ? serverCpu / cpuWall : 0;
+        }
+        if (machineBefore is { } mb && machineAfter is { } ma && cpuWall > 0)
+        {
+            var busy = ma.Busy - mb.Busy;
+            _report.MachineBusyCoresSend = busy / cpuWall;
+            // In-process server (no pid): its CPU is already in the bench's.
+            _report.OtherBusyCoresSend = Math.Max(0, busy - benchCpu - serverCpu) / cpuWall;
         }
     }
 
@@ -320,7 +336,7 @@ internal sealed class BenchRun
     /// Open-loop pacing from one loop: sender i says message k at start + (i / senders + k) / rate, whatever the
     /// replies. A sender whose previous send has not completed waits (its lag is reported). Returns the largest lag in ticks.
     /// </summary>
-    private async Task<double> PaceAsync(BenchClient[] senders, CancellationToken ct)
+    private async Task<(double MaxLag, long LastSend)> PaceAsync(BenchClient[] senders, CancellationToken ct)
     {
         var o = Options;
         var interval = Stopwatch.Frequency / o.Rate;
@@ -330,6 +346,7 @@ internal sealed class BenchRun
         for (var i = 0; i < senders.Length; i++) due[i] = start + interval * i / senders.Length;
         var remaining = senders.Length;
         double maxLag = 0;
+        long lastSend = start;
         while (remaining > 0)
         {
             ct.ThrowIfCancellationRequested();
@@ -343,6 +360,7 @@ internal sealed class BenchRun
                     var text = Payload.Format(Stopwatch.GetTimestamp(), s.Index, s.Sent, o.TextLength);
                     var line = FrameCodec.EncodeLine(new SayRequest(RoomName(s.Room), text));
                     s.Sent++;
+                    lastSend = Stopwatch.GetTimestamp();
                     due[i] += interval;
                     if (s.Sent == o.Messages) remaining--;
                     var send = s.SendAsync(line, ct);
@@ -365,7 +383,7 @@ internal sealed class BenchRun
             }
             await Task.Delay(1, ct);
         }
-        return maxLag;
+        return (maxLag, lastSend);
 
         static async Task CompleteSendAsync(ValueTask<int> send, int[] busy, int i)
         {

@@ -35,6 +35,27 @@ public static partial class ProcStats
         }
     }
 
+    /// <summary>Busy and total CPU seconds of the whole machine (all cores) from /proc/stat; null off Linux.</summary>
+    public static (double Busy, double Total)? ReadMachine()
+    {
+        try
+        {
+            using var reader = new StreamReader("/proc/stat");
+            var line = reader.ReadLine();
+            if (line is null || !line.StartsWith("cpu ", StringComparison.Ordinal)) return null;
+            var values = line[4..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            // user nice system idle iowait irq softirq steal ...; idle + iowait are not busy.
+            var total = values.Take(8).Sum();
+            var idle = values[3] + values[4];
+            return ((total - idle) / TicksPerSecond, total / TicksPerSecond);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Resets the process's peak RSS (VmHWM) to its current RSS, so a phase's own peak can be read. Best effort.</summary>
     public static bool ResetPeak(int pid)
     {
