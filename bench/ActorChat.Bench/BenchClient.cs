@@ -64,6 +64,13 @@ internal sealed class BenchClient : IAsyncDisposable
     public bool Closed => Volatile.Read(ref _closedFlag) != 0;
     public bool Done { get; private set; }
 
+    /// <summary>Where the client's setup got to, for reports on clients that never got ready.</summary>
+    public string Stage { get; private set; } = "created";
+
+    /// <summary>Frames and bytes received so far (all kinds).</summary>
+    public long FramesReceived { get; private set; }
+    public long BytesReceived { get; private set; }
+
     /// <summary>Own messages seen echoed back; the windowed sender waits on it.</summary>
     public SemaphoreSlim? Window { get; set; }
     public int Sent;
@@ -77,25 +84,32 @@ internal sealed class BenchClient : IAsyncDisposable
             catch (SocketException) { }
             _socket.Bind(new IPEndPoint(source, 0));
         }
+        Stage = "connecting";
         await _socket.ConnectAsync(target, ct);
+        Stage = $"connected from {_socket.LocalEndPoint}";
         _receiveLoop = Task.Run(ReceiveLoopAsync, CancellationToken.None);
     }
 
     /// <summary>hello → welcome, join → joined.</summary>
     public async Task IdentifyAndJoinAsync(CancellationToken ct)
     {
+        Stage = "hello sent, waiting for welcome";
         var welcome = await RequestAsync(new HelloRequest(Name), f => f is WelcomeFrame, ct);
         if (welcome is not WelcomeFrame) throw new BenchException($"{Name}: hello got {Describe(welcome)}");
         var roomName = _run.RoomName(Room);
+        Stage = "join sent, waiting for joined";
         var joined = await RequestAsync(new JoinRequest(roomName), f => f is JoinedFrame j && j.Room == roomName, ct);
         if (joined is not JoinedFrame) throw new BenchException($"{Name}: join got {Describe(joined)}");
+        Stage = "joined";
     }
 
     /// <summary>ping → pong: once it is back, everything the server sent before it has been read.</summary>
     public async Task PingAsync(CancellationToken ct)
     {
+        Stage = "ping sent, waiting for pong";
         var pong = await RequestAsync(PingRequest.Instance, f => f is PongFrame, ct);
         if (pong is not PongFrame) throw new BenchException($"{Name}: ping got {Describe(pong)}");
+        Stage = "ready";
     }
 
     /// <summary>Gets ready to count deliveries: every message of each sender of its room, exactly once.</summary>
@@ -174,9 +188,11 @@ internal sealed class BenchClient : IAsyncDisposable
     private void Process(ReadOnlySpan<byte> chunk)
     {
         var now = Stopwatch.GetTimestamp();
+        BytesReceived += chunk.Length;
         _framer.Append(chunk);
         while (_framer.TryReadLine(out var line))
         {
+            FramesReceived++;
             if (!_run.Options.FullDecode && TryReadMessage(line, now)) continue;
             var result = FrameCodec.DecodeServerFrame(line);
             if (!result.IsSuccess)

@@ -76,6 +76,12 @@ public sealed record BenchOptions
     /// <summary>Extra arguments for a started server, e.g. "--outbound-limit=1000".</summary>
     public IReadOnlyList<string> ServerArgs { get; init; } = [];
 
+    /// <summary>Do not build the server before starting it (use the Release build as it is).</summary>
+    public bool NoBuild { get; init; }
+
+    /// <summary>Before starting, wait up to this long for the machine to be quiet (other processes under 0.3 cores).</summary>
+    public double WaitQuietSeconds { get; init; }
+
     /// <summary>Print the started server's output lines as they come.</summary>
     public bool ServerLog { get; init; }
 
@@ -146,6 +152,7 @@ public sealed record BenchOptions
             return $"--text-length must be between {Payload.MinTextLength} and {ActorChat.Messages.Protocol.MaxTextLength}.";
         if (ConnectConcurrency < 1) return "--connect-concurrency must be at least 1.";
         if (DeadlineSeconds <= 0) return "--deadline-seconds must be positive.";
+        if (WaitQuietSeconds < 0) return "--wait-quiet must not be negative.";
         if (IdleSeconds < 0) return "--idle-seconds must not be negative.";
         if (SourceAddresses is < 0 or > 250) return "--source-addresses must be between 0 and 250.";
         if (Port is < 1 or > 65535) return "--target port must be between 1 and 65535.";

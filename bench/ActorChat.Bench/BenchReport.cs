@@ -85,6 +85,8 @@ public sealed class BenchReport
     public bool ZeroByteReceives { get; set; }
     /// <summary>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS was on: receive work runs on the socket engine thread.</summary>
     public bool InlineCompletions { get; set; }
+    /// <summary>With --wait-quiet: cores other processes used in the last second before the run.</summary>
+    public double? OtherBusyCoresBefore { get; set; }
     /// <summary>Busy cores of the whole machine during the send phase (2.0 = both cores busy).</summary>
     public double? MachineBusyCoresSend { get; set; }
     /// <summary>Cores used during the send phase by neither the server nor the bench (other work on the machine, kernel threads).</summary>

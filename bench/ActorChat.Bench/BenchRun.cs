@@ -202,10 +202,23 @@ internal sealed class BenchRun
         _report.ClientSetupMs = Summarize(setup);
         o.Log?.Invoke($"{ready}/{o.Clients} clients ready in {seconds:0.00} s");
         if (ready == o.Clients) return true;
+        ReportStuck(c => c.Stage != "joined");
         Incomplete(deadline.IsCancellationRequested
             ? $"connect phase hit the {o.DeadlineSeconds:0.#} s deadline with {ready}/{o.Clients} clients ready"
             : $"{failed} of {o.Clients} clients could not connect, identify or join");
         return false;
+    }
+
+    private void ReportStuck(Func<BenchClient, bool> stuck)
+    {
+        var shown = 0;
+        foreach (var c in _clients)
+        {
+            if (c is null || !stuck(c)) continue;
+            if (++shown > 10) break;
+            Note($"{c.Name} stuck: {c.Stage}; {c.FramesReceived} frames / {c.BytesReceived} bytes received"
+                + (c.Closed ? $", closed ({c.CloseReason})" : ""));
+        }
     }
 
     private async Task<bool> SettleAsync(CancellationToken ct)
@@ -222,6 +235,7 @@ internal sealed class BenchRun
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             Incomplete($"settling (ping round trip of every client) hit the {Options.DeadlineSeconds:0.#} s deadline");
+            ReportStuck(c => c.Stage != "ready");
         }
         catch (BenchException e)
         {

@@ -15,7 +15,8 @@ internal static class BenchProgram
         scenarios: fanout | many-rooms | light | idle | smoke (default smoke)
 
         server (default: start src/ActorChat.Server/bin/Release/net10.0/ActorChat.Server.dll on a free port):
-          --server-dll PATH          the server to start
+          --server-dll PATH          the server to start (default: the repository's Release build, built first if stale)
+          --no-build                 do not build the server; use the Release build as it is
           --server-arg=ARG           extra server argument (repeatable), e.g. --server-arg=--outbound-limit=4096
           --server-log               print the started server's output
           --target HOST:PORT         use a running server instead of starting one
@@ -37,6 +38,7 @@ internal static class BenchProgram
         output:
           --json PATH                result file (default bench-results/<scenario>-<utc time>.json)
           --quiet                    no progress lines
+          --wait-quiet S             first wait up to S seconds until other processes use < 0.3 cores (shared machines)
 
         exit code: 0 = complete and correct, 1 = incomplete or something lost/duplicated/out of order, 2 = bad usage.
         10,000 connections need ~20,000 descriptors (bench + server): run 'ulimit -n 65536' first if the bench warns.
@@ -114,7 +116,7 @@ internal static class BenchProgram
                 continue;
             }
             if (arg is "--help" or "-h") throw new UsageException("");
-            if (arg is "--full-decode" or "--server-log" or "--quiet" or "--no-inline-completions")
+            if (arg is "--full-decode" or "--server-log" or "--quiet" or "--no-inline-completions" or "--no-build")
             {
                 pairs.Add((arg, null));
                 continue;
@@ -151,6 +153,8 @@ internal static class BenchProgram
                 case "--source-addresses": o = o with { SourceAddresses = Int(flag, value) }; break;
                 case "--full-decode": o = o with { FullDecode = true }; break;
                 case "--no-inline-completions": break;
+                case "--no-build": o = o with { NoBuild = true }; break;
+                case "--wait-quiet": o = o with { WaitQuietSeconds = Double(flag, value) }; break;
                 case "--zero-byte-receives": o = o with { ZeroByteReceives = Bool(flag, value) }; break;
                 case "--server-log": o = o with { ServerLog = true }; break;
                 case "--quiet": o = o with { Log = null }; break;

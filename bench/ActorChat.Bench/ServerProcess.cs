@@ -33,10 +33,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(BenchOptions options, TimeSpan timeout, CancellationToken ct)
     {
-        var dll = options.ServerDll ?? FindServerDll()
-            ?? throw new BenchException(
-                "No ActorChat.Server.dll found. Build it first: dotnet build -c Release src/ActorChat.Server " +
-                "(or pass --server-dll PATH, or --target HOST:PORT for a running server).");
+        var dll = options.ServerDll ?? await FindOrBuildServerDllAsync(options, ct);
         if (!File.Exists(dll)) throw new BenchException($"Server dll not found: {dll}");
 
         var port = FreePort();
@@ -97,22 +94,52 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         _echo?.Invoke("[server] " + line);
     }
 
-    /// <summary>The newest ActorChat.Server.dll under the repository that holds the current directory or the bench.</summary>
-    public static string? FindServerDll()
+    /// <summary>
+    /// The Release build of the server in the repository that holds the current directory (or the bench). Built
+    /// first with <c>dotnet build -c Release</c> when it is missing or older than a source file, unless NoBuild.
+    /// </summary>
+    private static async Task<string> FindOrBuildServerDllAsync(BenchOptions options, CancellationToken ct)
+    {
+        var root = FindRepositoryRoot()
+            ?? throw new BenchException("Not inside the ActorChat repository: pass --server-dll PATH or --target HOST:PORT.");
+        var project = Path.Combine(root, "src", "ActorChat.Server", "ActorChat.Server.csproj");
+        var dll = Path.Combine(root, "src", "ActorChat.Server", "bin", "Release", "net10.0", "ActorChat.Server.dll");
+        if (!File.Exists(project)) throw new BenchException($"No server project at {project}.");
+        if (options.NoBuild)
+        {
+            if (!File.Exists(dll)) throw new BenchException($"No server build at {dll}: run dotnet build -c Release {project}.");
+            return dll;
+        }
+        var built = File.Exists(dll) ? File.GetLastWriteTimeUtc(dll) : DateTime.MinValue;
+        var newest = new[] { Path.Combine(root, "src", "ActorChat.Server"), Path.Combine(root, "src", "ActorChat.Messages"), Path.Combine(root, "hocon") }
+            .Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.GetLastWriteTimeUtc)
+            .DefaultIfEmpty(DateTime.MinValue)
+            .Max();
+        if (built >= newest) return dll;
+
+        options.Log?.Invoke($"building the server (Release): dotnet build -c Release {project}");
+        var build = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "build", "-c", "Release", "--nologo", "-v", "q", project }) build.ArgumentList.Add(a);
+        using var process = Process.Start(build) ?? throw new BenchException("Could not start dotnet build.");
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0 || !File.Exists(dll))
+            throw new BenchException($"Building the server failed:\n{await output}{await errors}");
+        return dll;
+    }
+
+    private static string? FindRepositoryRoot()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                if (!File.Exists(Path.Combine(dir.FullName, "ActorChat.sln"))) continue;
-                var bin = Path.Combine(dir.FullName, "src", "ActorChat.Server", "bin");
-                // Release first: a Debug server is not what the targets are about.
-                foreach (var config in new[] { "Release", "Debug" })
-                {
-                    var candidate = Path.Combine(bin, config, "net10.0", "ActorChat.Server.dll");
-                    if (File.Exists(candidate)) return candidate;
-                }
-                break;
+                if (File.Exists(Path.Combine(dir.FullName, "ActorChat.sln"))) return dir.FullName;
             }
         }
         return null;
