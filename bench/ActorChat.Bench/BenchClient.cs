@@ -193,7 +193,16 @@ internal sealed class BenchClient : IAsyncDisposable
         while (_framer.TryReadLine(out var line))
         {
             FramesReceived++;
-            if (!_run.Options.FullDecode && TryReadMessage(line, now)) continue;
+            if (!_run.Options.FullDecode)
+            {
+                if (TryReadMessage(line, now)) continue;
+                // Joins make many presence frames (n²/2 per room) and the bench only counts them.
+                if (line.StartsWith("{\"type\":\"presence\""u8) && line[^1] == (byte)'}')
+                {
+                    Presence++;
+                    continue;
+                }
+            }
             var result = FrameCodec.DecodeServerFrame(line);
             if (!result.IsSuccess)
             {

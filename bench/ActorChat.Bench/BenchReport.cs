@@ -68,6 +68,8 @@ public sealed class BenchReport
     public double? ServerCpuSecondsConnect { get; set; }
     public double? ServerCpuSecondsSend { get; set; }
     public double? ServerCpuUtilizationSend { get; set; }
+    /// <summary>Of <see cref="ServerCpuSecondsSend"/>, the part spent in the kernel (stime: socket calls, TCP).</summary>
+    public double? ServerKernelCpuSecondsSend { get; set; }
     public long? ServerRssBeforeConnectBytes { get; set; }
     public long? ServerRssAfterReadyBytes { get; set; }
     public long? ServerRssEndBytes { get; set; }
@@ -81,6 +83,7 @@ public sealed class BenchReport
     public double BenchCpuSeconds { get; set; }
     public double BenchCpuSecondsSend { get; set; }
     public double BenchCpuUtilizationSend { get; set; }
+    public double? BenchKernelCpuSecondsSend { get; set; }
     public bool FullDecode { get; set; }
     public bool ZeroByteReceives { get; set; }
     /// <summary>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS was on: receive work runs on the socket engine thread.</summary>

@@ -264,7 +264,8 @@ internal sealed class BenchRun
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(TimeSpan.FromSeconds(o.DeadlineSeconds));
         var serverBefore = ServerSample();
-        var benchCpuBefore = ProcStats.Read(Environment.ProcessId)?.CpuSeconds ?? benchProcess.TotalProcessorTime.TotalSeconds;
+        var benchBefore = ProcStats.Read(Environment.ProcessId);
+        var benchCpuBefore = benchBefore?.CpuSeconds ?? benchProcess.TotalProcessorTime.TotalSeconds;
         var machineBefore = ProcStats.ReadMachine();
         var started = Stopwatch.GetTimestamp();
         long lastSend = started;
@@ -299,7 +300,9 @@ internal sealed class BenchRun
         var serverAfter = ServerSample();
         var machineAfter = ProcStats.ReadMachine();
         benchProcess.Refresh();
-        var benchCpu = (ProcStats.Read(Environment.ProcessId)?.CpuSeconds ?? benchProcess.TotalProcessorTime.TotalSeconds) - benchCpuBefore;
+        var benchAfter = ProcStats.Read(Environment.ProcessId);
+        var benchCpu = (benchAfter?.CpuSeconds ?? benchProcess.TotalProcessorTime.TotalSeconds) - benchCpuBefore;
+        _report.BenchKernelCpuSecondsSend = benchAfter?.SystemSeconds - benchBefore?.SystemSeconds;
         var allDone = finished == _allDone.Task && Interlocked.Read(ref _disconnects) == 0;
         var lastDelivery = clients.Max(c => c.LastDeliveryTicks);
         var end = allDone ? Math.Max(lastDelivery, started) : stopped;
@@ -320,6 +323,7 @@ internal sealed class BenchRun
         if (serverBefore is { } sb && serverAfter is { } sa)
         {
             serverCpu = sa.CpuSeconds - sb.CpuSeconds;
+            _report.ServerKernelCpuSecondsSend = sa.SystemSeconds - sb.SystemSeconds;
             _report.ServerCpuSecondsSend = serverCpu;
             _report.ServerCpuUtilizationSend = cpuWall > 0 ? serverCpu / cpuWall : 0;
         }

@@ -127,7 +127,7 @@ public static class BenchRunner
                 options.Log?.Invoke($"waiting for a quiet machine: other processes use {others:0.00} cores");
             }
         }
-        options.Log?.Invoke($"warning: the machine is still busy ({others:0.00} cores used by others); measuring anyway");
+        if (others >= 0.3) options.Log?.Invoke($"warning: the machine is still busy ({others:0.00} cores used by others); measuring anyway");
         return others;
     }
 }

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace ActorChat.Bench;
 
 /// <summary>CPU time and memory of a process, read from /proc (Linux only; elsewhere everything is null).</summary>
-public readonly record struct ProcSample(double CpuSeconds, long RssBytes, long PeakRssBytes, int Threads);
+public readonly record struct ProcSample(double CpuSeconds, double SystemSeconds, long RssBytes, long PeakRssBytes, int Threads);
 
 public static partial class ProcStats
 {
@@ -27,7 +27,7 @@ public static partial class ProcStats
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kib(line);
                 else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) hwm = Kib(line);
             }
-            return new ProcSample((utime + stime) / TicksPerSecond, rss * 1024, hwm * 1024, threads);
+            return new ProcSample((utime + stime) / TicksPerSecond, stime / TicksPerSecond, rss * 1024, hwm * 1024, threads);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {

@@ -216,7 +216,7 @@ internal static class BenchProgram
         if (r.ServerCpuSeconds is { } cpu)
         {
             rows.Add(("server cpu", $"{cpu:0.00} s total, {r.ServerCpuSecondsConnect:0.00} s connecting"
-                + (r.ServerCpuSecondsSend is { } cs ? $", {cs:0.00} s sending ({r.ServerCpuUtilizationSend * 100:0}% of a core)" : "")));
+                + (r.ServerCpuSecondsSend is { } cs ? $", {cs:0.00} s sending ({r.ServerCpuUtilizationSend * 100:0}% of a core, {r.ServerKernelCpuSecondsSend:0.00} s in the kernel)" : "")));
             rows.Add(("server rss", $"before {Mib(r.ServerRssBeforeConnectBytes)}, ready {Mib(r.ServerRssAfterReadyBytes)}, "
                 + $"end {Mib(r.ServerRssEndBytes)}, peak {Mib(r.ServerPeakRssBytes)} (VmHWM), threads {r.ServerThreads}"));
             if (r.ServerRssPerConnectionDeltaBytes is { } delta)
@@ -227,7 +227,7 @@ internal static class BenchProgram
             rows.Add(("server cpu/rss", "not measured (no server pid)"));
         }
         rows.Add(("bench cpu", $"{r.BenchCpuSeconds:0.00} s total"
-            + (r.Senders > 0 ? $", {r.BenchCpuSecondsSend:0.00} s sending ({r.BenchCpuUtilizationSend * 100:0}% of a core, {r.ProcessorCount} cores)" : "")
+            + (r.Senders > 0 ? $", {r.BenchCpuSecondsSend:0.00} s sending ({r.BenchCpuUtilizationSend * 100:0}% of a core, {r.BenchKernelCpuSecondsSend:0.00} s in the kernel)" : "")
             + (r.FullDecode ? ", full decode" : "") + (r.InlineCompletions ? ", inline completions" : "")
             + (r.ZeroByteReceives ? ", zero-byte receives" : "")));
         if (r.MachineBusyCoresSend is { } machine)
