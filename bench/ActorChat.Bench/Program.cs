@@ -37,6 +37,7 @@ internal static class BenchProgram
 
         output:
           --json PATH                result file (default bench-results/<scenario>-<utc time>.json)
+          --repeat N                 run N times (a fresh server each time) and print median and range
           --quiet                    no progress lines
           --wait-quiet S             first wait up to S seconds until other processes use < 0.3 cores (shared machines)
 
@@ -55,9 +56,10 @@ internal static class BenchProgram
 
         BenchOptions options;
         string? jsonPath;
+        int repeat;
         try
         {
-            (options, jsonPath) = Parse(args);
+            (options, jsonPath, repeat) = Parse(args);
         }
         catch (UsageException e)
         {
@@ -78,18 +80,62 @@ internal static class BenchProgram
             cts.Cancel();
         };
 
-        var report = await BenchRunner.RunAsync(options, cts.Token);
-        report.CommandLine = string.Join(' ', args);
-        Console.WriteLine();
-        Console.Write(Format(report));
+        var reports = new List<BenchReport>();
+        for (var run = 1; run <= repeat && !cts.IsCancellationRequested; run++)
+        {
+            if (repeat > 1) Console.WriteLine($"=== run {run} of {repeat}");
+            var report = await BenchRunner.RunAsync(options, cts.Token);
+            report.CommandLine = string.Join(' ', args);
+            reports.Add(report);
+            Console.WriteLine();
+            Console.Write(Format(report));
 
-        jsonPath ??= Path.Combine("bench-results",
-            $"{report.Scenario}-{report.StartedUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.json");
-        var directory = Path.GetDirectoryName(Path.GetFullPath(jsonPath));
-        if (directory is not null) Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, JsonOptions));
-        Console.WriteLine($"results: {jsonPath}");
-        return report.Passed ? 0 : 1;
+            var path = jsonPath ?? Path.Combine("bench-results",
+                $"{report.Scenario}-{report.StartedUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.json");
+            if (jsonPath is not null && repeat > 1)
+                path = Path.Combine(Path.GetDirectoryName(jsonPath) ?? "", $"{Path.GetFileNameWithoutExtension(jsonPath)}-{run}{Path.GetExtension(jsonPath)}");
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory is not null) Directory.CreateDirectory(directory);
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, JsonOptions));
+            Console.WriteLine($"results: {path}");
+        }
+        if (reports.Count > 1)
+        {
+            Console.WriteLine();
+            Console.Write(Summary(reports));
+        }
+        return reports.Count == repeat && reports.All(r => r.Passed) ? 0 : 1;
+    }
+
+    /// <summary>Median and range of the headline figures over repeated runs.</summary>
+    internal static string Summary(IReadOnlyList<BenchReport> reports)
+    {
+        var rows = new List<(string, Func<BenchReport, double?>, string)>
+        {
+            ("connect+hello+join s", r => r.ClientsReady == r.Clients ? r.ConnectSeconds : null, "0.00"),
+            ("deliveries/s", r => r.Senders > 0 ? r.DeliveriesPerSecond : null, "N0"),
+            ("deliveries/s to others", r => r.Senders > 0 ? r.DeliveriesToOthersPerSecond : null, "N0"),
+            ("latency p50 ms", r => r.Latency?.P50, "0.0##"),
+            ("latency p99 ms", r => r.Latency?.P99, "0.0##"),
+            ("latency p99.9 ms", r => r.Latency?.P999, "0.0##"),
+            ("server cpu while sending, cores", r => r.ServerCpuUtilizationSend, "0.00"),
+            ("bench cpu while sending, cores", r => r.Senders > 0 ? r.BenchCpuUtilizationSend : null, "0.00"),
+            ("other processes while sending, cores", r => r.OtherBusyCoresSend, "0.00"),
+            ("server peak rss MiB", r => r.ServerPeakRssBytes / 1048576.0, "0.0"),
+            ("server rss/connection added KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionDeltaBytes / 1024 : null, "0.0"),
+            ("server rss/connection total KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionTotalBytes / 1024 : null, "0.0"),
+        };
+        var sb = new StringBuilder();
+        sb.Append($"summary of {reports.Count} runs ({reports.Count(r => r.Passed)} passed; lost {reports.Sum(r => r.Lost)}, ")
+          .Append($"duplicated {reports.Sum(r => r.Duplicated)}, out of order {reports.Sum(r => r.OutOfOrder)}): median [min - max]\n");
+        foreach (var (name, get, format) in rows)
+        {
+            var values = reports.Select(get).Where(v => v is not null).Select(v => v!.Value).Order().ToArray();
+            if (values.Length == 0) continue;
+            var median = values.Length % 2 == 1 ? values[values.Length / 2] : (values[values.Length / 2 - 1] + values[values.Length / 2]) / 2;
+            sb.Append($"  {name,-38} {median.ToString(format, CultureInfo.InvariantCulture)} [{values[0].ToString(format, CultureInfo.InvariantCulture)} - {values[^1].ToString(format, CultureInfo.InvariantCulture)}]\n");
+        }
+        return sb.ToString();
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -101,7 +147,7 @@ internal static class BenchProgram
 
     private sealed class UsageException(string message) : Exception(message);
 
-    private static (BenchOptions, string?) Parse(string[] args)
+    private static (BenchOptions, string?, int) Parse(string[] args)
     {
         // First pass: the scenario decides the defaults the other flags override.
         var pairs = new List<(string Flag, string? Value)>();
@@ -134,6 +180,7 @@ internal static class BenchProgram
 
         var o = BenchOptions.ForScenario(scenario) with { Log = Console.WriteLine };
         string? json = null;
+        var repeat = 1;
         var serverArgs = new List<string>();
         foreach (var (flag, value) in pairs)
         {
@@ -162,6 +209,7 @@ internal static class BenchProgram
                 case "--server-arg": serverArgs.Add(value!); break;
                 case "--server-pid": o = o with { ServerPid = Int(flag, value) }; break;
                 case "--json": json = value; break;
+                case "--repeat": repeat = Math.Max(1, Int(flag, value)); break;
                 case "--target":
                     var colon = value!.LastIndexOf(':');
                     if (colon <= 0) throw new UsageException("--target needs HOST:PORT");
@@ -174,7 +222,7 @@ internal static class BenchProgram
         // With the defaults of a scenario, "senders = every client" follows --clients.
         if (!pairs.Any(p => p.Flag == "--senders") && BenchOptions.ForScenario(scenario) is var d && d.Senders == d.Clients)
             o = o with { Senders = o.Clients };
-        return (o, json);
+        return (o, json, repeat);
     }
 
     private static int Int(string flag, string? value) =>
