@@ -79,6 +79,10 @@ public static class BenchRunner
                 report.Complete = false;
                 report.Problems.Add("the server exited during the run:\n" + server.Tail());
             }
+            else if (server is not null && !report.Complete)
+            {
+                report.Problems.Add("the server's last output lines:\n" + server.Tail());
+            }
         }
         catch (BenchException e)
         {
