@@ -70,6 +70,9 @@ public sealed class BenchReport
     public double? ServerCpuUtilizationSend { get; set; }
     /// <summary>Of <see cref="ServerCpuSecondsSend"/>, the part spent in the kernel (stime: socket calls, TCP).</summary>
     public double? ServerKernelCpuSecondsSend { get; set; }
+    /// <summary>Server CPU per delivery while sending, in µs: a cost that other load on the machine changes little.</summary>
+    public double? ServerCpuMicrosPerDelivery { get; set; }
+    public double? BenchCpuMicrosPerDelivery { get; set; }
     public long? ServerRssBeforeConnectBytes { get; set; }
     public long? ServerRssAfterReadyBytes { get; set; }
     public long? ServerRssEndBytes { get; set; }

@@ -432,6 +432,11 @@ internal sealed class BenchRun
         _report.Disconnects = Interlocked.Read(ref _disconnects);
         foreach (var (code, count) in _errorCodes) _report.ErrorCodes[code] = count;
         _report.ErrorFrames = _errorCodes.Values.Sum();
+        if (_report.Deliveries > 0)
+        {
+            _report.ServerCpuMicrosPerDelivery = _report.ServerCpuSecondsSend * 1e6 / _report.Deliveries;
+            _report.BenchCpuMicrosPerDelivery = _report.BenchCpuSecondsSend * 1e6 / _report.Deliveries;
+        }
         if (_report.DeliverySeconds > 0)
         {
             _report.DeliveriesPerSecond = _report.Deliveries / _report.DeliverySeconds;

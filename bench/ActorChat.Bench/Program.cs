@@ -120,6 +120,8 @@ internal static class BenchProgram
             ("latency p99.9 ms", r => r.Latency?.P999, "0.0##"),
             ("server cpu while sending, cores", r => r.ServerCpuUtilizationSend, "0.00"),
             ("bench cpu while sending, cores", r => r.Senders > 0 ? r.BenchCpuUtilizationSend : null, "0.00"),
+            ("server cpu µs per delivery", r => r.ServerCpuMicrosPerDelivery, "0.00"),
+            ("bench cpu µs per delivery", r => r.BenchCpuMicrosPerDelivery, "0.00"),
             ("other processes while sending, cores", r => r.OtherBusyCoresSend, "0.00"),
             ("server peak rss MiB", r => r.ServerPeakRssBytes / 1048576.0, "0.0"),
             ("server rss/connection added KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionDeltaBytes / 1024 : null, "0.0"),
@@ -278,6 +280,8 @@ internal static class BenchProgram
             + (r.Senders > 0 ? $", {r.BenchCpuSecondsSend:0.00} s sending ({r.BenchCpuUtilizationSend * 100:0}% of a core, {r.BenchKernelCpuSecondsSend:0.00} s in the kernel)" : "")
             + (r.FullDecode ? ", full decode" : "") + (r.InlineCompletions ? ", inline completions" : "")
             + (r.ZeroByteReceives ? ", zero-byte receives" : "")));
+        if (r.ServerCpuMicrosPerDelivery is { } perDelivery)
+            rows.Add(("cpu per delivery", $"server {perDelivery:0.00} µs, bench {r.BenchCpuMicrosPerDelivery:0.00} µs"));
         if (r.MachineBusyCoresSend is { } machine)
             rows.Add(("machine while sending", $"{machine:0.00} of {r.ProcessorCount} cores busy, {r.OtherBusyCoresSend:0.00} by other processes"));
         foreach (var p in r.Problems) rows.Add(("problem", p));
