@@ -34,6 +34,9 @@ public sealed class BenchReport
     public int ClientsReady { get; set; }
     public double ConnectSeconds { get; set; }
     public LatencySummary? ClientSetupMs { get; set; }
+    public double? BenchCpuSecondsConnect { get; set; }
+    /// <summary>Cores used while connecting by neither the server nor the bench.</summary>
+    public double? OtherBusyCoresConnect { get; set; }
 
     // Send phase
     public long MessagesSent { get; set; }

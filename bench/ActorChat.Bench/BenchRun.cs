@@ -163,6 +163,9 @@ internal sealed class BenchRun
         var failed = 0;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(TimeSpan.FromSeconds(o.DeadlineSeconds));
+        var machineBefore = ProcStats.ReadMachine();
+        var benchBefore = ProcStats.Read(Environment.ProcessId);
+        var serverBefore = ServerSample();
         var started = Stopwatch.GetTimestamp();
         using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         var progress = StartProgress("ready", () => Volatile.Read(ref ready), o.Clients, stopProgress.Token);
@@ -195,6 +198,13 @@ internal sealed class BenchRun
             // The deadline: reported below.
         }
         var seconds = Seconds(Stopwatch.GetTimestamp() - started);
+        if (machineBefore is { } mb && ProcStats.ReadMachine() is { } ma && seconds > 0)
+        {
+            var bench = (ProcStats.Read(Environment.ProcessId)?.CpuSeconds - benchBefore?.CpuSeconds) ?? 0;
+            var server = (ServerSample()?.CpuSeconds - serverBefore?.CpuSeconds) ?? 0;
+            _report.BenchCpuSecondsConnect = bench;
+            _report.OtherBusyCoresConnect = Math.Max(0, ma.Busy - mb.Busy - bench - server) / seconds;
+        }
         await stopProgress.CancelAsync();
         await progress;
         _report.ClientsReady = ready;

@@ -123,6 +123,9 @@ internal static class BenchProgram
             ("server cpu µs per delivery", r => r.ServerCpuMicrosPerDelivery, "0.00"),
             ("bench cpu µs per delivery", r => r.BenchCpuMicrosPerDelivery, "0.00"),
             ("other processes while sending, cores", r => r.OtherBusyCoresSend, "0.00"),
+            ("other processes while connecting, cores", r => r.OtherBusyCoresConnect, "0.00"),
+            ("server cpu while connecting, s", r => r.ServerCpuSecondsConnect, "0.00"),
+            ("bench cpu while connecting, s", r => r.BenchCpuSecondsConnect, "0.00"),
             ("server peak rss MiB", r => r.ServerPeakRssBytes / 1048576.0, "0.0"),
             ("server rss/connection added KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionDeltaBytes / 1024 : null, "0.0"),
             ("server rss/connection total KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionTotalBytes / 1024 : null, "0.0"),
@@ -135,7 +138,7 @@ internal static class BenchProgram
             var values = reports.Select(get).Where(v => v is not null).Select(v => v!.Value).Order().ToArray();
             if (values.Length == 0) continue;
             var median = values.Length % 2 == 1 ? values[values.Length / 2] : (values[values.Length / 2 - 1] + values[values.Length / 2]) / 2;
-            sb.Append($"  {name,-38} {median.ToString(format, CultureInfo.InvariantCulture)} [{values[0].ToString(format, CultureInfo.InvariantCulture)} - {values[^1].ToString(format, CultureInfo.InvariantCulture)}]\n");
+            sb.Append($"  {name,-42} {median.ToString(format, CultureInfo.InvariantCulture)} [{values[0].ToString(format, CultureInfo.InvariantCulture)} - {values[^1].ToString(format, CultureInfo.InvariantCulture)}]\n");
         }
         return sb.ToString();
     }
@@ -245,7 +248,8 @@ internal static class BenchProgram
             ("workload", $"{r.Clients:N0} clients, {r.Rooms:N0} rooms, {r.Senders:N0} senders x {r.MessagesPerSender:N0} msgs, "
                 + (r.RatePerSender > 0 ? $"{r.RatePerSender:0.##} msg/s each" : $"window {r.Window}") + $", {r.TextLength} chars"),
             ("connect+hello+join", $"{r.ClientsReady:N0}/{r.Clients:N0} ready in {r.ConnectSeconds:0.000} s"
-                + (r.ClientSetupMs is { } s ? $"  (per client p50 {s.P50:0.#} ms, p99 {s.P99:0.#} ms)" : "")),
+                + (r.ClientSetupMs is { } s ? $"  (per client p50 {s.P50:0.#} ms, p99 {s.P99:0.#} ms)" : "")
+                + (r.OtherBusyCoresConnect is { } oc ? $"; bench cpu {r.BenchCpuSecondsConnect:0.00} s, other processes {oc:0.00} cores" : "")),
         };
         if (r.Senders > 0)
         {
