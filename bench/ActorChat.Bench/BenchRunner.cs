@@ -81,7 +81,7 @@ public static class BenchRunner
             }
             else if (server is not null && !report.Complete)
             {
-                report.Problems.Add("the server's last output lines:\n" + server.Tail());
+                report.Problems.Add("the server's last output lines:\n" + server.Tail(8));
             }
         }
         catch (BenchException e)

@@ -26,9 +26,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>The last lines the server printed (for error reports).</summary>
-    public string Tail()
+    public string Tail(int lines = 40)
     {
-        lock (_tail) return string.Join(Environment.NewLine, _tail);
+        lock (_tail) return string.Join(Environment.NewLine, _tail.Skip(Math.Max(0, _tail.Count - lines)));
     }
 
     public static async Task<ServerProcess> StartAsync(BenchOptions options, TimeSpan timeout, CancellationToken ct)
