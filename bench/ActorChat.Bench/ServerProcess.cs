@@ -21,6 +21,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+    public string? WorkDir { get; private init; }
     public int Pid => _process.Id;
     public string Dll { get; }
     public bool HasExited => _process.HasExited;
@@ -37,13 +38,16 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         if (!File.Exists(dll)) throw new BenchException($"Server dll not found: {dll}");
 
         var port = FreePort();
+        var workDir = Directory.CreateTempSubdirectory("actorchat-bench-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            // A fresh working directory per run: whatever the server keeps relative to it (its default data
+            // directory) starts empty and goes away afterwards, instead of piling up next to the build.
+            WorkingDirectory = workDir,
         };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--port");
@@ -51,7 +55,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         foreach (var arg in options.ServerArgs) start.ArgumentList.Add(arg);
 
         var process = Process.Start(start) ?? throw new BenchException("Could not start dotnet.");
-        var server = new ServerProcess(process, port, dll, options.ServerLog ? options.Log : null);
+        var server = new ServerProcess(process, port, dll, options.ServerLog ? options.Log : null) { WorkDir = workDir };
         process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
         process.BeginOutputReadLine();
@@ -64,7 +68,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         {
             ct.ThrowIfCancellationRequested();
             if (process.HasExited)
-                throw new BenchException($"The server exited with code {process.ExitCode} before accepting connections:\n{server.Tail()}");
+            {
+                var message = $"The server exited with code {process.ExitCode} before accepting connections:\n{server.Tail()}";
+                await server.DisposeAsync();
+                throw new BenchException(message);
+            }
             using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
             {
                 try
@@ -175,5 +183,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             }
         }
         _process.Dispose();
+        if (WorkDir is not null)
+        {
+            try { Directory.Delete(WorkDir, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 }
