@@ -1,0 +1,161 @@
+namespace ActorChat.Bench;
+
+/// <summary>The workloads the bench knows. Each has defaults; any parameter can be overridden.</summary>
+public enum Scenario
+{
+    Smoke,
+    Fanout,
+    ManyRooms,
+    Light,
+    Idle,
+}
+
+/// <summary>
+/// What one bench run does. Start from <see cref="ForScenario"/> and override with <c>with { ... }</c>.
+/// When <see cref="Port"/> is set the bench targets a running server at <see cref="Host"/>:<see cref="Port"/>;
+/// otherwise it starts the server itself from <see cref="ServerDll"/> (or the one found in the repository).
+/// </summary>
+public sealed record BenchOptions
+{
+    public Scenario Scenario { get; init; } = Scenario.Smoke;
+
+    /// <summary>Clients to connect, identify and join.</summary>
+    public int Clients { get; init; }
+
+    /// <summary>Rooms; client i joins room i % Rooms.</summary>
+    public int Rooms { get; init; }
+
+    /// <summary>How many clients send: clients 0 .. Senders-1 (spread round-robin over the rooms).</summary>
+    public int Senders { get; init; }
+
+    /// <summary>Messages each sender says.</summary>
+    public int Messages { get; init; }
+
+    /// <summary>Messages per second per sender, paced; 0 = as fast as the window allows.</summary>
+    public double Rate { get; init; }
+
+    /// <summary>With <see cref="Rate"/> 0: the most own messages a sender has said but not yet seen echoed.</summary>
+    public int Window { get; init; } = 10;
+
+    /// <summary>Characters per message text (at least <see cref="Payload.MinTextLength"/>).</summary>
+    public int TextLength { get; init; } = 100;
+
+    /// <summary>Connections being set up (connect + hello + join) at the same time.</summary>
+    public int ConnectConcurrency { get; init; } = 64;
+
+    /// <summary>Hard limit for each phase (connect, deliver); past it the run is reported as incomplete.</summary>
+    public double DeadlineSeconds { get; init; } = 60;
+
+    /// <summary>Idle scenario: how long the connections stay idle before the server's memory is read.</summary>
+    public double IdleSeconds { get; init; }
+
+    /// <summary>Client sockets bind to 127.0.0.2 .. 127.0.0.(1+N) in turn (loopback targets only); 0 = let the OS choose.</summary>
+    public int SourceAddresses { get; init; } = 50;
+
+    /// <summary>Decode every frame with FrameCodec instead of the lean reader for message frames (to see what decoding costs).</summary>
+    public bool FullDecode { get; init; }
+
+    /// <summary>
+    /// Wait for data with a zero-byte receive and rent a buffer only while reading (cheap in memory, one more
+    /// wake-up per read); null = on for 4,000 clients or more and for runs without senders.
+    /// </summary>
+    public bool? ZeroByteReceives { get; init; }
+
+    /// <summary>Target host (IP or name). Used with <see cref="Port"/>; also the address a started server is reached at.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Port of a running server to target; null = start a server as a child process.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>Pid of the targeted server, for its CPU time and memory from /proc; null = not measured.</summary>
+    public int? ServerPid { get; init; }
+
+    /// <summary>Path of ActorChat.Server.dll to start; null = look for a build in the repository.</summary>
+    public string? ServerDll { get; init; }
+
+    /// <summary>Extra arguments for a started server, e.g. "--outbound-limit=1000".</summary>
+    public IReadOnlyList<string> ServerArgs { get; init; } = [];
+
+    /// <summary>Do not build the server before starting it (use the Release build as it is).</summary>
+    public bool NoBuild { get; init; }
+
+    /// <summary>Before starting, wait up to this long for the machine to be quiet (other processes under 0.3 cores).</summary>
+    public double WaitQuietSeconds { get; init; }
+
+    /// <summary>Print the started server's output lines as they come.</summary>
+    public bool ServerLog { get; init; }
+
+    /// <summary>Where progress lines go; null = nowhere.</summary>
+    public Action<string>? Log { get; init; }
+
+    public static BenchOptions ForScenario(Scenario scenario) => scenario switch
+    {
+        Scenario.Smoke => new BenchOptions
+        {
+            Scenario = scenario, Clients = 20, Rooms = 2, Senders = 20, Messages = 5, Rate = 0, Window = 5,
+            TextLength = 60, DeadlineSeconds = 15,
+        },
+        Scenario.Fanout => new BenchOptions
+        {
+            Scenario = scenario, Clients = 1000, Rooms = 1, Senders = 10, Messages = 500, Rate = 0, Window = 10,
+            TextLength = 100, DeadlineSeconds = 60,
+        },
+        Scenario.ManyRooms => new BenchOptions
+        {
+            Scenario = scenario, Clients = 2000, Rooms = 200, Senders = 2000, Messages = 50, Rate = 20,
+            TextLength = 100, DeadlineSeconds = 60,
+        },
+        Scenario.Light => new BenchOptions
+        {
+            Scenario = scenario, Clients = 100, Rooms = 10, Senders = 100, Messages = 20, Rate = 5,
+            TextLength = 100, DeadlineSeconds = 30,
+        },
+        Scenario.Idle => new BenchOptions
+        {
+            Scenario = scenario, Clients = 10_000, Rooms = 100, Senders = 0, Messages = 0, Rate = 0,
+            IdleSeconds = 5, DeadlineSeconds = 60,
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
+    };
+
+    public static string NameOf(Scenario scenario) => scenario switch
+    {
+        Scenario.ManyRooms => "many-rooms",
+        _ => scenario.ToString().ToLowerInvariant(),
+    };
+
+    public static bool TryParseScenario(string text, out Scenario scenario)
+    {
+        foreach (var s in Enum.GetValues<Scenario>())
+        {
+            if (string.Equals(NameOf(s), text, StringComparison.OrdinalIgnoreCase))
+            {
+                scenario = s;
+                return true;
+            }
+        }
+        scenario = default;
+        return false;
+    }
+
+    /// <summary>Null when the options make sense, else what is wrong.</summary>
+    public string? Validate()
+    {
+        if (Clients < 1) return "--clients must be at least 1.";
+        if (Rooms < 1 || Rooms > Clients) return "--rooms must be between 1 and --clients.";
+        if (Senders < 0 || Senders > Clients) return "--senders must be between 0 and --clients.";
+        if (Messages < 0) return "--messages must not be negative.";
+        if (Senders > 0 && Messages == 0) return "--messages must be at least 1 when there are senders.";
+        if (Rate < 0) return "--rate must not be negative.";
+        if (Window < 1) return "--window must be at least 1.";
+        if (TextLength < Payload.MinTextLength || TextLength > ActorChat.Messages.Protocol.MaxTextLength)
+            return $"--text-length must be between {Payload.MinTextLength} and {ActorChat.Messages.Protocol.MaxTextLength}.";
+        if (ConnectConcurrency < 1) return "--connect-concurrency must be at least 1.";
+        if (DeadlineSeconds <= 0) return "--deadline-seconds must be positive.";
+        if (WaitQuietSeconds < 0) return "--wait-quiet must not be negative.";
+        if (IdleSeconds < 0) return "--idle-seconds must not be negative.";
+        if (SourceAddresses is < 0 or > 250) return "--source-addresses must be between 0 and 250.";
+        if (Port is < 1 or > 65535) return "--target port must be between 1 and 65535.";
+        return null;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+
+namespace ActorChat.Bench;
+
+/// <summary>The bench as a library: runs one scenario and says what it measured. Never throws for a failed run.</summary>
+public static class BenchRunner
+{
+    /// <summary>
+    /// Runs <paramref name="options"/> against the server at <see cref="BenchOptions.Host"/>:<see cref="BenchOptions.Port"/>
+    /// or, without a port, against a server it starts. <see cref="BenchReport.Passed"/> tells whether every phase
+    /// finished in time and every member got every message of its room exactly once, in seq order.
+    /// </summary>
+    public static async Task<BenchReport> RunAsync(BenchOptions options, CancellationToken ct)
+    {
+        var report = new BenchReport
+        {
+            Scenario = BenchOptions.NameOf(options.Scenario),
+            StartedUtc = DateTime.UtcNow,
+            Complete = true,
+            Clients = options.Clients,
+            Rooms = options.Rooms,
+            Senders = options.Senders,
+            MessagesPerSender = options.Messages,
+            RatePerSender = options.Rate,
+            Window = options.Window,
+            TextLength = options.TextLength,
+            ConnectConcurrency = options.ConnectConcurrency,
+            DeadlineSeconds = options.DeadlineSeconds,
+            ServerArgs = options.ServerArgs,
+            FullDecode = options.FullDecode,
+            ProcessorCount = Environment.ProcessorCount,
+        };
+        if (options.Validate() is { } invalid)
+        {
+            report.Complete = false;
+            report.Problems.Add(invalid);
+            return report;
+        }
+
+        var benchCpuStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        ServerProcess? server = null;
+        try
+        {
+            // Each connection is a descriptor here and one in the server (which inherits this limit when started here).
+            var wanted = (ulong)options.Clients + 1024;
+            var limit = ProcStats.RaiseFileLimit(wanted);
+            if (limit is { } l && l < wanted)
+                options.Log?.Invoke($"warning: open-file limit is {l}, fewer than the {wanted} this run needs; run 'ulimit -n 65536' first");
+
+            if (options.WaitQuietSeconds > 0) report.OtherBusyCoresBefore = await WaitQuietAsync(options, ct);
+
+            int port;
+            int? pid;
+            if (options.Port is { } p)
+            {
+                port = p;
+                pid = options.ServerPid;
+                report.Target = $"{options.Host}:{port}";
+            }
+            else
+            {
+                options.Log?.Invoke("starting the server ...");
+                server = await ServerProcess.StartAsync(options, TimeSpan.FromSeconds(60), ct);
+                port = server.Port;
+                pid = server.Pid;
+                report.ServerStartedByBench = true;
+                report.Target = $"{options.Host}:{port} (dotnet {server.Dll})";
+                options.Log?.Invoke($"server pid {pid} listening on port {port}");
+            }
+            report.ServerPid = pid;
+
+            var addresses = await Dns.GetHostAddressesAsync(options.Host, ct);
+            var address = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                ?? throw new BenchException($"{options.Host} has no IPv4 address.");
+            var run = new BenchRun(options, report, pid);
+            await run.ExecuteAsync(new IPEndPoint(address, port), ct);
+            if (server is { HasExited: true })
+            {
+                report.Complete = false;
+                report.Problems.Add("the server exited during the run:\n" + server.Tail());
+            }
+            else if (server is not null && !report.Complete)
+            {
+                report.Problems.Add("the server's last output lines:\n" + server.Tail(8));
+            }
+        }
+        catch (BenchException e)
+        {
+            report.Complete = false;
+            report.Problems.Add(e.Message);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            report.Complete = false;
+            report.Problems.Add("cancelled");
+        }
+        finally
+        {
+            if (server is not null) await server.DisposeAsync();
+        }
+
+        report.BenchCpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - benchCpuStart).TotalSeconds;
+        report.Passed = report.Complete && report.Lost == 0 && report.Duplicated == 0 && report.OutOfOrder == 0
+            && report.SeqGaps == 0 && report.Corrupt == 0 && report.Misrouted == 0 && report.ErrorFrames == 0
+            && report.Disconnects == 0 && report.ClientsReady == report.Clients;
+        return report;
+    }
+
+    /// <summary>Waits (bounded) until processes other than this one use under 0.3 cores for two seconds in a row.</summary>
+    private static async Task<double?> WaitQuietAsync(BenchOptions options, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow.AddSeconds(options.WaitQuietSeconds);
+        var quietSeconds = 0;
+        double others = 0;
+        while (DateTime.UtcNow < until)
+        {
+            var m0 = ProcStats.ReadMachine();
+            var s0 = ProcStats.Read(Environment.ProcessId)?.CpuSeconds ?? 0;
+            await Task.Delay(1000, ct);
+            var m1 = ProcStats.ReadMachine();
+            var s1 = ProcStats.Read(Environment.ProcessId)?.CpuSeconds ?? 0;
+            if (m0 is null || m1 is null) return null;
+            others = Math.Max(0, m1.Value.Busy - m0.Value.Busy - (s1 - s0));
+            if (others < 0.3)
+            {
+                if (++quietSeconds >= 2) return others;
+            }
+            else
+            {
+                quietSeconds = 0;
+                options.Log?.Invoke($"waiting for a quiet machine: other processes use {others:0.00} cores");
+            }
+        }
+        if (others >= 0.3) options.Log?.Invoke($"warning: the machine is still busy ({others:0.00} cores used by others); measuring anyway");
+        return others;
+    }
+}

@@ -1,0 +1,300 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ActorChat.Bench;
+
+return await BenchProgram.MainAsync(args);
+
+internal static class BenchProgram
+{
+    private const string Usage = """
+        ActorChat.Bench — drives an ActorChat server over loopback TCP (wire protocol v1) and measures it.
+
+        usage: dotnet run -c Release --project bench/ActorChat.Bench -- --scenario NAME [options]
+
+        scenarios: fanout | many-rooms | light | idle | smoke (default smoke)
+
+        server (default: start src/ActorChat.Server/bin/Release/net10.0/ActorChat.Server.dll on a free port):
+          --server-dll PATH          the server to start (default: the repository's Release build, built first if stale)
+          --no-build                 do not build the server; use the Release build as it is
+          --server-arg=ARG           extra server argument (repeatable), e.g. --server-arg=--outbound-limit=4096
+          --server-log               print the started server's output
+          --target HOST:PORT         use a running server instead of starting one
+          --server-pid PID           with --target: the server's pid, for CPU and memory from /proc
+
+        workload (defaults depend on the scenario):
+          --clients N  --rooms N  --senders N  --messages N
+          --rate R                   messages/s per sender, paced; 0 = as fast as the window allows
+          --window W                 with --rate 0: own messages in flight per sender
+          --text-length N            characters per message (min 35)
+          --connect-concurrency N    connections being set up at once (64)
+          --idle-seconds S           idle time before reading memory (idle scenario)
+          --deadline-seconds S       hard limit per phase; past it the run is incomplete
+          --source-addresses N       spread client sockets over 127.0.0.2..127.0.0.(1+N) (50; 0 = off)
+          --full-decode              decode every frame with FrameCodec (measures the client's decoding cost)
+          --zero-byte-receives B     true/false: wait for data without holding a buffer (default: on from 4,000 clients)
+          --no-inline-completions    let socket completions hop to the thread pool (default: run them inline)
+
+        output:
+          --json PATH                result file (default bench-results/<scenario>-<utc time>.json)
+          --repeat N                 run N times (a fresh server each time) and print median and range
+          --quiet                    no progress lines
+          --wait-quiet S             first wait up to S seconds until other processes use < 0.3 cores (shared machines)
+
+        exit code: 0 = complete and correct, 1 = incomplete or something lost/duplicated/out of order, 2 = bad usage.
+        10,000 connections need ~20,000 descriptors (bench + server): run 'ulimit -n 65536' first if the bench warns.
+        """;
+
+    public static async Task<int> MainAsync(string[] args)
+    {
+        // Socket completions run on the socket engine's thread instead of hopping to the thread pool: fewer
+        // context switches per read, and the bench's receive work stays on one thread, leaving the other core
+        // to the server. Read by the runtime when the first socket is made, so it must be set before that.
+        if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null
+            && !args.Contains("--no-inline-completions"))
+            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+
+        BenchOptions options;
+        string? jsonPath;
+        int repeat;
+        try
+        {
+            (options, jsonPath, repeat) = Parse(args);
+        }
+        catch (UsageException e)
+        {
+            if (e.Message.Length > 0) Console.Error.WriteLine("error: " + e.Message);
+            Console.Error.WriteLine(Usage);
+            return e.Message.Length > 0 ? 2 : 0;
+        }
+        if (options.Validate() is { } invalid)
+        {
+            Console.Error.WriteLine("error: " + invalid);
+            return 2;
+        }
+
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+
+        var reports = new List<BenchReport>();
+        for (var run = 1; run <= repeat && !cts.IsCancellationRequested; run++)
+        {
+            if (repeat > 1) Console.WriteLine($"=== run {run} of {repeat}");
+            var report = await BenchRunner.RunAsync(options, cts.Token);
+            report.CommandLine = string.Join(' ', args);
+            reports.Add(report);
+            Console.WriteLine();
+            Console.Write(Format(report));
+
+            var path = jsonPath ?? Path.Combine("bench-results",
+                $"{report.Scenario}-{report.StartedUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.json");
+            if (jsonPath is not null && repeat > 1)
+                path = Path.Combine(Path.GetDirectoryName(jsonPath) ?? "", $"{Path.GetFileNameWithoutExtension(jsonPath)}-{run}{Path.GetExtension(jsonPath)}");
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory is not null) Directory.CreateDirectory(directory);
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, JsonOptions));
+            Console.WriteLine($"results: {path}");
+        }
+        if (reports.Count > 1)
+        {
+            Console.WriteLine();
+            Console.Write(Summary(reports));
+        }
+        return reports.Count == repeat && reports.All(r => r.Passed) ? 0 : 1;
+    }
+
+    /// <summary>Median and range of the headline figures over repeated runs.</summary>
+    internal static string Summary(IReadOnlyList<BenchReport> reports)
+    {
+        var rows = new List<(string, Func<BenchReport, double?>, string)>
+        {
+            ("connect+hello+join s", r => r.ClientsReady == r.Clients ? r.ConnectSeconds : null, "0.00"),
+            ("deliveries/s", r => r.Senders > 0 ? r.DeliveriesPerSecond : null, "N0"),
+            ("deliveries/s to others", r => r.Senders > 0 ? r.DeliveriesToOthersPerSecond : null, "N0"),
+            ("latency p50 ms", r => r.Latency?.P50, "0.0##"),
+            ("latency p99 ms", r => r.Latency?.P99, "0.0##"),
+            ("latency p99.9 ms", r => r.Latency?.P999, "0.0##"),
+            ("server cpu while sending, cores", r => r.ServerCpuUtilizationSend, "0.00"),
+            ("bench cpu while sending, cores", r => r.Senders > 0 ? r.BenchCpuUtilizationSend : null, "0.00"),
+            ("server cpu µs per delivery", r => r.ServerCpuMicrosPerDelivery, "0.00"),
+            ("bench cpu µs per delivery", r => r.BenchCpuMicrosPerDelivery, "0.00"),
+            ("other processes while sending, cores", r => r.OtherBusyCoresSend, "0.00"),
+            ("other processes while connecting, cores", r => r.OtherBusyCoresConnect, "0.00"),
+            ("server cpu while connecting, s", r => r.ServerCpuSecondsConnect, "0.00"),
+            ("bench cpu while connecting, s", r => r.BenchCpuSecondsConnect, "0.00"),
+            ("server peak rss MiB", r => r.ServerPeakRssBytes / 1048576.0, "0.0"),
+            ("server rss/connection added KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionDeltaBytes / 1024 : null, "0.0"),
+            ("server rss/connection total KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionTotalBytes / 1024 : null, "0.0"),
+        };
+        var sb = new StringBuilder();
+        sb.Append($"summary of {reports.Count} runs ({reports.Count(r => r.Passed)} passed; lost {reports.Sum(r => r.Lost)}, ")
+          .Append($"duplicated {reports.Sum(r => r.Duplicated)}, out of order {reports.Sum(r => r.OutOfOrder)}): median [min - max]\n");
+        foreach (var (name, get, format) in rows)
+        {
+            var values = reports.Select(get).Where(v => v is not null).Select(v => v!.Value).Order().ToArray();
+            if (values.Length == 0) continue;
+            var median = values.Length % 2 == 1 ? values[values.Length / 2] : (values[values.Length / 2 - 1] + values[values.Length / 2]) / 2;
+            sb.Append($"  {name,-42} {median.ToString(format, CultureInfo.InvariantCulture)} [{values[0].ToString(format, CultureInfo.InvariantCulture)} - {values[^1].ToString(format, CultureInfo.InvariantCulture)}]\n");
+        }
+        return sb.ToString();
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private sealed class UsageException(string message) : Exception(message);
+
+    private static (BenchOptions, string?, int) Parse(string[] args)
+    {
+        // First pass: the scenario decides the defaults the other flags override.
+        var pairs = new List<(string Flag, string? Value)>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unexpected argument '{arg}'");
+            var eq = arg.IndexOf('=');
+            if (eq > 0)
+            {
+                pairs.Add((arg[..eq], arg[(eq + 1)..]));
+                continue;
+            }
+            if (arg is "--help" or "-h") throw new UsageException("");
+            if (arg is "--full-decode" or "--server-log" or "--quiet" or "--no-inline-completions" or "--no-build")
+            {
+                pairs.Add((arg, null));
+                continue;
+            }
+            if (i + 1 >= args.Length) throw new UsageException($"{arg} needs a value");
+            pairs.Add((arg, args[++i]));
+        }
+
+        var scenario = Scenario.Smoke;
+        foreach (var (flag, value) in pairs)
+        {
+            if (flag == "--scenario" && !BenchOptions.TryParseScenario(value!, out scenario))
+                throw new UsageException($"unknown scenario '{value}'");
+        }
+
+        var o = BenchOptions.ForScenario(scenario) with { Log = Console.WriteLine };
+        string? json = null;
+        var repeat = 1;
+        var serverArgs = new List<string>();
+        foreach (var (flag, value) in pairs)
+        {
+            switch (flag)
+            {
+                case "--scenario": break;
+                case "--clients": o = o with { Clients = Int(flag, value) }; break;
+                case "--rooms": o = o with { Rooms = Int(flag, value) }; break;
+                case "--senders": o = o with { Senders = Int(flag, value) }; break;
+                case "--messages": o = o with { Messages = Int(flag, value) }; break;
+                case "--rate": o = o with { Rate = Double(flag, value) }; break;
+                case "--window": o = o with { Window = Int(flag, value) }; break;
+                case "--text-length": o = o with { TextLength = Int(flag, value) }; break;
+                case "--connect-concurrency": o = o with { ConnectConcurrency = Int(flag, value) }; break;
+                case "--idle-seconds": o = o with { IdleSeconds = Double(flag, value) }; break;
+                case "--deadline-seconds": o = o with { DeadlineSeconds = Double(flag, value) }; break;
+                case "--source-addresses": o = o with { SourceAddresses = Int(flag, value) }; break;
+                case "--full-decode": o = o with { FullDecode = true }; break;
+                case "--no-inline-completions": break;
+                case "--no-build": o = o with { NoBuild = true }; break;
+                case "--wait-quiet": o = o with { WaitQuietSeconds = Double(flag, value) }; break;
+                case "--zero-byte-receives": o = o with { ZeroByteReceives = Bool(flag, value) }; break;
+                case "--server-log": o = o with { ServerLog = true }; break;
+                case "--quiet": o = o with { Log = null }; break;
+                case "--server-dll": o = o with { ServerDll = Path.GetFullPath(value!) }; break;
+                case "--server-arg": serverArgs.Add(value!); break;
+                case "--server-pid": o = o with { ServerPid = Int(flag, value) }; break;
+                case "--json": json = value; break;
+                case "--repeat": repeat = Math.Max(1, Int(flag, value)); break;
+                case "--target":
+                    var colon = value!.LastIndexOf(':');
+                    if (colon <= 0) throw new UsageException("--target needs HOST:PORT");
+                    o = o with { Host = value[..colon].Trim('[', ']'), Port = Int(flag, value[(colon + 1)..]) };
+                    break;
+                default: throw new UsageException($"unknown option {flag}");
+            }
+        }
+        o = o with { ServerArgs = serverArgs };
+        // With the defaults of a scenario, "senders = every client" follows --clients.
+        if (!pairs.Any(p => p.Flag == "--senders") && BenchOptions.ForScenario(scenario) is var d && d.Senders == d.Clients)
+            o = o with { Senders = o.Clients };
+        return (o, json, repeat);
+    }
+
+    private static int Int(string flag, string? value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new UsageException($"{flag} needs a whole number");
+
+    private static bool Bool(string flag, string? value) =>
+        bool.TryParse(value, out var b) ? b : throw new UsageException($"{flag} needs true or false");
+
+    private static double Double(string flag, string? value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : throw new UsageException($"{flag} needs a number");
+
+    internal static string Format(BenchReport r)
+    {
+        var rows = new List<(string, string)>
+        {
+            ("scenario", $"{r.Scenario}  ({(r.Passed ? "PASSED" : r.Complete ? "FAILED: correctness" : "INCOMPLETE")})"),
+            ("target", r.Target),
+            ("workload", $"{r.Clients:N0} clients, {r.Rooms:N0} rooms, {r.Senders:N0} senders x {r.MessagesPerSender:N0} msgs, "
+                + (r.RatePerSender > 0 ? $"{r.RatePerSender:0.##} msg/s each" : $"window {r.Window}") + $", {r.TextLength} chars"),
+            ("connect+hello+join", $"{r.ClientsReady:N0}/{r.Clients:N0} ready in {r.ConnectSeconds:0.000} s"
+                + (r.ClientSetupMs is { } s ? $"  (per client p50 {s.P50:0.#} ms, p99 {s.P99:0.#} ms)" : "")
+                + (r.OtherBusyCoresConnect is { } oc ? $"; bench cpu {r.BenchCpuSecondsConnect:0.00} s, other processes {oc:0.00} cores" : "")),
+        };
+        if (r.Senders > 0)
+        {
+            rows.Add(("messages sent", $"{r.MessagesSent:N0} in {r.SendSeconds:0.000} s"));
+            rows.Add(("deliveries", $"{r.Deliveries:N0} of {r.ExpectedDeliveries:N0} expected ({r.DeliveriesToOthers:N0} to others)"));
+            rows.Add(("delivery time", $"{r.DeliverySeconds:0.000} s (first send to last delivery)"));
+            rows.Add(("deliveries/s", $"{r.DeliveriesPerSecond:N0}  ({r.DeliveriesToOthersPerSecond:N0} to others)"
+                + (r.OfferedDeliveriesPerSecond > 0 ? $"  offered {r.OfferedDeliveriesPerSecond:N0}" : "")));
+            if (r.RatePerSender > 0) rows.Add(("max send lag", $"{r.MaxSendLagMs:0.0} ms"));
+            if (r.Latency is { } l)
+                rows.Add(("latency ms", $"p50 {l.P50:0.###}  p90 {l.P90:0.###}  p99 {l.P99:0.###}  p99.9 {l.P999:0.###}  max {l.Max:0.###}"));
+            rows.Add(("lost / duplicated", $"{r.Lost:N0} / {r.Duplicated:N0}"));
+            rows.Add(("seq out of order / gaps", $"{r.OutOfOrder:N0} / {r.SeqGaps:N0}"));
+        }
+        rows.Add(("corrupt / misrouted", $"{r.Corrupt:N0} / {r.Misrouted:N0}"));
+        rows.Add(("error frames", r.ErrorFrames == 0 ? "0" : string.Join(", ", r.ErrorCodes.Select(kv => $"{kv.Key} x{kv.Value}"))));
+        rows.Add(("disconnects", $"{r.Disconnects:N0}"));
+        if (r.ServerCpuSeconds is { } cpu)
+        {
+            rows.Add(("server cpu", $"{cpu:0.00} s total, {r.ServerCpuSecondsConnect:0.00} s connecting"
+                + (r.ServerCpuSecondsSend is { } cs ? $", {cs:0.00} s sending ({r.ServerCpuUtilizationSend * 100:0}% of a core, {r.ServerKernelCpuSecondsSend:0.00} s in the kernel)" : "")));
+            rows.Add(("server rss", $"before {Mib(r.ServerRssBeforeConnectBytes)}, ready {Mib(r.ServerRssAfterReadyBytes)}, "
+                + $"end {Mib(r.ServerRssEndBytes)}, peak {Mib(r.ServerPeakRssBytes)} (VmHWM), threads {r.ServerThreads}"));
+            if (r.ServerRssPerConnectionDeltaBytes is { } delta)
+                rows.Add(("server rss/connection", $"{delta / 1024:0.0} KiB added, {r.ServerRssPerConnectionTotalBytes / 1024:0.0} KiB total"));
+        }
+        else
+        {
+            rows.Add(("server cpu/rss", "not measured (no server pid)"));
+        }
+        rows.Add(("bench cpu", $"{r.BenchCpuSeconds:0.00} s total"
+            + (r.Senders > 0 ? $", {r.BenchCpuSecondsSend:0.00} s sending ({r.BenchCpuUtilizationSend * 100:0}% of a core, {r.BenchKernelCpuSecondsSend:0.00} s in the kernel)" : "")
+            + (r.FullDecode ? ", full decode" : "") + (r.InlineCompletions ? ", inline completions" : "")
+            + (r.ZeroByteReceives ? ", zero-byte receives" : "")));
+        if (r.ServerCpuMicrosPerDelivery is { } perDelivery)
+            rows.Add(("cpu per delivery", $"server {perDelivery:0.00} µs, bench {r.BenchCpuMicrosPerDelivery:0.00} µs"));
+        if (r.MachineBusyCoresSend is { } machine)
+            rows.Add(("machine while sending", $"{machine:0.00} of {r.ProcessorCount} cores busy, {r.OtherBusyCoresSend:0.00} by other processes"));
+        foreach (var p in r.Problems) rows.Add(("problem", p));
+
+        var width = rows.Max(x => x.Item1.Length);
+        var sb = new StringBuilder();
+        foreach (var (k, v) in rows) sb.Append(k.PadRight(width)).Append("  ").Append(v).Append('\n');
+        return sb.ToString();
+    }
+
+    private static string Mib(long? bytes) => bytes is { } b ? $"{b / 1048576.0:0.0} MiB" : "-";
+}
