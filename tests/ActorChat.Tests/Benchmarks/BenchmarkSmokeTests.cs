@@ -1,0 +1,25 @@
+using ActorChat.Bench;
+using ActorChat.Tests.Support;
+
+namespace ActorChat.Tests.Benchmarks;
+
+/// <summary>A small run of the benchmark against the real server, so the benchmark cannot rot.</summary>
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public async Task The_smoke_scenario_delivers_every_message_once_in_order()
+    {
+        await using var server = await TestServer.StartAsync();
+        var options = BenchOptions.ForScenario(Scenario.Smoke) with { Host = "127.0.0.1", Port = server.TcpEndpoint.Port };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var report = await BenchRunner.RunAsync(options, cts.Token);
+
+        Assert.True(report.Passed, string.Join("\n", report.Problems));
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicated);
+        Assert.Equal(0, report.OutOfOrder);
+        // 20 clients in 2 rooms of 10, each sending 5: every member gets 10 × 5 messages.
+        Assert.Equal(options.Clients * (options.Clients / options.Rooms) * options.Messages, report.Deliveries);
+    }
+}
