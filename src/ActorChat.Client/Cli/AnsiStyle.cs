@@ -11,6 +11,7 @@ internal static class AnsiStyle
         LineKind.System => "\u001b[36m",  // cyan
         LineKind.Error => "\u001b[1;31m", // bold red
         LineKind.Direct => "\u001b[35m",  // magenta
+        LineKind.History => "\u001b[2m",  // dim: older than the lines around it
         _ => null,
     };
 

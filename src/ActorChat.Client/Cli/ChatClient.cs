@@ -18,6 +18,16 @@ public sealed class ChatClient
     private const int NameTakenRetries = 3;
     private const int SeenIdsPerRoom = 500;
 
+    /// <summary>Error codes a say can get, and those a history request can get.</summary>
+    private static readonly HashSet<string> SayErrors =
+    [
+        ErrorCodes.Unavailable, ErrorCodes.Busy, ErrorCodes.NotInRoom, ErrorCodes.InvalidRoom, ErrorCodes.EmptyMessage,
+        ErrorCodes.MessageTooLong, ErrorCodes.BadRequest,
+    ];
+
+    private static readonly HashSet<string> HistoryErrors =
+        [ErrorCodes.Unavailable, ErrorCodes.Busy, ErrorCodes.NotInRoom, ErrorCodes.InvalidRoom, ErrorCodes.BadRequest];
+
     private readonly ClientOptions _options;
     private readonly IChatConsole _console;
     private readonly Renderer _renderer;
@@ -26,6 +36,12 @@ public sealed class ChatClient
     private readonly List<string> _rooms = [];
     private readonly HashSet<string> _switchOnJoin = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, SeenIds> _seen = new(StringComparer.OrdinalIgnoreCase);
+    // The smallest seq shown per room: /history asks for the messages before it.
+    private readonly Dictionary<string, long> _oldestSeq = new(StringComparer.OrdinalIgnoreCase);
+    // Rooms with a /history request on its way, so a second one does not ask for the same page.
+    private readonly HashSet<string> _historyInFlight = new(StringComparer.OrdinalIgnoreCase);
+    // Lines said and not yet answered, oldest first: an error frame names no request, so a say error is matched here.
+    private readonly List<(string Room, string Text)> _pendingSays = [];
     private ChatConnection? _connection;
     private string _name = "";
     private string _serverName = "";
@@ -232,7 +248,10 @@ public sealed class ChatClient
                 foreach (var line in Renderer.Help()) _console.Write(line);
                 break;
             case SayCommand say:
-                if (CurrentRoomOrHint("say something") is { } room) await SendCountedAsync(new SayRequest(room, say.Text));
+                if (CurrentRoomOrHint("say something") is { } room) await SayAsync(room, say.Text);
+                break;
+            case HistoryCommand history:
+                if (CurrentRoomOrHint("see its earlier messages") is { } historyRoom) await RequestHistoryAsync(historyRoom, history.Count);
                 break;
             case JoinCommand join:
                 lock (_gate) _switchOnJoin.Add(join.Room);
@@ -258,6 +277,30 @@ public sealed class ChatClient
                 break;
         }
         return true;
+    }
+
+    private async Task SayAsync(string room, string text)
+    {
+        lock (_gate) _pendingSays.Add((room, text));
+        if (!await SendCountedAsync(new SayRequest(room, text)))
+            lock (_gate) _pendingSays.Remove((room, text));
+    }
+
+    /// <summary>Asks for the <paramref name="count"/> messages before the oldest one shown in the room (the latest when none was).</summary>
+    private async Task RequestHistoryAsync(string room, int count)
+    {
+        long? before;
+        lock (_gate)
+        {
+            if (!_historyInFlight.Add(room))
+            {
+                _console.Write(OutputLine.Info($"Already fetching earlier messages of #{room}; they are on their way."));
+                return;
+            }
+            before = _oldestSeq.TryGetValue(room, out var oldest) ? oldest : null;
+        }
+        if (!await SendCountedAsync(new HistoryRequest(room, before, count)))
+            lock (_gate) _historyInFlight.Remove(room);
     }
 
     private string? CurrentRoomOrHint(string purpose)
@@ -286,8 +329,11 @@ public sealed class ChatClient
         _console.Write(OutputLine.System($"Now talking in #{room}."));
     }
 
-    /// <summary>Sends a request the server answers; the answer is counted off so that the end of piped input can wait for it.</summary>
-    private async Task SendCountedAsync(ClientFrame frame)
+    /// <summary>
+    /// Sends a request the server answers; the answer is counted off so that the end of piped input can wait for it.
+    /// False when it could not be sent (the user was told).
+    /// </summary>
+    private async Task<bool> SendCountedAsync(ClientFrame frame)
     {
         ChatConnection? connection;
         lock (_gate)
@@ -298,16 +344,18 @@ public sealed class ChatClient
         if (connection is null)
         {
             _console.Write(OutputLine.Error("Not connected (reconnecting); not sent."));
-            return;
+            return false;
         }
         try
         {
             await connection.SendAsync(frame, _stop.Token);
+            return true;
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             CountAnswer();
             _console.Write(OutputLine.Error("The connection broke; not sent."));
+            return false;
         }
     }
 
@@ -357,14 +405,28 @@ public sealed class ChatClient
                     break;
                 case MessageFrame message:
                     SeenIn(message.Room).Add(message.Id);
+                    NoteShown(message.Room, message.Seq);
                     lines.AddRange(_renderer.Render(message, _currentRoom));
-                    if (IsMe(message.Sender)) CountAnswerLocked();
+                    if (IsMe(message.Sender))
+                    {
+                        var said = _pendingSays.FindIndex(p => string.Equals(p.Room, message.Room, StringComparison.OrdinalIgnoreCase));
+                        if (said >= 0) _pendingSays.RemoveAt(said);
+                        CountAnswerLocked();
+                    }
+                    break;
+                case HistoryFrame history:
+                    OnHistory(history, lines);
+                    CountAnswerLocked();
+                    break;
+                case ErrorFrame error:
+                    lines.Add(OnError(error));
+                    CountAnswerLocked();
                     break;
                 case DirectMessageFrame dm:
                     lines.AddRange(_renderer.Render(dm, _currentRoom));
                     if (IsMe(dm.From)) CountAnswerLocked();
                     break;
-                case RoomListFrame or MembersFrame or StatsFrame or ErrorFrame:
+                case RoomListFrame or MembersFrame or StatsFrame:
                     lines.AddRange(_renderer.Render(frame, _currentRoom));
                     CountAnswerLocked();
                     break;
@@ -387,7 +449,11 @@ public sealed class ChatClient
         var isNew = !_rooms.Exists(r => string.Equals(r, joined.Room, StringComparison.OrdinalIgnoreCase));
         if (isNew) _rooms.Add(joined.Room);
         if (_switchOnJoin.Remove(joined.Room) || _currentRoom is null) _currentRoom = joined.Room;
-        // After a reconnect the history repeats what was shown already: show only what is new.
+        // After a reconnect the history repeats what was shown already: show only what is new. A room whose latest
+        // seq is below what was shown lost its messages (a server without a database restarted): page from its history.
+        if (_oldestSeq.TryGetValue(joined.Room, out var oldest) && (joined.History.Count == 0 || joined.History[^1].Seq < oldest))
+            _oldestSeq.Remove(joined.Room);
+        foreach (var message in joined.History) NoteShown(joined.Room, message.Seq);
         var seen = SeenIn(joined.Room);
         var fresh = joined.History.Where(m => !seen.Contains(m.Id)).ToList();
         foreach (var message in fresh) seen.Add(message.Id);
@@ -395,9 +461,49 @@ public sealed class ChatClient
         UpdatePrompt();
     }
 
+    private void OnHistory(HistoryFrame history, List<OutputLine> lines)
+    {
+        _historyInFlight.Remove(history.Room);
+        var seen = SeenIn(history.Room);
+        foreach (var message in history.Messages)
+        {
+            seen.Add(message.Id);
+            NoteShown(history.Room, message.Seq);
+        }
+        lines.AddRange(_renderer.History(history, _currentRoom));
+    }
+
+    /// <summary>
+    /// An error frame does not say which request it answers: a say error is taken as the answer to the oldest line
+    /// said and not yet seen back, a history error as the answer to the /history on its way.
+    /// </summary>
+    private OutputLine OnError(ErrorFrame error)
+    {
+        if (_pendingSays.Count > 0 && SayErrors.Contains(error.Code))
+        {
+            var (room, text) = _pendingSays[0];
+            _pendingSays.RemoveAt(0);
+            return Renderer.SayFailed(error, room, text);
+        }
+        if (_historyInFlight.Count > 0 && HistoryErrors.Contains(error.Code))
+        {
+            var room = _historyInFlight.First();
+            _historyInFlight.Clear();
+            return Renderer.HistoryFailed(error, room);
+        }
+        return OutputLine.Error($"{error.Message} [{error.Code}]");
+    }
+
+    private void NoteShown(string room, long seq)
+    {
+        if (seq < 1) return;
+        if (!_oldestSeq.TryGetValue(room, out var oldest) || seq < oldest) _oldestSeq[room] = seq;
+    }
+
     private void OnLeft(LeftFrame left, List<OutputLine> lines)
     {
         _rooms.RemoveAll(r => string.Equals(r, left.Room, StringComparison.OrdinalIgnoreCase));
+        _oldestSeq.Remove(left.Room);
         lines.AddRange(_renderer.Render(left, _currentRoom));
         if (string.Equals(_currentRoom, left.Room, StringComparison.OrdinalIgnoreCase))
         {
@@ -431,6 +537,8 @@ public sealed class ChatClient
         {
             _connected = false;
             _outstanding = 0;
+            _pendingSays.Clear(); // unanswered lines are lost with the connection
+            _historyInFlight.Clear();
             _drained.TrySetResult();
             UpdatePrompt();
         }

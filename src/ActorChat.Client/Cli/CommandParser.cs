@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ActorChat.Client.Cli;
 
 /// <summary>
@@ -16,6 +18,7 @@ public static class CommandParser
         ("/who [ROOM]", "who is in the room"),
         ("/msg NAME TEXT", "send a direct message"),
         ("/stats [ROOM]", "messages per user in the room, as a bar chart"),
+        ("/history [N]", $"show N earlier messages of the current room (default {HistoryCommand.DefaultCount}, at most {HistoryCommand.MaxCount})"),
         ("/help", "this list"),
         ("/quit", "leave the chat (typing exit does the same)"),
     ];
@@ -42,6 +45,7 @@ public static class CommandParser
             "who" or "names" => words.Length switch { 0 => new WhoCommand(null), 1 => new WhoCommand(words[0]), _ => Usage("/who [ROOM]") },
             "msg" or "dm" or "m" => ParseDirectMessage(rest),
             "stats" => words.Length switch { 0 => new StatsCommand(null), 1 => new StatsCommand(words[0]), _ => Usage("/stats [ROOM]") },
+            "history" or "hist" => ParseHistory(words),
             "help" or "h" or "?" => new HelpCommand(),
             "quit" or "exit" or "q" => new QuitCommand(),
             _ => new InvalidCommand($"Unknown command '/{name}'. Type /help for the commands; start a line with // to say something that begins with '/'."),
@@ -54,6 +58,15 @@ public static class CommandParser
         if (space <= 0) return Usage("/msg NAME TEXT");
         var text = rest[(space + 1)..].Trim();
         return text.Length == 0 ? Usage("/msg NAME TEXT") : new DirectMessageCommand(rest[..space], text);
+    }
+
+    private static Command ParseHistory(string[] words)
+    {
+        if (words.Length == 0) return new HistoryCommand(HistoryCommand.DefaultCount);
+        if (words.Length == 1 && int.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            && count is >= 1 and <= HistoryCommand.MaxCount)
+            return new HistoryCommand(count);
+        return Usage($"/history [N], N from 1 to {HistoryCommand.MaxCount}");
     }
 
     private static InvalidCommand Usage(string usage) => new($"Usage: {usage}");

@@ -24,6 +24,13 @@ public sealed record DirectMessageCommand(string To, string Text) : Command;
 /// <summary>Messages per user in a room, as a bar chart; null means the current one.</summary>
 public sealed record StatsCommand(string? Room) : Command;
 
+/// <summary>Earlier messages of the current room: the <see cref="Count"/> before the oldest one shown.</summary>
+public sealed record HistoryCommand(int Count) : Command
+{
+    public const int DefaultCount = 20;
+    public const int MaxCount = 200;
+}
+
 public sealed record HelpCommand : Command;
 
 public sealed record QuitCommand : Command;

@@ -17,6 +17,8 @@ public enum LineKind
     Info,
     /// <summary>Errors from the server or from the client.</summary>
     Error,
+    /// <summary>Earlier messages fetched with /history, and the lines that frame them.</summary>
+    History,
 }
 
 /// <summary>One line for the user to see.</summary>
@@ -60,6 +62,8 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
                 return [OutputLine.Info($"In #{members.Room} ({members.Members.Count}): {string.Join(", ", members.Members)}")];
             case StatsFrame stats:
                 return Stats(stats);
+            case HistoryFrame history:
+                return History(history, currentRoom);
             case ErrorFrame error:
                 return [OutputLine.Error($"{error.Message} [{error.Code}]")];
             case ByeFrame bye:
@@ -85,6 +89,42 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
         var room = string.Equals(message.Room, currentRoom, StringComparison.OrdinalIgnoreCase) ? "" : $"#{message.Room} ";
         return new OutputLine(LineKind.Message, $"{Time(message.Timestamp)} {room}{message.Sender}: {message.Text}");
     }
+
+    /// <summary>
+    /// A page of earlier messages asked for with /history: rendered like messages, between a header and a footer
+    /// that say they are older than what is above them; a line saying so when there are none.
+    /// </summary>
+    public IReadOnlyList<OutputLine> History(HistoryFrame history, string? currentRoom)
+    {
+        if (history.Messages.Count == 0) return [OutputLine.Info($"No earlier messages in #{history.Room}.")];
+        var count = history.Messages.Count;
+        var lines = new List<OutputLine>(count + 2)
+        {
+            new(LineKind.History, $"— {count} earlier message{(count == 1 ? "" : "s")} in #{history.Room} —"),
+        };
+        foreach (var message in history.Messages) lines.Add(Message(message, currentRoom) with { Kind = LineKind.History });
+        lines.Add(new OutputLine(LineKind.History, $"— end of earlier messages in #{history.Room} —"));
+        return lines;
+    }
+
+    /// <summary>A line said in <paramref name="room"/> was refused: say that it was not sent, and what to do.</summary>
+    public static OutputLine SayFailed(ErrorFrame error, string room, string text)
+    {
+        var why = error.Code switch
+        {
+            ErrorCodes.Unavailable => "the server could not save it just now; try again",
+            ErrorCodes.Busy => "the room is too busy just now; try again",
+            _ => error.Message,
+        };
+        return OutputLine.Error($"Not sent to #{room}: \"{Shorten(text, 60)}\" — {why}. [{error.Code}]");
+    }
+
+    /// <summary>A /history request for <paramref name="room"/> was refused.</summary>
+    public static OutputLine HistoryFailed(ErrorFrame error, string room) => error.Code is ErrorCodes.Unavailable or ErrorCodes.Busy
+        ? OutputLine.Error($"Could not fetch earlier messages of #{room} just now; try /history again. [{error.Code}]")
+        : OutputLine.Error($"{error.Message} [{error.Code}]");
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     public static IReadOnlyList<OutputLine> Stats(StatsFrame stats)
     {

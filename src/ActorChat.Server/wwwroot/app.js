@@ -9,6 +9,12 @@
   const RECONNECT_MAX_MS = 5000;
   const PING_EVERY_MS = 25000;
   const MAX_LINES = 500;
+  const HISTORY_PAGE = 50;            // messages per "Load older messages" request
+  const HISTORY_TIMEOUT_MS = 15000;   // a request not answered by then may be sent again
+  const NEAR_TOP_PX = 4;
+  // Error frames name no request: these codes answer a say, and these a history request.
+  const SAY_ERRORS = new Set(['unavailable', 'busy', 'not_in_room', 'invalid_room', 'empty_message', 'message_too_long', 'bad_request']);
+  const HISTORY_ERRORS = new Set(['unavailable', 'busy', 'not_in_room', 'invalid_room', 'bad_request']);
   const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
   const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -20,6 +26,7 @@
     title: $('conversation-title'), leave: $('leave-button'), messages: $('messages'),
     composer: $('composer'), messageInput: $('message-input'), sendButton: document.querySelector('#composer button'),
     members: $('members'), memberCount: $('member-count'), chart: $('chart'),
+    older: $('older'), olderButton: $('older-button'), olderNote: $('older-note'),
   };
 
   const state = {
@@ -34,6 +41,7 @@
     current: null,
     showOnJoin: null,         // key of a room the user just asked to join: switch to it when joined
     roomsRefresh: 0,
+    pendingSays: [],          // lines said and not seen back yet, oldest first: { key, text }
   };
 
   // ---- small DOM helpers: text only ----
@@ -87,6 +95,7 @@
       state.socket = null;
       state.identified = false;
       clearInterval(state.pingTimer);
+      forgetPendingRequests(); // their answers will not come on a new socket
       if (state.wanted) scheduleReconnect();
       else setStatus('disconnected');
     });
@@ -141,6 +150,7 @@
       case 'rooms': renderServerRooms(frame.rooms || []); break;
       case 'members': onMembers(frame); break;
       case 'stats': onStats(frame); break;
+      case 'history': onHistory(frame); break;
       case 'error': onError(frame); break;
       case 'bye':
         if (frame.reason === 'server_shutdown') systemLineEverywhere('The server is restarting; reconnecting…');
@@ -189,9 +199,39 @@
       }
       return;
     }
+    if (state.pendingSays.length > 0 && SAY_ERRORS.has(frame.code)) {
+      onSayRefused(frame, state.pendingSays.shift());
+      return;
+    }
+    const waiting = [...state.conversations.values()].find((c) => c.historyPending);
+    if (waiting && HISTORY_ERRORS.has(frame.code)) {
+      finishHistoryRequest(waiting);
+      const why = frame.code === 'unavailable' || frame.code === 'busy'
+        ? 'Could not load older messages just now; try again.'
+        : frame.message;
+      waiting.historyNote = why;
+      addLine(waiting, { kind: 'error', text: why }, true);
+      if (state.current === waiting.key) renderOlder(waiting);
+      return;
+    }
     const target = currentConversation();
     if (target) addLine(target, { kind: 'error', text: frame.message });
   }
+
+  /** A line said was refused; when the server could not save it, say it was not sent and give it back to retype. */
+  function onSayRefused(frame, said) {
+    const room = state.conversations.get(said.key) || currentConversation();
+    if (!room) return;
+    if (frame.code !== 'unavailable' && frame.code !== 'busy') {
+      addLine(room, { kind: 'error', text: frame.message });
+      return;
+    }
+    const why = frame.code === 'unavailable' ? 'the server could not save it just now' : 'the room is too busy just now';
+    addLine(room, { kind: 'error', text: `Message not sent: ${why}. Try again. “${shorten(said.text, 80)}”` });
+    if (state.current === room.key && ui.messageInput.value === '') ui.messageInput.value = said.text;
+  }
+
+  const shorten = (text, max) => (text.length <= max ? text : text.slice(0, max - 1) + '…');
 
   function ensureConversation(kind, name) {
     const key = kind === 'room' ? roomKey(name) : dmKey(name);
@@ -199,6 +239,9 @@
     if (!conversation) {
       conversation = {
         key, kind, name, inRoom: false, lines: [], ids: new Set(), members: [], counts: new Map(), unread: 0,
+        maxLines: MAX_LINES, // grows by what "Load older messages" brings, so new lines do not push it out at once
+        oldestSeq: null,     // the smallest message seq shown: older pages are asked for before it
+        historyPending: false, historyTimer: 0, historyDone: false, historyNote: '',
       };
       state.conversations.set(key, conversation);
     }
@@ -211,7 +254,13 @@
     if (!room.inRoom) addLine(room, { kind: 'system', text: `You joined #${frame.room}` }, true);
     room.inRoom = true;
     room.members = [...frame.members];
-    for (const message of frame.history || []) onMessage(message, true);
+    const history = frame.history || [];
+    // A room whose latest seq is below what was shown lost its messages (a server without a database restarted).
+    if (room.oldestSeq !== null && (history.length === 0 || history[history.length - 1].seq < room.oldestSeq)) {
+      room.oldestSeq = null;
+      room.historyDone = false;
+    }
+    for (const message of history) onMessage(message, true);
     send({ type: 'stats', room: frame.room }); // seeds the chart; later messages add to it
     const show = state.showOnJoin === room.key || !state.current;
     if (show) {
@@ -260,13 +309,103 @@
 
   function onMessage(frame, fromHistory) {
     const room = state.conversations.get(roomKey(frame.room));
-    if (!room || room.ids.has(frame.id)) return;
+    if (!room) return;
+    if (!fromHistory && isMe(frame.sender)) {
+      const said = state.pendingSays.findIndex((p) => p.key === room.key);
+      if (said >= 0) state.pendingSays.splice(said, 1);
+    }
+    if (room.ids.has(frame.id)) return;
     room.ids.add(frame.id);
-    addLine(room, { kind: 'message', sender: frame.sender, text: frame.text, timestamp: frame.timestamp }, fromHistory);
+    noteSeq(room, frame.seq);
+    addLine(room, messageLine(frame), fromHistory);
     if (!fromHistory) {
       room.counts.set(frame.sender, (room.counts.get(frame.sender) || 0) + 1);
       if (state.current === room.key) renderChart(room);
     }
+  }
+
+  const messageLine = (frame) =>
+    ({ kind: 'message', id: frame.id, seq: frame.seq, sender: frame.sender, text: frame.text, timestamp: frame.timestamp });
+
+  const isMe = (user) => user.toLowerCase() === (state.name || '').toLowerCase();
+
+  function noteSeq(room, seq) {
+    if (typeof seq === 'number' && seq > 0 && (room.oldestSeq === null || seq < room.oldestSeq)) room.oldestSeq = seq;
+  }
+
+  // ---- older messages ----
+
+  /** Asks for the page before the oldest message shown, unless one is on its way or there is nothing older. */
+  function loadOlder(room) {
+    if (!room || room.kind !== 'room' || !room.inRoom || room.historyPending || room.historyDone || !state.identified) return;
+    const request = { type: 'history', room: room.name, limit: HISTORY_PAGE };
+    if (room.oldestSeq !== null) request.before = room.oldestSeq;
+    if (!send(request)) return;
+    room.historyPending = true;
+    room.historyNote = '';
+    room.historyTimer = setTimeout(() => {
+      finishHistoryRequest(room);
+      if (state.current === room.key) renderOlder(room);
+    }, HISTORY_TIMEOUT_MS);
+    if (state.current === room.key) renderOlder(room);
+  }
+
+  function finishHistoryRequest(room) {
+    room.historyPending = false;
+    clearTimeout(room.historyTimer);
+    room.historyTimer = 0;
+  }
+
+  function forgetPendingRequests() {
+    state.pendingSays = [];
+    for (const conversation of state.conversations.values()) {
+      if (conversation.historyPending) finishHistoryRequest(conversation);
+    }
+  }
+
+  /** A page of older messages: put them above the ones shown, keeping what is on screen where it is. */
+  function onHistory(frame) {
+    const room = state.conversations.get(roomKey(frame.room));
+    if (!room) return;
+    finishHistoryRequest(room);
+    const page = frame.messages || [];
+    if (page.length === 0) {
+      room.historyDone = true;
+      room.historyNote = 'No older messages';
+    } else {
+      room.historyNote = '';
+      for (const message of page) noteSeq(room, message.seq);
+      const fresh = page.filter((message) => !room.ids.has(message.id));
+      for (const message of fresh) room.ids.add(message.id);
+      prependLines(room, fresh.map(messageLine));
+    }
+    if (state.current === room.key) renderOlder(room);
+  }
+
+  function prependLines(room, lines) {
+    if (lines.length === 0) return;
+    // Older messages go right above the first message, below lines such as "You joined".
+    let at = room.lines.findIndex((line) => line.kind === 'message');
+    if (at < 0) at = room.lines.length;
+    room.lines.splice(at, 0, ...lines);
+    room.maxLines += lines.length;
+    if (state.current !== room.key) return;
+    const list = ui.messages;
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    const nodes = document.createDocumentFragment();
+    nodes.append(...lines.map(lineNode));
+    list.insertBefore(nodes, list.children[at] || null);
+    list.scrollTop = list.scrollHeight - fromBottom;
+  }
+
+  function renderOlder(conversation) {
+    const isRoom = Boolean(conversation) && conversation.kind === 'room';
+    ui.older.hidden = !isRoom;
+    if (!isRoom) return;
+    ui.olderButton.hidden = conversation.historyDone;
+    ui.olderButton.disabled = conversation.historyPending;
+    ui.olderButton.textContent = conversation.historyPending ? 'Loading older messages…' : 'Load older messages';
+    ui.olderNote.textContent = conversation.historyNote;
   }
 
   function onDirect(frame) {
@@ -316,7 +455,9 @@
       return;
     }
     if (!target) return;
-    if (target.kind === 'room') send({ type: 'say', room: target.name, text });
+    if (target.kind === 'room') {
+      if (send({ type: 'say', room: target.name, text })) state.pendingSays.push({ key: target.key, text });
+    }
     else send({ type: 'dm', to: target.name, text });
   }
 
@@ -364,14 +505,26 @@
 
   function addLine(conversation, line, quiet) {
     conversation.lines.push(line);
-    if (conversation.lines.length > MAX_LINES) conversation.lines.splice(0, conversation.lines.length - MAX_LINES);
+    if (conversation.lines.length > conversation.maxLines) dropOldestLines(conversation);
     if (state.current === conversation.key) {
       appendLineNode(line);
-      trimRenderedLines();
+      trimRenderedLines(conversation);
     } else if (!quiet && line.kind === 'message') {
       conversation.unread++;
       renderConversations();
     }
+  }
+
+  /** Keeps a conversation to its line limit; messages dropped from the top can be loaded again as older ones. */
+  function dropOldestLines(conversation) {
+    const dropped = conversation.lines.splice(0, conversation.lines.length - conversation.maxLines);
+    if (!dropped.some((line) => line.kind === 'message')) return;
+    for (const line of dropped) if (line.id) conversation.ids.delete(line.id);
+    conversation.oldestSeq = null;
+    for (const line of conversation.lines) if (line.kind === 'message') noteSeq(conversation, line.seq);
+    conversation.historyDone = false;
+    conversation.historyNote = '';
+    if (state.current === conversation.key) renderOlder(conversation);
   }
 
   function systemLineEverywhere(text) {
@@ -385,7 +538,8 @@
       time.dateTime = line.timestamp;
       time.title = new Date(line.timestamp).toLocaleString();
       const sender = el('span', 'line-sender', line.sender);
-      if (line.sender.toLowerCase() === (state.name || '').toLowerCase()) item.classList.add('line-own');
+      if (line.seq) item.dataset.seq = String(line.seq);
+      if (isMe(line.sender)) item.classList.add('line-own');
       item.append(time, sender, el('span', 'line-text', line.text));
     } else {
       item.append(el('span', 'line-text', line.text));
@@ -400,8 +554,8 @@
     if (atBottom) list.scrollTop = list.scrollHeight;
   }
 
-  function trimRenderedLines() {
-    while (ui.messages.childElementCount > MAX_LINES) ui.messages.firstElementChild.remove();
+  function trimRenderedLines(conversation) {
+    while (ui.messages.childElementCount > conversation.maxLines) ui.messages.firstElementChild.remove();
   }
 
   // ---- rendering ----
@@ -428,6 +582,7 @@
       ui.leave.hidden = true;
     }
     ui.composer.classList.toggle('offline', !canTalk);
+    renderOlder(conversation);
     renderMembers(conversation);
     renderChart(conversation);
   }
@@ -552,6 +707,15 @@
   });
 
   ui.logout.addEventListener('click', signOut);
+
+  ui.olderButton.addEventListener('click', () => loadOlder(currentConversation()));
+
+  // Scrolling the messages to the top asks for the page before them (only when they overflow: a scroll happened).
+  ui.messages.addEventListener('scroll', () => {
+    if (ui.messages.scrollTop <= NEAR_TOP_PX && ui.messages.scrollHeight > ui.messages.clientHeight) {
+      loadOlder(currentConversation());
+    }
+  }, { passive: true });
 
   renderChart(undefined);
 })();

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using ActorChat.Client;
 using ActorChat.Messages;
 using ActorChat.Server.Hosting;
@@ -91,6 +93,87 @@ public sealed class ClientProcessSpec
         Assert.Equal("psst", (await Next<DirectMessageFrame>(observer)).Text);
         Assert.Contains("Unknown command '/frobnicate'", client.Output);
         Assert.DoesNotContain("[unknown_type]", client.Output);
+    }
+
+    [Fact]
+    public async Task History_shows_the_messages_before_the_join_history_oldest_first()
+    {
+        await using var server = await TestServer.StartAsync("--history", "10");
+        await using var observer = await ObserverAsync(server.TcpEndpoint.Port);
+        for (var i = 1; i <= 30; i++) await observer.SendAsync(new SayRequest("general", $"message {i:D2}"));
+        for (var i = 1; i <= 30; i++) await Next<MessageFrame>(observer);
+
+        await using var client = Client(server.TcpEndpoint.Port, "--name", "alice");
+        await client.WriteAsync("/history 15\n/history 15\n/history\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        var lines = client.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        int IndexOf(string text) => lines.FindIndex(l => l.EndsWith(text, StringComparison.Ordinal));
+        int[] Positions(int from, int to) => Enumerable.Range(from, to - from + 1).Select(i => IndexOf($"observer: message {i:D2}")).ToArray();
+
+        // Joining shows the last 10; the first /history the 15 before them, the second the 5 left, the third none.
+        var joined = Positions(21, 30);
+        var firstPage = Positions(6, 20);
+        var secondPage = Positions(1, 5);
+        Assert.All(joined.Concat(firstPage).Concat(secondPage), p => Assert.True(p >= 0, client.Output));
+        Assert.Equal(joined.Order(), joined);
+        Assert.Equal(firstPage.Order(), firstPage);
+        Assert.Equal(secondPage.Order(), secondPage);
+        var firstHeader = IndexOf("— 15 earlier messages in #general —");
+        var secondHeader = IndexOf("— 5 earlier messages in #general —");
+        Assert.True(joined[^1] < firstHeader && firstHeader < firstPage[0] && firstPage[^1] < secondHeader && secondHeader < secondPage[0],
+            client.Output);
+        Assert.True(IndexOf("No earlier messages in #general.") > secondPage[^1], client.Output);
+        for (var i = 1; i <= 30; i++) Assert.Single(lines, l => l.EndsWith($"observer: message {i:D2}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_line_the_server_could_not_save_is_reported_as_not_sent()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource(Within);
+        var serving = ServeWithTheDatabaseAwayAsync(listener, stop.Token);
+        await using var client = Client(((IPEndPoint)listener.LocalEndpoint).Port, "--name", "alice");
+
+        await client.WriteAsync("deploy at 5\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        await serving;
+        Assert.Contains("!!! Not sent to #general: \"deploy at 5\" — the server could not save it just now; try again. [unavailable]", client.Output);
+    }
+
+    /// <summary>
+    /// A stand-in for a server whose database is away: it welcomes, joins, answers pings and refuses every say
+    /// with <c>unavailable</c>, as the real server does then.
+    /// </summary>
+    private static async Task ServeWithTheDatabaseAwayAsync(TcpListener listener, CancellationToken cancellationToken)
+    {
+        using var socket = await listener.AcceptSocketAsync(cancellationToken);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        var framer = new LineFramer(64 * 1024);
+        var buffer = new byte[4096];
+        while (await stream.ReadAsync(buffer, cancellationToken) is var read and > 0)
+        {
+            framer.Append(buffer.AsSpan(0, read));
+            var replies = new List<ServerFrame>();
+            while (framer.TryReadLine(out var line))
+            {
+                replies.Add(FrameCodec.DecodeClientFrame(line).Frame switch
+                {
+                    HelloRequest hello => new WelcomeFrame(hello.Name, "stand-in", 1),
+                    JoinRequest join => new JoinedFrame(join.Room, ["alice"], []),
+                    SayRequest => new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."),
+                    PingRequest => PongFrame.Instance,
+                    QuitRequest => new ByeFrame(ByeFrame.ClientQuit),
+                    var other => new ErrorFrame(ErrorCodes.UnknownType, $"not served here: {other}"),
+                });
+            }
+            foreach (var reply in replies) await stream.WriteAsync(FrameCodec.EncodeLine(reply), cancellationToken);
+            if (replies.Any(r => r is ByeFrame)) return;
+        }
     }
 
     [Fact]

@@ -49,6 +49,36 @@ public sealed class CommandParserSpec
     public void Commands_without_arguments_are_recognised(string line, Type expected) =>
         Assert.IsType(expected, CommandParser.Parse(line));
 
+    [Fact]
+    public void History_without_a_count_asks_for_twenty() =>
+        Assert.Equal(new HistoryCommand(20), CommandParser.Parse("/history"));
+
+    [Theory]
+    [InlineData("/history 15", 15)]
+    [InlineData("/history 1", 1)]
+    [InlineData("/HISTORY 200", 200)]
+    [InlineData("/hist 7", 7)]
+    public void History_takes_a_count_from_1_to_200(string line, int count) =>
+        Assert.Equal(new HistoryCommand(count), CommandParser.Parse(line));
+
+    [Theory]
+    [InlineData("/history 0")]
+    [InlineData("/history 201")]
+    [InlineData("/history -5")]
+    [InlineData("/history ten")]
+    [InlineData("/history 1.5")]
+    [InlineData("/history 5 6")]
+    public void History_with_a_count_that_is_not_1_to_200_gets_its_usage(string line)
+    {
+        var invalid = Assert.IsType<InvalidCommand>(CommandParser.Parse(line));
+        Assert.Contains("/history [N]", invalid.Hint);
+        Assert.Contains("200", invalid.Hint);
+    }
+
+    [Fact]
+    public void History_is_listed_in_help() =>
+        Assert.Contains(CommandParser.Commands, c => c.Usage == "/history [N]");
+
     [Theory]
     [InlineData("/join", "/join ROOM")]
     [InlineData("/join a b", "/join ROOM")]

@@ -80,6 +80,40 @@ public sealed class RendererSpec
     }
 
     [Fact]
+    public void Earlier_messages_are_rendered_like_messages_between_lines_that_say_they_are_older()
+    {
+        var page = new HistoryFrame("general", [Message("general", "bob", "first"), Message("general", "alice", "second")]);
+        var lines = _renderer.Render(page, "general");
+        Assert.Equal(
+            ["— 2 earlier messages in #general —", "10:00:05 bob: first", "10:00:05 alice: second", "— end of earlier messages in #general —"],
+            lines.Select(l => l.Text));
+        Assert.All(lines, l => Assert.Equal(LineKind.History, l.Kind));
+    }
+
+    [Fact]
+    public void An_empty_page_of_earlier_messages_says_there_are_none()
+    {
+        var line = Assert.Single(_renderer.Render(new HistoryFrame("dev", []), "general"));
+        Assert.Equal(OutputLine.Info("No earlier messages in #dev."), line);
+    }
+
+    [Fact]
+    public void A_line_the_server_could_not_save_is_reported_as_not_sent_with_a_hint_to_try_again()
+    {
+        var line = Renderer.SayFailed(new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."), "general", "deploy at 5");
+        Assert.Equal(LineKind.Error, line.Kind);
+        Assert.Equal("!!! Not sent to #general: \"deploy at 5\" — the server could not save it just now; try again. [unavailable]", line.Text);
+    }
+
+    [Fact]
+    public void A_long_line_that_was_not_sent_is_shortened_in_the_error()
+    {
+        var line = Renderer.SayFailed(new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."), "general", new string('x', 500));
+        Assert.Contains(new string('x', 59) + "…", line.Text);
+        Assert.DoesNotContain(new string('x', 60), line.Text);
+    }
+
+    [Fact]
     public void Control_characters_from_the_wire_never_reach_the_screen()
     {
         var painted = AnsiStyle.Paint(new OutputLine(LineKind.Message, "evil \u001b[2J text"), colour: false);

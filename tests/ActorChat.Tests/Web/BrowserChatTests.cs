@@ -173,7 +173,9 @@ public sealed class BrowserChatTests(ChromiumFixture chromium)
         await keyboard.TypeAsync("/join keys");
         await keyboard.PressAsync("Enter");
         await Expect(kim.Title).ToHaveTextAsync("#keys");
-        await keyboard.PressAsync("Shift+Tab"); // from the message box back to the Leave button
+        await keyboard.PressAsync("Shift+Tab"); // from the message box back to "Load older messages"
+        await Expect(kim.OlderButton).ToBeFocusedAsync();
+        await keyboard.PressAsync("Shift+Tab"); // and on to the Leave button
         await Expect(kim.Page.Locator("#leave-button")).ToBeFocusedAsync();
         await keyboard.PressAsync("Enter");
         await Expect(kim.Conversation("keys")).ToHaveCountAsync(0);

@@ -42,8 +42,15 @@ internal sealed class ChatPage : IAsyncDisposable
     /// <summary>The button of a conversation in the list: a room by its lower-case name, a direct chat by "@name".</summary>
     public ILocator Conversation(string key) => Page.Locator($"#conversations button[data-key='{key}']");
 
-    /// <summary>Opens the page, not signed in yet.</summary>
-    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri server, ViewportSize? viewport = null)
+    public ILocator OlderButton => Page.Locator("#older-button");
+
+    public ILocator OlderNote => Page.Locator("#older-note");
+
+    /// <summary>
+    /// Opens the page, not signed in yet. <paramref name="prepare"/> runs before the page loads: to watch or route
+    /// its WebSocket.
+    /// </summary>
+    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri server, ViewportSize? viewport = null, Func<IPage, Task>? prepare = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -55,14 +62,16 @@ internal sealed class ChatPage : IAsyncDisposable
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();
         var chat = new ChatPage(context, page);
+        if (prepare is not null) await prepare(page);
         await page.GotoAsync(server.ToString());
         return chat;
     }
 
     /// <summary>Opens the page and signs in as <paramref name="name"/>; waits until connected and in #lobby.</summary>
-    public static async Task<ChatPage> SignInAsync(IBrowser browser, Uri server, string name, ViewportSize? viewport = null)
+    public static async Task<ChatPage> SignInAsync(
+        IBrowser browser, Uri server, string name, ViewportSize? viewport = null, Func<IPage, Task>? prepare = null)
     {
-        var chat = await OpenAsync(browser, server, viewport);
+        var chat = await OpenAsync(browser, server, viewport, prepare);
         await chat.Page.Locator("#name-input").FillAsync(name);
         await chat.Page.Locator("#name-input").PressAsync("Enter");
         await Expect(chat.Status).ToHaveAttributeAsync("data-state", "connected");
