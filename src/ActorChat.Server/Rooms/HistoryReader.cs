@@ -33,7 +33,7 @@ public sealed class HistoryReader : UntypedActor
     }
 
     public static Props Props(string persistenceId, string room, long from, long to, IActorRef member) =>
-        Akka.Actor.Props.Create(() => new HistoryReader(persistenceId, room, from, to, member));
+        Akka.Actor.Props.Create<HistoryReader>(persistenceId, room, from, to, member); // not the expression form: it is compiled on every call
 
     protected override void PreStart()
     {

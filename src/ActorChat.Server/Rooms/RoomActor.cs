@@ -21,6 +21,15 @@ public sealed class RoomActor : UntypedPersistentActor
 {
     private const int MaxConcurrentHistoryReads = 16;
 
+    /// <summary>Stored messages are sent out together once this many bytes are waiting, or when nothing else is stored.</summary>
+    private const int MaxStagedBytes = 64 * 1024;
+
+    /// <summary>Sent to itself after the first message of a batch is stored: the batch's write results come before it.</summary>
+    private sealed class SendStaged
+    {
+        public static readonly SendStaged Instance = new();
+    }
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _key;
     private readonly ChatStatistics _statistics;
@@ -31,6 +40,9 @@ public sealed class RoomActor : UntypedPersistentActor
     private readonly Dictionary<long, IActorRef> _unstored = [];   // seq → sender, for posts handed to the journal
     private readonly Queue<Post> _held = new();                    // posts waiting while a snapshot is due
     private readonly Stopwatch _recoveryTime = Stopwatch.StartNew();
+    private readonly List<byte[]> _staged = [];                    // stored messages, encoded, not yet sent
+    private int _stagedBytes;
+    private bool _sendStagedScheduled;
     private string _name;
     private long _stored;          // the last seq that is stored (and was sent to members)
     private long _assigned;        // the last seq handed out; equals LastSequenceNr
@@ -48,7 +60,7 @@ public sealed class RoomActor : UntypedPersistentActor
     }
 
     public static Props Props(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null) =>
-        Akka.Actor.Props.Create(() => new RoomActor(name, settings, statistics, members));
+        Akka.Actor.Props.Create<RoomActor>(name, settings, statistics, members ?? Array.Empty<RoomMember>()); // not the expression form: it is compiled on every call
 
     public static string PersistenceIdOf(string roomKey) => "room-" + roomKey;
 
@@ -59,6 +71,12 @@ public sealed class RoomActor : UntypedPersistentActor
         // Members handed over from a failed incarnation are watched again; one that is gone by now is dropped.
         foreach (var member in _members) Context.Watch(member.Ref);
         base.PreStart();
+    }
+
+    protected override void PostStop()
+    {
+        SendStagedMessages();
+        base.PostStop();
     }
 
     protected override void OnRecover(object message)
@@ -73,8 +91,12 @@ public sealed class RoomActor : UntypedPersistentActor
 
     protected override void OnCommand(object message)
     {
+        // Whatever happens next (a join, a leave, a question) happens after the stored messages went out.
+        if (message is SendStaged) _sendStagedScheduled = false;
+        SendStagedMessages();
         switch (message)
         {
+            case SendStaged: break;
             case Post post: OnPost(post); break;
             case Join join: OnJoin(join); break;
             case Leave leave: OnLeave(leave); break;
@@ -212,10 +234,54 @@ public sealed class RoomActor : UntypedPersistentActor
     private void OnStored(MessagePosted posted)
     {
         _unstored.Remove(posted.Seq);
-        Broadcast(Apply(posted), except: null);
+        Stage(FrameCodec.EncodeLine(Apply(posted)));
         _statistics.CountMessage();
         if (_stored - _lastSnapshotSeq >= _settings.SnapshotEvery) _snapshotDue = true;
         SnapshotWhenQuiet();
+    }
+
+    /// <summary>
+    /// Messages stored in one journal batch go to the members together: one <see cref="Deliver"/> per member holding
+    /// all their lines, so a busy room costs each connection one message and one socket write per batch rather than
+    /// per message. Each line is still encoded once and shared by every member.
+    /// </summary>
+    private void Stage(byte[] line)
+    {
+        _staged.Add(line);
+        _stagedBytes += line.Length;
+        if (_stagedBytes >= MaxStagedBytes)
+        {
+            SendStagedMessages();
+        }
+        else if (!_sendStagedScheduled)
+        {
+            _sendStagedScheduled = true;
+            Self.Tell(SendStaged.Instance);
+        }
+    }
+
+    private void SendStagedMessages()
+    {
+        if (_staged.Count == 0) return;
+        byte[] payload;
+        if (_staged.Count == 1)
+        {
+            payload = _staged[0];
+        }
+        else
+        {
+            payload = new byte[_stagedBytes];
+            var offset = 0;
+            foreach (var line in _staged)
+            {
+                line.CopyTo(payload, offset);
+                offset += line.Length;
+            }
+        }
+        _staged.Clear();
+        _stagedBytes = 0;
+        var deliver = new Deliver(payload);
+        foreach (var member in _members) member.Ref.Tell(deliver, ActorRefs.NoSender);
     }
 
     /// <summary>
@@ -264,6 +330,7 @@ public sealed class RoomActor : UntypedPersistentActor
         // is told the message was not saved; the directory starts the room again with the same members.
         if (_failed) return;
         _failed = true;
+        SendStagedMessages(); // stored before the failure: the members get them
         _log.Error("Room {0}: message {1} not saved, restarting the room: {2}", _name, sequenceNr, cause.Message);
         NotSaved(_unstored.Values.Concat(_held.Select(p => p.Member)));
         _unstored.Clear();

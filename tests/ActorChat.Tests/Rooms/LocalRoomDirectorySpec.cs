@@ -12,7 +12,9 @@ namespace ActorChat.Tests.Rooms;
 
 public class LocalRoomDirectorySpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig.Hocon)
 {
-    private static T Expect<T>(TestProbe member) where T : ServerFrame => Assert.IsType<T>(Frames.Decode(member.ExpectMsg<Deliver>()));
+    private readonly DeliveredFrames _delivered = new();
+
+    private T Expect<T>(TestProbe member) where T : ServerFrame => _delivered.Expect<T>(member);
 
     [Fact]
     public void Room_names_are_case_insensitive_and_keep_the_first_spelling()

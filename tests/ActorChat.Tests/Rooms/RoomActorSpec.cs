@@ -29,7 +29,9 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
         ExpectTerminated(room);
     }
 
-    private static T Expect<T>(TestProbe member) where T : ServerFrame => Assert.IsType<T>(Frames.Decode(member.ExpectMsg<Deliver>()));
+    private readonly DeliveredFrames _delivered = new();
+
+    private T Expect<T>(TestProbe member) where T : ServerFrame => _delivered.Expect<T>(member);
 
     private TestProbe Joined(IActorRef room, string user, params TestProbe[] others)
     {
@@ -78,9 +80,12 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
         var toAlice = alice.ExpectMsg<Deliver>();
         var toBob = bob.ExpectMsg<Deliver>();
         Assert.Same(toAlice, toBob); // encoded once, shared by every member
-        var first = Assert.IsType<MessageFrame>(Frames.Decode(toAlice));
+        _delivered.Add(alice, toAlice);
+        _delivered.Add(bob, toBob);
+        var first = Expect<MessageFrame>(alice);
         Assert.Equal(("alice", "hi", 1L), (first.Sender, first.Text, first.Seq));
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", first.Timestamp);
+        Assert.Equal(first, Expect<MessageFrame>(bob));
 
         var second = Expect<MessageFrame>(alice);
         Assert.Equal(2L, second.Seq);

@@ -45,7 +45,7 @@ public sealed class TcpConnectionActor : UntypedActor, ISessionTransport, IWithT
     }
 
     public static Props Props(IActorRef connection, EndPoint remote, SessionServices services) =>
-        Akka.Actor.Props.Create(() => new TcpConnectionActor(connection, remote, services));
+        Akka.Actor.Props.Create<TcpConnectionActor>(connection, remote, services); // not the expression form: it is compiled on every call
 
     public ITimerScheduler Timers { get; set; } = null!;
 

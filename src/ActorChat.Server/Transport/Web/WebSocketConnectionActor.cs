@@ -66,7 +66,7 @@ public sealed class WebSocketConnectionActor : UntypedActor, ISessionTransport, 
     }
 
     public static Props Props(WebSocket socket, string remote, SessionServices services, TaskCompletionSource finished) =>
-        Akka.Actor.Props.Create(() => new WebSocketConnectionActor(socket, remote, services, finished));
+        Akka.Actor.Props.Create<WebSocketConnectionActor>(socket, remote, services, finished); // not the expression form: it is compiled on every call
 
     public ITimerScheduler Timers { get; set; } = null!;
 
