@@ -40,7 +40,8 @@ public sealed class RoomActor : UntypedPersistentActor
     private readonly Dictionary<long, IActorRef> _unstored = [];   // seq → sender, for posts handed to the journal
     private readonly Queue<Post> _held = new();                    // posts waiting while a snapshot is due
     private readonly Stopwatch _recoveryTime = Stopwatch.StartNew();
-    private readonly List<byte[]> _staged = [];                    // stored messages, encoded, not yet sent
+    private readonly List<byte[]> _staged = [];                    // frames for every member, encoded, not yet sent
+    private readonly Dictionary<IActorRef, int> _joinedDuringBatch = []; // member → how many staged lines predate it
     private int _stagedBytes;
     private bool _sendStagedScheduled;
     private string _name;
@@ -91,9 +92,10 @@ public sealed class RoomActor : UntypedPersistentActor
 
     protected override void OnCommand(object message)
     {
-        // Whatever happens next (a join, a leave, a question) happens after the stored messages went out.
+        // A leave, a question or an error answer comes after the frames staged before it. Posts and joins do not
+        // hold a batch back: a busy room keeps batching, and a joiner simply gets only the lines staged after it.
         if (message is SendStaged) _sendStagedScheduled = false;
-        SendStagedMessages();
+        if (message is not (Post or Join)) SendStagedMessages();
         switch (message)
         {
             case SendStaged: break;
@@ -157,13 +159,19 @@ public sealed class RoomActor : UntypedPersistentActor
     {
         if (IndexOf(join.Member) < 0)
         {
+            // Staged before the joiner is a member, so its own presence and what came before it are not for it.
+            Stage(FrameCodec.EncodeLine(new PresenceFrame(_name, join.User, PresenceFrame.Join)));
             _members.Add(new RoomMember(join.Member, join.User));
+            _joinedDuringBatch[join.Member] = _staged.Count;
             Context.Watch(join.Member);
-            Broadcast(new PresenceFrame(_name, join.User, PresenceFrame.Join), except: join.Member);
             ReportOccupancy();
             _log.Info("{0} joined {1} ({2} members)", join.User, _name, _members.Count);
         }
-        // Joining again is harmless: the member simply gets the current state once more.
+        else
+        {
+            // Joining again is harmless: the member gets the current state once more, after what it is owed.
+            SendStagedMessages();
+        }
         Send(join.Member, new JoinedFrame(_name, MemberNames(), _recent.ToArray()));
     }
 
@@ -193,7 +201,8 @@ public sealed class RoomActor : UntypedPersistentActor
         var member = _members[index];
         _members.RemoveAt(index);
         Context.Unwatch(memberRef);
-        Broadcast(new PresenceFrame(_name, member.User, PresenceFrame.Leave), except: null);
+        _joinedDuringBatch.Remove(memberRef);
+        Stage(FrameCodec.EncodeLine(new PresenceFrame(_name, member.User, PresenceFrame.Leave)));
         ReportOccupancy();
         return true;
     }
@@ -241,9 +250,9 @@ public sealed class RoomActor : UntypedPersistentActor
     }
 
     /// <summary>
-    /// Messages stored in one journal batch go to the members together: one <see cref="Deliver"/> per member holding
-    /// all their lines, so a busy room costs each connection one message and one socket write per batch rather than
-    /// per message. Each line is still encoded once and shared by every member.
+    /// Frames for every member (stored messages, presence) go out in batches: one <see cref="Deliver"/> per member
+    /// holding all their lines, so a busy room costs each connection one actor message and one socket write per
+    /// batch rather than per frame. Each line is still encoded once and shared by every member.
     /// </summary>
     private void Stage(byte[] line)
     {
@@ -263,25 +272,37 @@ public sealed class RoomActor : UntypedPersistentActor
     private void SendStagedMessages()
     {
         if (_staged.Count == 0) return;
-        byte[] payload;
-        if (_staged.Count == 1)
+        var everyone = new Deliver(Concat(0));
+        foreach (var member in _members)
         {
-            payload = _staged[0];
-        }
-        else
-        {
-            payload = new byte[_stagedBytes];
-            var offset = 0;
-            foreach (var line in _staged)
+            if (!_joinedDuringBatch.TryGetValue(member.Ref, out var skip))
             {
-                line.CopyTo(payload, offset);
-                offset += line.Length;
+                member.Ref.Tell(everyone, ActorRefs.NoSender);
+            }
+            else if (skip < _staged.Count)
+            {
+                member.Ref.Tell(new Deliver(Concat(skip)), ActorRefs.NoSender);
             }
         }
         _staged.Clear();
+        _joinedDuringBatch.Clear();
         _stagedBytes = 0;
-        var deliver = new Deliver(payload);
-        foreach (var member in _members) member.Ref.Tell(deliver, ActorRefs.NoSender);
+    }
+
+    /// <summary>The staged lines from <paramref name="first"/> on, as one buffer (the line itself when there is one).</summary>
+    private byte[] Concat(int first)
+    {
+        if (first == _staged.Count - 1) return _staged[first];
+        var length = 0;
+        for (var i = first; i < _staged.Count; i++) length += _staged[i].Length;
+        var payload = new byte[length];
+        var offset = 0;
+        for (var i = first; i < _staged.Count; i++)
+        {
+            _staged[i].CopyTo(payload, offset);
+            offset += _staged[i].Length;
+        }
+        return payload;
     }
 
     /// <summary>
@@ -362,15 +383,6 @@ public sealed class RoomActor : UntypedPersistentActor
 
     private static MessagePosted ToPosted(MessageFrame frame) =>
         new(frame.Seq, frame.Id, frame.Sender, frame.Text, frame.Timestamp);
-
-    private void Broadcast(ServerFrame frame, IActorRef? except)
-    {
-        var deliver = new Deliver(FrameCodec.EncodeLine(frame));
-        foreach (var member in _members)
-        {
-            if (!ReferenceEquals(member.Ref, except)) member.Ref.Tell(deliver, ActorRefs.NoSender);
-        }
-    }
 
     private static void Send(IActorRef to, ServerFrame frame) => to.Tell(new Deliver(FrameCodec.EncodeLine(frame)), ActorRefs.NoSender);
 
