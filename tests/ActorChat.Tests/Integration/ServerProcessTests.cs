@@ -70,6 +70,43 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
+    public async Task Clients_that_connect_while_the_server_starts_do_not_leave_it_deaf_to_later_ones()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        await using var server = ServerProcess.Start("--bind", "127.0.0.1", "--port", port.ToString());
+        // Reconnecting clients hammer the port while the server starts: bounded in count and time.
+        var early = new List<Socket>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (early.Count < 32 && DateTime.UtcNow < deadline)
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Connect(IPAddress.Loopback, port); // synchronous: as fast as the kernel answers
+                early.Add(socket);
+            }
+            catch (SocketException)
+            {
+                socket.Dispose();
+            }
+        }
+        await server.WaitReadyAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await using var later = await ChatConnection.ConnectAsync("127.0.0.1", port);
+            await later.SendAsync(PingRequest.Instance);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            Assert.IsType<PongFrame>(await later.ReceiveAsync(cts.Token));
+        }
+        foreach (var socket in early) socket.Dispose();
+    }
+
+    [Fact]
     public async Task The_server_started_from_another_working_directory_answers_on_its_port()
     {
         await using var server = await ServerProcess.StartReadyAsync();
