@@ -69,24 +69,31 @@ public static class PersistenceBenchmark
         {
             Receive<Deliver>(deliver =>
             {
-                // Message frames are only counted (a client would decode them; the clock is for the server side).
-                var frame = deliver.Line.AsSpan().StartsWith("{\"type\":\"message\""u8)
-                    ? null
-                    : FrameCodec.DecodeServerFrame(deliver.Line.AsSpan(0, deliver.Line.Length - 1)).Frame;
-                switch (frame)
+                // A delivery carries one or more lines (a room sends a batch at once). Message frames are only
+                // counted (a client would decode them; the clock is for the server side).
+                var rest = deliver.Line.AsSpan();
+                while (!rest.IsEmpty)
                 {
-                    case JoinedFrame:
-                        _watch.Start();
-                        for (; _sent < Math.Min(window, total); _sent++) directory.Tell(new Post(room, "bench", $"message {_sent}", Self));
-                        break;
-                    case null:
+                    var end = rest.IndexOf((byte)'\n');
+                    var line = rest[..end];
+                    rest = rest[(end + 1)..];
+                    if (line.StartsWith("{\"type\":\"message\""u8))
+                    {
                         _received++;
                         if (_sent < total) directory.Tell(new Post(room, "bench", $"message {_sent++}", Self));
                         if (_received == total) done.TrySetResult(_watch.Elapsed);
-                        break;
-                    case ErrorFrame error:
-                        done.TrySetException(new InvalidOperationException($"{error.Code}: {error.Message}"));
-                        break;
+                        continue;
+                    }
+                    switch (FrameCodec.DecodeServerFrame(line).Frame)
+                    {
+                        case JoinedFrame:
+                            _watch.Start();
+                            for (; _sent < Math.Min(window, total); _sent++) directory.Tell(new Post(room, "bench", $"message {_sent}", Self));
+                            break;
+                        case ErrorFrame error:
+                            done.TrySetException(new InvalidOperationException($"{error.Code}: {error.Message}"));
+                            break;
+                    }
                 }
             });
             directory.Tell(new Join(room, "bench", Self));
