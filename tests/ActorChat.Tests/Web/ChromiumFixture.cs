@@ -67,7 +67,11 @@ public sealed class ChromiumFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// Browser tests share one Chromium and run on their own, not beside the load tests: on 2 cores a starved
+/// browser turns a 10-second expectation into a false failure.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BrowserCollection : ICollectionFixture<ChromiumFixture>
 {
     public const string Name = "browser";
