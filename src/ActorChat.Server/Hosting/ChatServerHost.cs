@@ -108,9 +108,9 @@ public static class ChatServerHost
                     var drainTimeout = settings.Sessions.CloseGracePeriod + TimeSpan.FromSeconds(3);
                     var shutdown = CoordinatedShutdown.Get(system);
                     shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tcp",
-                        () => DrainAsync(tcp, TcpListenerActor.Drain.Instance, drainTimeout));
+                        () => DrainAsync(tcp, ListenerProtocol.Drain.Instance, drainTimeout));
                     shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-websockets",
-                        () => DrainAsync(websockets, WebSocketGatewayActor.Drain.Instance, drainTimeout));
+                        () => DrainAsync(websockets, ListenerProtocol.Drain.Instance, drainTimeout));
                 });
         });
     }
@@ -177,7 +177,7 @@ public static class ChatServerHost
         {
             // Before Kestrel waits for open requests: the WebSocket ones end once their clients got a clean close.
             readiness.MarkStopping();
-            registry.Get<WebSocketGatewayActor>().Tell(WebSocketGatewayActor.Drain.Instance);
+            registry.Get<WebSocketGatewayActor>().Tell(ListenerProtocol.Drain.Instance);
         });
         var discoveryEndpoint = await StartDiscoveryAsync(host, settings, tcpEndpoint.Port, webEndpoint?.Port);
         readiness.MarkReady();

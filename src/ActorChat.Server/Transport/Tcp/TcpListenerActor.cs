@@ -5,6 +5,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
+using static ActorChat.Server.Transport.ListenerProtocol;
 
 namespace ActorChat.Server.Transport.Tcp;
 
@@ -26,22 +27,6 @@ public sealed class TcpListenerActor : UntypedActor
     {
         public bool Bound => LocalAddress is not null;
     }
-
-    /// <summary>Stop accepting, close every connection gracefully; answered with <see cref="Done"/> when all are gone.</summary>
-    public sealed class Drain
-    {
-        public static readonly Drain Instance = new();
-        private Drain() { }
-    }
-
-    /// <summary>Answered with <see cref="ConnectionCount"/>.</summary>
-    public sealed class GetConnectionCount
-    {
-        public static readonly GetConnectionCount Instance = new();
-        private GetConnectionCount() { }
-    }
-
-    public sealed record ConnectionCount(int Connections);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TcpTransportSettings _settings;

@@ -3,6 +3,7 @@ using ActorChat.Server.Configuration;
 using ActorChat.Server.Hosting;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Status;
+using ActorChat.Server.Transport;
 using ActorChat.Server.Transport.Tcp;
 using Akka.Actor;
 using Akka.Hosting;
@@ -118,9 +119,9 @@ public static class WebFrontEnd
         try
         {
             var tcp = registry.Get<TcpListenerActor>()
-                .Ask<TcpListenerActor.ConnectionCount>(TcpListenerActor.GetConnectionCount.Instance, AskTimeout);
+                .Ask<ListenerProtocol.ConnectionCount>(ListenerProtocol.GetConnectionCount.Instance, AskTimeout);
             var web = registry.Get<WebSocketGatewayActor>()
-                .Ask<WebSocketGatewayActor.ConnectionCount>(WebSocketGatewayActor.GetConnectionCount.Instance, AskTimeout);
+                .Ask<ListenerProtocol.ConnectionCount>(ListenerProtocol.GetConnectionCount.Instance, AskTimeout);
             var rooms = registry.Get<RoomDirectory>()
                 .Ask<RoomProtocol.RoomSummaries>(RoomProtocol.GetRoomSummaries.Instance, AskTimeout);
             await Task.WhenAll(tcp, web, rooms);

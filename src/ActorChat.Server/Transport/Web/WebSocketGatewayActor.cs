@@ -3,6 +3,7 @@ using ActorChat.Server.Sessions;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
+using static ActorChat.Server.Transport.ListenerProtocol;
 
 namespace ActorChat.Server.Transport.Web;
 
@@ -21,22 +22,6 @@ public sealed class WebSocketGatewayActor : UntypedActor
     {
         public override string ToString() => $"Accept({Remote})";
     }
-
-    /// <summary>Refuse new sockets, close every connection gracefully; answered with <see cref="Done"/> when all are gone.</summary>
-    public sealed class Drain
-    {
-        public static readonly Drain Instance = new();
-        private Drain() { }
-    }
-
-    /// <summary>Answered with <see cref="ConnectionCount"/>.</summary>
-    public sealed class GetConnectionCount
-    {
-        public static readonly GetConnectionCount Instance = new();
-        private GetConnectionCount() { }
-    }
-
-    public sealed record ConnectionCount(int Connections);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SessionServices _services;
