@@ -254,6 +254,10 @@ internal sealed class BenchClient : IAsyncDisposable
             case PresenceFrame:
                 Presence++;
                 return;
+            case ServerPingFrame:
+                // A quiet client is asked whether it is still there; a 16-byte pong goes out in one send.
+                _ = _socket.SendAsync(FrameCodec.EncodeLine(PongRequest.Instance), SocketFlags.None);
+                return;
             case ErrorFrame error:
                 ErrorCode ??= error.Code;
                 _run.OnErrorFrame(this, error);

@@ -5,7 +5,8 @@ using ActorChat.Messages;
 namespace ActorChat.Client;
 
 /// <summary>
-/// A client connection speaking wire protocol v1 over TCP: frames out, decoded frames in. Incoming frames wait
+/// A client connection speaking wire protocol v1 over TCP: frames out, decoded frames in. The server's keep-alive
+/// pings are answered here and not passed on. Incoming frames wait
 /// in a bounded channel; when nobody takes them, the connection stops reading and TCP pushes back on the server.
 /// </summary>
 public sealed class ChatConnection : IAsyncDisposable
@@ -99,7 +100,8 @@ public sealed class ChatConnection : IAsyncDisposable
                 while (framer.TryReadLine(out var line))
                 {
                     var decoded = FrameCodec.DecodeServerFrame(line);
-                    if (decoded.Frame is { } frame) frames.Add(frame);
+                    if (decoded.Frame is ServerPingFrame) _ = AnswerPingAsync();
+                    else if (decoded.Frame is { } frame) frames.Add(frame);
                     else UnreadableFrames++;
                 }
                 if (framer.Overflowed) break;
@@ -113,6 +115,19 @@ public sealed class ChatConnection : IAsyncDisposable
         finally
         {
             _incoming.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>The server asks whether this client is still there (it has been silent): say so.</summary>
+    private async Task AnswerPingAsync()
+    {
+        try
+        {
+            await SendAsync(PongRequest.Instance, _stop.Token);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The connection is going away anyway.
         }
     }
 

@@ -14,6 +14,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(StatsRequest), "stats")]
 [JsonDerivedType(typeof(HistoryRequest), "history")]
 [JsonDerivedType(typeof(PingRequest), "ping")]
+[JsonDerivedType(typeof(PongRequest), "pong")]
 [JsonDerivedType(typeof(QuitRequest), "quit")]
 public abstract record ClientFrame
 {
@@ -73,6 +74,12 @@ public sealed record HistoryRequest(string Room, long? Before = null, int? Limit
 public sealed record PingRequest : ClientFrame
 {
     public static readonly PingRequest Instance = new();
+}
+
+/// <summary>The answer to the server's <see cref="ServerPingFrame"/>: says the client is still there.</summary>
+public sealed record PongRequest : ClientFrame
+{
+    public static readonly PongRequest Instance = new();
 }
 
 public sealed record QuitRequest : ClientFrame

@@ -33,6 +33,7 @@ public static class FrameCodec
         ["stats"] = json => Read(json, Context.StatsRequest),
         ["history"] = json => Read(json, Context.HistoryRequest),
         ["ping"] = _ => PingRequest.Instance,
+        ["pong"] = _ => PongRequest.Instance,
         ["quit"] = _ => QuitRequest.Instance,
     };
 
@@ -49,6 +50,7 @@ public static class FrameCodec
         ["stats"] = json => Read(json, Context.StatsFrame),
         ["history"] = json => Read(json, Context.HistoryFrame),
         ["pong"] = _ => PongFrame.Instance,
+        ["ping"] = _ => ServerPingFrame.Instance,
         ["error"] = json => Read(json, Context.ErrorFrame),
         ["bye"] = json => Read(json, Context.ByeFrame),
     };

@@ -15,6 +15,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(StatsFrame), "stats")]
 [JsonDerivedType(typeof(HistoryFrame), "history")]
 [JsonDerivedType(typeof(PongFrame), "pong")]
+[JsonDerivedType(typeof(ServerPingFrame), "ping")]
 [JsonDerivedType(typeof(ErrorFrame), "error")]
 [JsonDerivedType(typeof(ByeFrame), "bye")]
 public abstract record ServerFrame;
@@ -53,6 +54,12 @@ public sealed record PongFrame : ServerFrame
     public static readonly PongFrame Instance = new();
 }
 
+/// <summary>The server asks a connection that has been silent whether it is still there; answer with a pong.</summary>
+public sealed record ServerPingFrame : ServerFrame
+{
+    public static readonly ServerPingFrame Instance = new();
+}
+
 /// <summary>A request could not be served. <see cref="Code"/> is one of <see cref="ErrorCodes"/>.</summary>
 public sealed record ErrorFrame(string Code, string Message) : ServerFrame;
 
@@ -61,4 +68,7 @@ public sealed record ByeFrame(string Reason) : ServerFrame
 {
     public const string ClientQuit = "quit";
     public const string ServerShutdown = "server_shutdown";
+
+    /// <summary>The connection did not say hello in time, or stayed silent past its ping.</summary>
+    public const string Timeout = "timeout";
 }

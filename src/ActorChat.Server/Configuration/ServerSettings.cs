@@ -1,3 +1,5 @@
+using ActorChat.Server.Transport;
+
 namespace ActorChat.Server.Configuration;
 
 /// <summary>Everything the server needs to know at start, read once from HOCON, environment and flags.</summary>
@@ -58,11 +60,32 @@ public sealed record PersistenceSettings(
 }
 
 /// <summary>Limits that every session and its transport enforce, whatever the transport.</summary>
+/// <param name="OutboundLimitBytes">A client may fall behind by this much for up to <see cref="SlowConsumerTimeout"/>.</param>
+/// <param name="OutboundHardLimitBytes">A client that falls behind by more than this is cut off at once (null: 8 × the outbound limit).</param>
+/// <param name="Flood">Flood control per connection (null: the defaults).</param>
+/// <param name="HelloTimeout">A connection must identify within this long (zero: no limit).</param>
+/// <param name="PingInterval">A connection silent this long is pinged, and closed when silent as long again (zero: never).</param>
 public sealed record SessionSettings(
     int MaxFrameBytes,
     long OutboundLimitBytes,
     int MaxRoomsPerSession,
-    TimeSpan CloseGracePeriod);
+    TimeSpan CloseGracePeriod,
+    FloodSettings? FloodControl = null,
+    TimeSpan? Hello = null,
+    TimeSpan? Ping = null,
+    long? OutboundHardLimit = null,
+    TimeSpan? SlowConsumer = null)
+{
+    public FloodSettings Flood => FloodControl ?? FloodSettings.Default;
+
+    public TimeSpan HelloTimeout => Hello ?? TimeSpan.FromSeconds(30);
+
+    public TimeSpan PingInterval => Ping ?? TimeSpan.FromSeconds(60);
+
+    public long OutboundHardLimitBytes => OutboundHardLimit ?? OutboundLimitBytes * 8;
+
+    public TimeSpan SlowConsumerTimeout => SlowConsumer ?? TimeSpan.FromSeconds(10);
+}
 
 /// <summary>
 /// LAN discovery over UDP. <see cref="UdpPort"/> 0 turns it off. <see cref="WebPort"/> is announced to clients

@@ -16,7 +16,7 @@ public static class SettingsLoader
     /// <summary>One overridable setting: its flag, its environment variable and the HOCON path it sets.</summary>
     private sealed record Option(string Flag, string Env, string Path, OptionKind Kind, string Help);
 
-    private enum OptionKind { Text, Port, WebPort, Count, Size }
+    private enum OptionKind { Text, Port, WebPort, Count, Size, Seconds }
 
     private static readonly Option[] Options =
     [
@@ -29,6 +29,10 @@ public static class SettingsLoader
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
         new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
         new("--outbound-limit", "ACTORCHAT_OUTBOUND_LIMIT", "actorchat.sessions.outbound-limit", OptionKind.Size, "bytes queued for a client before it is cut off, e.g. 1MiB"),
+        new("--flood-rate", "ACTORCHAT_FLOOD_RATE", "actorchat.limits.flood-rate", OptionKind.Count, "frames per second one connection may send (default 10; 0 turns flood control off)"),
+        new("--flood-burst", "ACTORCHAT_FLOOD_BURST", "actorchat.limits.flood-burst", OptionKind.Count, "frames one connection may send in a burst (default 20)"),
+        new("--hello-timeout", "ACTORCHAT_HELLO_TIMEOUT", "actorchat.limits.hello-timeout", OptionKind.Seconds, "seconds a connection has to say hello (default 30; 0: no limit)"),
+        new("--ping-interval", "ACTORCHAT_PING_INTERVAL", "actorchat.limits.ping-interval", OptionKind.Seconds, "seconds of silence before a ping; as long again closes (default 60; 0: never)"),
         new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", OptionKind.Text, "keep rooms in a SQLite database in this directory (default ./data)"),
         new("--postgres", "ACTORCHAT_POSTGRES", "actorchat.persistence.postgres", OptionKind.Text, "keep rooms in PostgreSQL: a connection string \"Host=...;Database=...\""),
     ];
@@ -117,7 +121,9 @@ public static class SettingsLoader
         {
             var error = Validate(option, value);
             if (error is not null) return Fail(error);
-            overrides.Add($"{option.Path} = {Quote(value)}");
+            overrides.Add(option.Kind == OptionKind.Seconds
+                ? $"{option.Path} = {Quote(value.Trim() + "s")}"
+                : $"{option.Path} = {Quote(value)}");
         }
         if (store is not null) overrides.Add($"actorchat.persistence.store = {store}");
 
@@ -150,6 +156,7 @@ public static class SettingsLoader
         var web = root.GetConfig("web");
         var webBind = web.GetString("bind", "");
         var sessions = root.GetConfig("sessions");
+        var limits = root.GetConfig("limits");
         var discovery = root.GetConfig("discovery");
         var webPort = discovery.GetInt("web-port", 0);
         var settings = new ServerSettings(
@@ -164,7 +171,16 @@ public static class SettingsLoader
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
                 OutboundLimitBytes: sessions.GetByteSize("outbound-limit") ?? 1 << 20,
                 MaxRoomsPerSession: sessions.GetInt("max-rooms-per-session"),
-                CloseGracePeriod: sessions.GetTimeSpan("close-grace-period")),
+                CloseGracePeriod: sessions.GetTimeSpan("close-grace-period"),
+                FloodControl: new Transport.FloodSettings(
+                    FramesPerSecond: limits.GetDouble("flood-rate"),
+                    FrameBurst: limits.GetInt("flood-burst"),
+                    BytesPerSecond: limits.GetByteSize("flood-bytes-rate") ?? 64 * 1024,
+                    ByteBurst: limits.GetByteSize("flood-bytes-burst") ?? 256 * 1024),
+                Hello: limits.GetTimeSpan("hello-timeout"),
+                Ping: limits.GetTimeSpan("ping-interval"),
+                OutboundHardLimit: sessions.GetByteSize("outbound-hard-limit") ?? 8 << 20,
+                SlowConsumer: sessions.GetTimeSpan("slow-consumer-timeout")),
             Discovery: new DiscoverySettings(
                 UdpPort: discovery.GetInt("udp-port", DiscoveryDefaultPort),
                 WebPort: webPort == 0 ? null : webPort,
@@ -182,6 +198,13 @@ public static class SettingsLoader
         if (settings.Rooms.HistorySize < 0) throw new ArgumentException("history size cannot be negative.");
         if (settings.Sessions.MaxFrameBytes < 256) throw new ArgumentException("max frame must be at least 256 bytes.");
         if (settings.Sessions.OutboundLimitBytes < 1024) throw new ArgumentException("outbound limit must be at least 1 KiB.");
+        if (settings.Sessions.OutboundHardLimitBytes < settings.Sessions.OutboundLimitBytes)
+            throw new ArgumentException("sessions.outbound-hard-limit cannot be below the outbound limit.");
+        var flood = settings.Sessions.Flood;
+        if (flood.FramesPerSecond < 0 || flood.FrameBurst < 1 || flood.BytesPerSecond < 0 || flood.ByteBurst < 1)
+            throw new ArgumentException("flood control needs a rate of 0 or more, a burst of at least 1 frame, and a byte burst of at least 1 byte.");
+        if (settings.Sessions.HelloTimeout < TimeSpan.Zero || settings.Sessions.PingInterval < TimeSpan.Zero)
+            throw new ArgumentException("hello-timeout and ping-interval cannot be negative.");
         if (settings.Rooms.SnapshotEvery < 1) throw new ArgumentException("rooms.snapshot-every must be at least 1.");
         if (settings.Rooms.MaxPendingWrites < 1) throw new ArgumentException("rooms.max-pending-writes must be at least 1.");
         return settings;
@@ -237,6 +260,8 @@ public static class SettingsLoader
             => $"{option.Flag}: '{value}' is not a port number (0 to 65535).",
         OptionKind.Count when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _)
             => $"{option.Flag}: '{value}' is not a whole number.",
+        OptionKind.Seconds when !double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
+            => $"{option.Flag}: '{value}' is not a number of seconds.",
         OptionKind.Text when value.Length == 0 => $"{option.Flag} needs a value.",
         _ => null,
     };

@@ -53,6 +53,7 @@ public sealed class ChatSession
         switch (frame)
         {
             case PingRequest: _transport.Send(PongFrame.Instance); break;
+            case PongRequest: break; // the answer to the server's ping; hearing anything is what counts
             case QuitRequest: _transport.CloseAfterFlush(new ByeFrame(ByeFrame.ClientQuit)); break;
             case HelloRequest hello: OnHello(hello); break;
             case var _ when UserName is null:

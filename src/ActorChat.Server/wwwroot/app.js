@@ -152,6 +152,7 @@
       case 'stats': onStats(frame); break;
       case 'history': onHistory(frame); break;
       case 'error': onError(frame); break;
+      case 'ping': send({ type: 'pong' }); break; // the server checks that a quiet page is still there
       case 'bye':
         if (frame.reason === 'server_shutdown') systemLineEverywhere('The server is restarting; reconnecting…');
         break;

@@ -161,7 +161,9 @@ public sealed class ChatOverTcpTests : IAsyncLifetime
     [Fact]
     public async Task A_burst_of_large_frames_in_one_write_is_handled_completely()
     {
-        await using var alice = await TestClient.ConnectAsync(_server, "alice");
+        // Flood control off, as in the benchmarks: every read must be resumed however the frames fall into reads.
+        await using var server = await TestServer.StartAsync("--flood-rate", "0");
+        await using var alice = await TestClient.ConnectAsync(server, "alice");
         await alice.JoinAsync("burst");
         var text = new string('b', 3000);
         var burst = string.Concat(Enumerable.Range(0, 300).Select(i => $"{{\"type\":\"say\",\"room\":\"burst\",\"text\":\"{i}{text}\"}}\n"));
@@ -171,6 +173,23 @@ public sealed class ChatOverTcpTests : IAsyncLifetime
             var message = await alice.ExpectAsync<MessageFrame>(timeout: TimeSpan.FromSeconds(10));
             Assert.Equal(i + 1, message.Seq);
         }
+    }
+
+    [Fact]
+    public async Task A_burst_past_the_flood_budget_is_slowed_down_and_nothing_is_lost()
+    {
+        await using var alice = await TestClient.ConnectAsync(_server, "alice");
+        await alice.JoinAsync("paced");
+        // The default budget: a burst of 20 frames, then 10 a second. 35 frames in one write take about 1.5 s.
+        var burst = string.Concat(Enumerable.Range(1, 35).Select(i => $"{{\"type\":\"say\",\"room\":\"paced\",\"text\":\"{i}\"}}\n"));
+        var started = DateTime.UtcNow;
+        await alice.SendRawAsync(burst);
+        for (var i = 1; i <= 35; i++)
+        {
+            var message = await alice.ExpectAsync<MessageFrame>(timeout: TimeSpan.FromSeconds(10));
+            Assert.Equal(i.ToString(), message.Text);
+        }
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1), "15 frames past the burst need 1.5 s at 10 a second");
     }
 
     [Fact]

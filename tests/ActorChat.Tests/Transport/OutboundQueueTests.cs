@@ -4,54 +4,58 @@ namespace ActorChat.Tests.Transport;
 
 public class OutboundQueueTests
 {
-    private static byte[] Line(int length, byte fill = (byte)'x') => Enumerable.Repeat(fill, length).ToArray();
+    private static byte[] Line(int length) => new byte[length];
 
     [Fact]
-    public void The_first_frame_goes_out_alone_and_the_rest_wait_for_the_write_to_complete()
+    public void The_first_chunk_goes_out_at_once_and_the_rest_wait_for_it()
     {
-        var queue = new OutboundQueue(1000);
-        Assert.True(queue.TryEnqueue(Line(10, (byte)'a')));
-        Assert.Equal(10, queue.TakeNextWrite().Count);
-        Assert.True(queue.TryEnqueue(Line(5, (byte)'b')));
-        Assert.True(queue.TryEnqueue(Line(7, (byte)'c')));
-        Assert.Equal(0, queue.TakeNextWrite().Count); // one write in flight at a time
+        var queue = new OutboundQueue();
+        queue.Enqueue(Line(10));
+        Assert.Single(queue.TakeNextWrite());
+        queue.Enqueue(Line(20));
+        queue.Enqueue(Line(30));
+        Assert.Empty(queue.TakeNextWrite()); // a write is in flight
+        Assert.Equal(50, queue.QueuedBytes);
+        Assert.Equal(60, queue.PendingBytes);
+    }
 
+    [Fact]
+    public void Everything_queued_during_a_write_goes_out_as_the_next_write_in_order()
+    {
+        var queue = new OutboundQueue();
+        queue.Enqueue(Line(1));
+        queue.TakeNextWrite();
+        var second = Line(2);
+        var third = Line(3);
+        queue.Enqueue(second);
+        queue.Enqueue(third);
         queue.WriteCompleted();
-        var coalesced = queue.TakeNextWrite();
-        Assert.Equal("bbbbbccccccc", System.Text.Encoding.ASCII.GetString(coalesced));
+        var next = queue.TakeNextWrite();
+        Assert.Equal([second, third], next);
+        Assert.Equal(5, queue.InFlightBytes);
         Assert.Equal(0, queue.QueuedBytes);
     }
 
     [Fact]
-    public void Frames_that_would_pass_the_limit_behind_the_next_write_are_refused()
+    public void Chunks_are_the_very_arrays_that_were_queued_so_nothing_is_copied_per_client()
     {
-        var queue = new OutboundQueue(100);
-        queue.TryEnqueue(Line(10));
-        queue.TakeNextWrite();
-        Assert.True(queue.TryEnqueue(Line(30))); // goes out next
-        Assert.True(queue.TryEnqueue(Line(60)));
-        Assert.True(queue.TryEnqueue(Line(40)));
-        Assert.False(queue.TryEnqueue(Line(1)));
-        Assert.Equal(130, queue.QueuedBytes);
+        var queue = new OutboundQueue();
+        var shared = Line(100);
+        queue.Enqueue(shared);
+        Assert.Same(shared, Assert.Single(queue.TakeNextWrite()));
     }
 
     [Fact]
-    public void One_frame_larger_than_the_limit_does_not_count_as_backlog()
+    public void Clearing_drops_what_is_queued_but_not_the_write_in_flight()
     {
-        var queue = new OutboundQueue(100);
-        queue.TryEnqueue(Line(10));
+        var queue = new OutboundQueue();
+        queue.Enqueue(Line(10));
         queue.TakeNextWrite();
-        Assert.True(queue.TryEnqueue(Line(500))); // a join with a long history
-        Assert.True(queue.TryEnqueue(Line(100)));
-        Assert.False(queue.TryEnqueue(Line(1)));
-    }
-
-    [Fact]
-    public void A_final_frame_is_queued_whatever_the_limit()
-    {
-        var queue = new OutboundQueue(10);
-        queue.TryEnqueue(Line(10));
-        queue.EnqueueFinal(Line(50));
-        Assert.Equal(60, queue.TakeNextWrite().Count);
+        queue.Enqueue(Line(20));
+        queue.Clear();
+        Assert.Equal(10, queue.PendingBytes);
+        queue.WriteCompleted();
+        Assert.Equal(0, queue.PendingBytes);
+        Assert.Empty(queue.TakeNextWrite());
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Sessions;
+using ActorChat.Server.Transport;
 using ActorChat.Server.Transport.Tcp;
 using ActorChat.Server.Users;
 using ActorChat.Tests.Support;
@@ -26,9 +27,13 @@ public class TcpConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         _users = CreateTestProbe("users");
     }
 
-    private IActorRef Start(int maxFrameBytes = 1024, long outboundLimit = 1 << 20, int graceMs = 300)
+    private IActorRef Start(int maxFrameBytes = 1024, long outboundLimit = 1 << 20, int graceMs = 300,
+        long? hardLimit = null, int slowConsumerMs = 10_000, FloodSettings? flood = null,
+        double helloTimeoutSeconds = 0, double pingIntervalSeconds = 0)
     {
-        var settings = new SessionSettings(maxFrameBytes, outboundLimit, 10, TimeSpan.FromMilliseconds(graceMs));
+        var settings = new SessionSettings(maxFrameBytes, outboundLimit, 10, TimeSpan.FromMilliseconds(graceMs),
+            flood ?? FloodSettings.Off, TimeSpan.FromSeconds(helloTimeoutSeconds), TimeSpan.FromSeconds(pingIntervalSeconds),
+            hardLimit, TimeSpan.FromMilliseconds(slowConsumerMs));
         var services = new SessionServices("Test", _rooms, _users, settings);
         var actor = Sys.ActorOf(TcpConnectionActor.Props(_connection, new IPEndPoint(IPAddress.Loopback, 5555), services));
         return actor;
@@ -113,15 +118,15 @@ public class TcpConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_client_that_does_not_read_is_cut_off_as_slow_consumer()
+    public void A_client_that_stays_behind_past_the_limit_for_longer_than_the_slow_consumer_timeout_is_cut_off()
     {
-        var actor = Start(outboundLimit: 2048, graceMs: 5000);
+        var actor = Start(outboundLimit: 2048, graceMs: 5000, slowConsumerMs: 300);
         Watch(actor);
         var line = new Deliver(FrameCodec.EncodeLine(new ErrorFrame("x", new string('y', 500))));
         for (var i = 0; i < 10; i++) actor.Tell(line);
 
-        var stuck = ExpectWrite(); // never acknowledged at first: the client is not reading
-        _connection.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var stuck = ExpectWrite(); // never acknowledged in time: the client is not reading
+        _connection.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
         actor.Tell(stuck.Ack, _connection);
 
         // Only the slow_consumer notice is written (best effort); the queued frames were dropped.
@@ -133,15 +138,117 @@ public class TcpConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_client_that_catches_up_within_the_slow_consumer_timeout_is_not_cut_off()
+    {
+        var actor = Start(outboundLimit: 2048, slowConsumerMs: 1000);
+        var line = new Deliver(FrameCodec.EncodeLine(new ErrorFrame("x", new string('y', 500))));
+        for (var i = 0; i < 10; i++) actor.Tell(line); // 5 KB behind: past the 2 KB limit, under the hard limit
+
+        var frames = 0;
+        while (frames < 10)
+        {
+            var write = ExpectWrite();
+            frames += Frames.DecodeLines(write.Data.ToArray()).Count;
+            actor.Tell(write.Ack, _connection);
+        }
+        _connection.ExpectNoMsg(TimeSpan.FromMilliseconds(1500)); // no slow_consumer, no close
+        actor.Tell(line);
+        Assert.Equal("x", Assert.IsType<ErrorFrame>(Assert.Single(Frames.DecodeLines(ExpectWrite().Data.ToArray()))).Code);
+    }
+
+    [Fact]
+    public void A_client_that_falls_behind_past_the_hard_limit_is_cut_off_at_once()
+    {
+        var actor = Start(outboundLimit: 2048, hardLimit: 4096, slowConsumerMs: 60_000);
+        var line = new Deliver(FrameCodec.EncodeLine(new ErrorFrame("x", new string('y', 500))));
+        for (var i = 0; i < 10; i++) actor.Tell(line);
+        var stuck = ExpectWrite();
+        actor.Tell(stuck.Ack, _connection);
+        var last = ExpectWrite();
+        Assert.Equal(ErrorCodes.SlowConsumer, Assert.IsType<ErrorFrame>(Assert.Single(Frames.DecodeLines(last.Data.ToArray()))).Code);
+    }
+
+    [Fact]
     public void A_client_that_never_reads_again_is_aborted_after_the_grace_period()
     {
-        var actor = Start(outboundLimit: 2048, graceMs: 300);
+        var actor = Start(outboundLimit: 2048, graceMs: 300, hardLimit: 4096);
         Watch(actor);
         var line = new Deliver(FrameCodec.EncodeLine(new ErrorFrame("x", new string('y', 500))));
         for (var i = 0; i < 10; i++) actor.Tell(line);
         ExpectWrite();
         _connection.FishForMessage(m => m is Tcp.Abort, TimeSpan.FromSeconds(3));
         ExpectTerminated(actor);
+    }
+
+    [Fact]
+    public void Reading_is_suspended_after_every_read_and_resumed_once_its_frames_are_handled()
+    {
+        var actor = Start();
+        Receive(actor, "{\"type\":\"ping\"}\n");
+        _connection.ExpectMsg<Tcp.SuspendReading>();
+        _connection.FishForMessage(m => m is Tcp.ResumeReading);
+    }
+
+    [Fact]
+    public void A_flooder_is_read_no_faster_than_its_budget_and_loses_nothing()
+    {
+        var actor = Start(flood: new FloodSettings(FramesPerSecond: 20, FrameBurst: 2, BytesPerSecond: 1 << 20, ByteBurst: 1 << 20));
+        Receive(actor, string.Concat(Enumerable.Repeat("{\"type\":\"who\",\"room\":\"lobby\"}\n", 6)));
+        // Not identified: each who is answered with not_identified, two at once, then one every 50 ms.
+        _connection.ExpectMsg<Tcp.SuspendReading>();
+        var answers = 0;
+        var started = DateTime.UtcNow;
+        while (answers < 6)
+        {
+            var message = _connection.FishForMessage(m => m is Tcp.Write or Tcp.ResumeReading);
+            if (message is Tcp.ResumeReading) Assert.Fail("reading resumed while frames were still waiting for their budget");
+            var write = (Tcp.Write)message;
+            answers += Frames.DecodeLines(write.Data.ToArray()).Count;
+            actor.Tell(write.Ack, _connection);
+        }
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(150), "four frames over budget need 4 × 50 ms");
+        _connection.FishForMessage(m => m is Tcp.ResumeReading);
+    }
+
+    [Fact]
+    public void A_connection_that_does_not_say_hello_in_time_gets_bye_timeout()
+    {
+        var actor = Start(helloTimeoutSeconds: 0.3);
+        Assert.Equal(new ByeFrame(ByeFrame.Timeout), ExpectOneFrameAndAck(actor));
+        _connection.FishForMessage(m => m is Tcp.Close);
+    }
+
+    [Fact]
+    public void A_silent_connection_is_pinged_and_closed_when_silent_as_long_again()
+    {
+        var actor = Start(pingIntervalSeconds: 0.4);
+        Assert.IsType<ServerPingFrame>(ExpectOneFrameAndAck(actor));
+        Assert.Equal(new ByeFrame(ByeFrame.Timeout), ExpectOneFrameAndAck(actor));
+        _connection.FishForMessage(m => m is Tcp.Close);
+    }
+
+    [Fact]
+    public void A_pong_keeps_a_pinged_connection_open()
+    {
+        var actor = Start(pingIntervalSeconds: 0.4);
+        Assert.IsType<ServerPingFrame>(ExpectOneFrameAndAck(actor));
+        Receive(actor, "{\"type\":\"pong\"}\n");
+        // Silent again from now: the next thing is another ping, not a bye.
+        Assert.IsType<ServerPingFrame>(ExpectOneFrameAndAck(actor));
+    }
+
+    [Fact]
+    public void A_closing_connection_throws_further_input_away()
+    {
+        var actor = Start(maxFrameBytes: 256, graceMs: 5000);
+        Receive(actor, "{\"type\":\"quit\"}\n{\"type\":\"ping\"}\n");
+        Assert.Equal(new ByeFrame("quit"), ExpectOneFrameAndAck(actor));
+        for (var i = 0; i < 100; i++) Receive(actor, new string('x', 4000)); // far past max-frame: discarded, not buffered
+        Receive(actor, "{\"type\":\"ping\"}\n");
+        var afterBye = new List<object>();
+        while (_connection.ReceiveOne(TimeSpan.FromMilliseconds(500)) is { } message) afterBye.Add(message);
+        Assert.Contains(afterBye, m => m is Tcp.Close);
+        Assert.DoesNotContain(afterBye, m => m is Tcp.Write); // no pong for the ping sent after quit, no frame_too_large
     }
 
     [Fact]

@@ -101,7 +101,8 @@ public sealed class WebSocketTransportTests
     [Fact(Timeout = 60_000)]
     public async Task A_websocket_client_that_does_not_read_is_cut_off_as_slow_consumer()
     {
-        await using var server = await TestServer.StartAsync("--outbound-limit", "16KiB");
+        // Flood control off: the point is the slow-consumer rule, and the fast client must outrun the slow one.
+        await using var server = await TestServer.StartAsync("--outbound-limit", "16KiB", "--flood-rate", "0");
         // The slow client joins, then never reads again; its kernel buffer is tiny so the server's send stalls.
         await using var slow = await WebSocketTestClient.ConnectAsync(server, receiveBufferBytes: 4096);
         await slow.SendAsync(new HelloRequest("slow"));

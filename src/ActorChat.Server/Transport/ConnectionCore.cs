@@ -1,0 +1,366 @@
+using System.Diagnostics;
+using ActorChat.Messages;
+using ActorChat.Server.Configuration;
+using ActorChat.Server.Sessions;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorChat.Server.Transport;
+
+/// <summary>
+/// The part of a connection that every transport shares, hosted by the transport's actor: it turns input into
+/// frames for the <see cref="ChatSession"/> no faster than the session handles them and the flood budget allows,
+/// queues what goes out with one write in flight, applies the slow-consumer rule and the hello and keep-alive
+/// timeouts, and closes cleanly within the close grace. A transport only says how to read, write and close
+/// (<see cref="IConnectionWire"/>). Not thread-safe: called only from the hosting actor.
+/// </summary>
+public sealed class ConnectionCore : ISessionTransport
+{
+    /// <summary>Input that may still arrive after reading was paused (reads already under way), beyond one frame.</summary>
+    private const int InFlightInputSlack = 256 * 1024;
+
+    /// <summary>Timer messages of the core; the hosting actor hands every message to <see cref="Handle"/>.</summary>
+    private sealed class ResumeInput
+    {
+        public static readonly ResumeInput Instance = new();
+    }
+
+    private sealed class CloseDeadline
+    {
+        public static readonly CloseDeadline Instance = new();
+    }
+
+    private sealed class SlowConsumerDeadline
+    {
+        public static readonly SlowConsumerDeadline Instance = new();
+    }
+
+    private sealed class HelloDeadline
+    {
+        public static readonly HelloDeadline Instance = new();
+    }
+
+    private sealed class KeepAliveTick
+    {
+        public static readonly KeepAliveTick Instance = new();
+    }
+
+    private readonly IConnectionWire _wire;
+    private readonly ITimerScheduler _timers;
+    private readonly SessionSettings _settings;
+    private readonly ILoggingAdapter _log;
+    private readonly string _remote;
+    private readonly Func<long> _clock;
+    private readonly OutboundQueue _outbound = new();
+    private readonly FloodGate _flood;
+    private readonly LineFramer? _framer;
+    private (DecodeResult<ClientFrame> Decoded, int Bytes)? _held; // a frame waiting for the flood budget
+    private bool _paced;
+    private bool _readRequested;
+    private bool _overSoftLimit;
+    private bool _closing;
+    private bool _closeSent;
+    private ServerFrame? _finalFrame;
+    private long _lastHeardTicks;
+    private bool _pinged;
+
+    /// <param name="framesAreLines">True for byte streams (TCP), whose frames are '\n'-ended lines; false for
+    /// message transports (WebSocket), which hand over one frame per message.</param>
+    /// <param name="clock">Ticks (<see cref="TimeSpan.TicksPerSecond"/> per second); tests pass their own.</param>
+    public ConnectionCore(IConnectionWire wire, IActorRef self, ITimerScheduler timers, SessionServices services,
+        ILoggingAdapter log, string remote, bool framesAreLines, Func<long>? clock = null)
+    {
+        _wire = wire;
+        Self = self;
+        _timers = timers;
+        _settings = services.Settings;
+        _log = log;
+        _remote = remote;
+        _clock = clock ?? MonotonicTicks;
+        _flood = new FloodGate(_settings.Flood, _clock());
+        _framer = framesAreLines ? new LineFramer(_settings.MaxFrameBytes, initialCapacity: 256) : null;
+        Session = new ChatSession(services, this);
+    }
+
+    public ChatSession Session { get; }
+
+    public IActorRef Self { get; }
+
+    /// <summary>Bytes waiting for the client (for tests and the log).</summary>
+    public long PendingOutboundBytes => _outbound.PendingBytes;
+
+    public bool Closing => _closing;
+
+    /// <summary>Starts the timeouts and the first read.</summary>
+    public void Start()
+    {
+        _lastHeardTicks = _clock();
+        if (_settings.HelloTimeout > TimeSpan.Zero)
+            _timers.StartSingleTimer(HelloDeadline.Instance, HelloDeadline.Instance, _settings.HelloTimeout);
+        if (_settings.PingInterval > TimeSpan.Zero)
+        {
+            var tick = TimeSpan.FromTicks(Math.Max(_settings.PingInterval.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks));
+            _timers.StartPeriodicTimer(KeepAliveTick.Instance, KeepAliveTick.Instance, tick);
+        }
+        RequestRead();
+    }
+
+    /// <summary>Messages for the core (timers, deliveries, shutdown) and for its session; false when neither takes it.</summary>
+    public bool Handle(object message)
+    {
+        switch (message)
+        {
+            case Deliver deliver: Send(deliver.Line); return true;
+            case ResumeInput: _paced = false; Pump(); return true;
+            case CloseDeadline: _wire.Abort(); return true;
+            case SlowConsumerDeadline: if (_overSoftLimit) CutOff("behind for longer than the slow-consumer timeout"); return true;
+            case HelloDeadline: OnHelloDeadline(); return true;
+            case KeepAliveTick: OnKeepAliveTick(); return true;
+            case CloseGracefully: CloseAfterFlush(new ByeFrame(ByeFrame.ServerShutdown)); return true;
+            default: return Session.Handle(message);
+        }
+    }
+
+    /// <summary>A read of a byte stream (TCP): bytes of any number of lines, the last one maybe incomplete.</summary>
+    public void OnBytes(ReadOnlySpan<byte> chunk)
+    {
+        _readRequested = false;
+        _lastHeardTicks = _clock();
+        _pinged = false;
+        if (_closing)
+        {
+            RequestRead(); // a closing connection reads on only to throw input away until the peer closes
+            return;
+        }
+        _framer!.Append(chunk);
+        if (_framer.Buffered > _settings.MaxFrameBytes + InFlightInputSlack)
+        {
+            // Reading is paused while input waits, so this much can only come from a transport that did not pause.
+            _log.Warning("{0} connection from {1} sent {2} bytes it was not asked for; dropping it", _wire.Kind, _remote, _framer.Buffered);
+            _wire.Abort();
+            return;
+        }
+        Pump();
+    }
+
+    /// <summary>One whole message of a message transport (WebSocket): one frame, or nothing when blank.</summary>
+    public void OnMessage(ReadOnlySpan<byte> message)
+    {
+        _readRequested = false;
+        _lastHeardTicks = _clock();
+        _pinged = false;
+        if (_closing)
+        {
+            RequestRead();
+            return;
+        }
+        if (message.Trim((byte)' ').IsEmpty)
+        {
+            Pump(); // an empty message is not a frame, as a blank line on TCP
+            return;
+        }
+        _held = (Decode(message), message.Length);
+        Pump();
+    }
+
+    /// <summary>A message transport got a message that is not a frame (a binary WebSocket message).</summary>
+    public void OnUnreadableMessage(int bytes, string why)
+    {
+        _readRequested = false;
+        _lastHeardTicks = _clock();
+        if (_closing)
+        {
+            RequestRead();
+            return;
+        }
+        _held = (DecodeResult<ClientFrame>.Fail(ErrorCodes.BadRequest, why), bytes);
+        Pump();
+    }
+
+    /// <summary>A message transport saw a frame longer than the limit: the peer broke the protocol.</summary>
+    public void OnFrameTooLarge()
+    {
+        _readRequested = false;
+        CloseAfterFlush(FrameTooLarge());
+    }
+
+    public void OnWriteCompleted()
+    {
+        _outbound.WriteCompleted();
+        WatchBacklog();
+        WriteNext();
+    }
+
+    /// <summary>Hands frames to the session while the flood budget allows; then reads more, or waits for the budget.</summary>
+    private void Pump()
+    {
+        while (!_closing && !_paced)
+        {
+            if (_held is null && !TryTakeLine()) break;
+            var (decoded, bytes) = _held!.Value;
+            if (!_flood.TryAdmit(decoded.Frame, bytes, _clock(), out var wait))
+            {
+                // Over budget: stop reading this connection until the budget has refilled; nothing is lost.
+                _paced = true;
+                _timers.StartSingleTimer(ResumeInput.Instance, ResumeInput.Instance, wait);
+                return;
+            }
+            _held = null;
+            Session.Receive(decoded);
+        }
+        if (_closing) return;
+        if (_framer is { Overflowed: true })
+        {
+            CloseAfterFlush(FrameTooLarge());
+            return;
+        }
+        if (!_paced) RequestRead();
+    }
+
+    private bool TryTakeLine()
+    {
+        if (_framer is null) return false;
+        while (_framer.TryReadLine(out var line))
+        {
+            if (line.Trim((byte)' ').IsEmpty) continue; // a blank line is not a frame
+            _held = (Decode(line), line.Length + 1);
+            return true;
+        }
+        return false;
+    }
+
+    private DecodeResult<ClientFrame> Decode(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return FrameCodec.DecodeClientFrame(json);
+        }
+        catch (Exception e)
+        {
+            // The codec is meant never to throw; if it does, the client gets an answer and the connection lives on.
+            _log.Warning("Frame from {0} could not be decoded: {1}", _remote, e.Message);
+            return DecodeResult<ClientFrame>.Fail(ErrorCodes.BadJson, "The frame could not be read.");
+        }
+    }
+
+    private void RequestRead()
+    {
+        if (_readRequested) return;
+        _readRequested = true;
+        _wire.ReadMore();
+    }
+
+    public void Send(ServerFrame frame) => Send(FrameCodec.EncodeLine(frame));
+
+    private void Send(byte[] chunk)
+    {
+        if (_closing) return;
+        _outbound.Enqueue(chunk);
+        if (_outbound.PendingBytes > _settings.OutboundHardLimitBytes)
+        {
+            CutOff($"{_outbound.PendingBytes} bytes behind, past the hard limit");
+            return;
+        }
+        WatchBacklog();
+        WriteNext();
+    }
+
+    /// <summary>
+    /// The slow-consumer rule: a client may fall behind by more than the outbound limit for a while (a burst), but
+    /// not for longer than the slow-consumer timeout, and never by more than the hard limit.
+    /// </summary>
+    private void WatchBacklog()
+    {
+        var over = _outbound.PendingBytes > _settings.OutboundLimitBytes;
+        if (over == _overSoftLimit || _closing) return;
+        _overSoftLimit = over;
+        if (over) _timers.StartSingleTimer(SlowConsumerDeadline.Instance, SlowConsumerDeadline.Instance, _settings.SlowConsumerTimeout);
+        else _timers.Cancel(SlowConsumerDeadline.Instance);
+    }
+
+    private void CutOff(string why)
+    {
+        _log.Warning("Cutting off {0} {1} ({2}): {3}", _wire.Kind, _remote, Session.UserName ?? "not identified", why);
+        _outbound.Clear();
+        CloseAfterFlush(new ErrorFrame(ErrorCodes.SlowConsumer, "You are not reading fast enough to keep up; disconnecting."));
+    }
+
+    /// <summary>Queues <paramref name="finalFrame"/> after what is queued, flushes, closes; aborts if that takes longer than the grace.</summary>
+    public void CloseAfterFlush(ServerFrame finalFrame)
+    {
+        if (_closing) return;
+        _closing = true;
+        _finalFrame = finalFrame;
+        _held = null;
+        CancelTimers();
+        _outbound.Enqueue(FrameCodec.EncodeLine(finalFrame));
+        WriteNext();
+        // A client that does not read would hold a graceful close open for ever: give it a deadline.
+        _timers.StartSingleTimer(CloseDeadline.Instance, CloseDeadline.Instance, _settings.CloseGracePeriod);
+        RequestRead(); // go on reading (and discarding) so that the peer's own close is seen
+    }
+
+    /// <summary>The peer began the close and the transport answers it: nothing more goes out; abort if it hangs.</summary>
+    public void OnPeerClosing()
+    {
+        if (_closing) return;
+        _closing = _closeSent = true;
+        _held = null;
+        _outbound.Clear();
+        CancelTimers();
+        _timers.StartSingleTimer(CloseDeadline.Instance, CloseDeadline.Instance, _settings.CloseGracePeriod);
+    }
+
+    private void CancelTimers()
+    {
+        _timers.Cancel(ResumeInput.Instance);
+        _timers.Cancel(SlowConsumerDeadline.Instance);
+        _timers.Cancel(HelloDeadline.Instance);
+        _timers.Cancel(KeepAliveTick.Instance);
+    }
+
+    private void WriteNext()
+    {
+        var next = _outbound.TakeNextWrite();
+        if (next.Count > 0)
+        {
+            _wire.Write(next);
+        }
+        else if (_closing && !_outbound.WriteInFlight && !_closeSent)
+        {
+            _closeSent = true;
+            _wire.Close(_finalFrame!);
+        }
+    }
+
+    private void OnHelloDeadline()
+    {
+        if (_closing || Session.UserName is not null) return;
+        _log.Info("{0} connection from {1} did not say hello within {2} s; closing it", _wire.Kind, _remote, _settings.HelloTimeout.TotalSeconds);
+        CloseAfterFlush(new ByeFrame(ByeFrame.Timeout));
+    }
+
+    /// <summary>A connection silent for the ping interval is pinged; silent for as long again, it is closed.</summary>
+    private void OnKeepAliveTick()
+    {
+        if (_closing) return;
+        var silence = TimeSpan.FromTicks(_clock() - _lastHeardTicks);
+        if (_paced || _held is not null) return; // it is talking; we are the ones not reading
+        if (silence >= _settings.PingInterval * 2)
+        {
+            _log.Info("{0} connection from {1} ({2}) was silent for {3} s; closing it", _wire.Kind, _remote,
+                Session.UserName ?? "not identified", (int)silence.TotalSeconds);
+            CloseAfterFlush(new ByeFrame(ByeFrame.Timeout));
+        }
+        else if (silence >= _settings.PingInterval && !_pinged)
+        {
+            _pinged = true;
+            Send(ServerPingFrame.Instance);
+        }
+    }
+
+    private static long MonotonicTicks() => (long)(Stopwatch.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+
+    private ErrorFrame FrameTooLarge() => new(ErrorCodes.FrameTooLarge,
+        $"A frame is at most {_settings.MaxFrameBytes} bytes; closing the connection.");
+}
