@@ -24,6 +24,9 @@ public sealed record WebTransportSettings(string Bind, int Port)
     public const int AutoPort = -1;
 
     public bool Enabled => Port != Disabled;
+
+    /// <summary>Origins (e.g. "https://chat.example.org") of pages besides the server's own that may open /ws.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 }
 
 /// <param name="HistorySize">Messages a joiner gets, and the window of recent messages a room keeps in memory.</param>

@@ -16,7 +16,7 @@ public static class SettingsLoader
     /// <summary>One overridable setting: its flag, its environment variable and the HOCON path it sets.</summary>
     private sealed record Option(string Flag, string Env, string Path, OptionKind Kind, string Help);
 
-    private enum OptionKind { Text, Port, WebPort, Count, Size }
+    private enum OptionKind { Text, Port, WebPort, Count, Size, List }
 
     private static readonly Option[] Options =
     [
@@ -25,6 +25,7 @@ public static class SettingsLoader
         new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", OptionKind.Text, "address to listen on (default 0.0.0.0)"),
         new("--web-port", "ACTORCHAT_WEB_PORT", "actorchat.web.port", OptionKind.WebPort, "HTTP port of the web chat (default 8080; 0 turns it off; auto picks a free one)"),
         new("--web-bind", "ACTORCHAT_WEB_BIND", "actorchat.web.bind", OptionKind.Text, "address the web chat listens on (default: the --bind address)"),
+        new("--web-allowed-origins", "ACTORCHAT_WEB_ALLOWED_ORIGINS", "actorchat.web.allowed-origins", OptionKind.List, "origins of other pages that may open /ws, comma-separated, e.g. https://chat.example.org"),
         new("--name", "ACTORCHAT_NAME", "actorchat.server-name", OptionKind.Text, "server name shown to clients (default ActorChat)"),
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
         new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
@@ -69,7 +70,8 @@ public static class SettingsLoader
 
         foreach (var option in Options)
         {
-            if (environment[option.Env] is string fromEnv && fromEnv.Length > 0) values[option] = fromEnv;
+            // An empty list is a value ("none"); an empty text is not.
+            if (environment[option.Env] is string fromEnv && (fromEnv.Length > 0 || option.Kind == OptionKind.List)) values[option] = fromEnv;
         }
         var envInMemory = environment[InMemoryEnv] is string inMemoryText && inMemoryText is "1" or "true" or "yes" or "on";
         var envStore = StoreChosen(values, envInMemory, out var envConflict);
@@ -117,7 +119,7 @@ public static class SettingsLoader
         {
             var error = Validate(option, value);
             if (error is not null) return Fail(error);
-            overrides.Add($"{option.Path} = {Quote(value)}");
+            overrides.Add($"{option.Path} = {(option.Kind == OptionKind.List ? QuoteList(value) : Quote(value))}");
         }
         if (store is not null) overrides.Add($"actorchat.persistence.store = {store}");
 
@@ -158,7 +160,10 @@ public static class SettingsLoader
                 checked((int)(tcp.GetByteSize("send-buffer") ?? 0))),
             Web: new WebTransportSettings(
                 Bind: string.IsNullOrEmpty(webBind) ? tcp.GetString("bind") : webBind,
-                Port: ParseWebPort(web.GetString("port"))),
+                Port: ParseWebPort(web.GetString("port")))
+            {
+                AllowedOrigins = ReadOrigins(web),
+            },
             Rooms: new RoomSettings(root.GetInt("rooms.history-size"), root.GetInt("rooms.snapshot-every"), root.GetInt("rooms.max-pending-writes")),
             Sessions: new SessionSettings(
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
@@ -185,6 +190,15 @@ public static class SettingsLoader
         if (settings.Rooms.SnapshotEvery < 1) throw new ArgumentException("rooms.snapshot-every must be at least 1.");
         if (settings.Rooms.MaxPendingWrites < 1) throw new ArgumentException("rooms.max-pending-writes must be at least 1.");
         return settings;
+    }
+
+    private static string[] ReadOrigins(Config web)
+    {
+        var origins = web.HasPath("allowed-origins") ? web.GetStringList("allowed-origins").ToArray() : [];
+        foreach (var origin in origins)
+            if (Transport.Web.OriginPolicy.Normalize(origin) is null)
+                throw new ArgumentException($"allowed origin '{origin}' is not an origin such as https://chat.example.org (scheme, host and port only).");
+        return origins;
     }
 
     /// <summary>A port number, 0 (no web server) or "auto" (a free port the OS picks).</summary>
@@ -243,6 +257,10 @@ public static class SettingsLoader
 
     private static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>"a, b" as the HOCON list ["a", "b"]; an empty text is the empty list.</summary>
+    private static string QuoteList(string value) =>
+        "[" + string.Join(", ", value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Quote)) + "]";
 
     private static LoadResult Fail(string error) => new(null, null, error, false, default);
 }

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Server.Transport.Web;
 
@@ -59,7 +60,9 @@ public static class WebFrontEnd
             KeepAliveInterval = TimeSpan.FromSeconds(30),
             KeepAliveTimeout = TimeSpan.FromSeconds(30),
         });
-        app.Map("/ws", AcceptWebSocketAsync);
+        var origins = new OriginPolicy(app.Services.GetRequiredService<ServerSettings>().Web.AllowedOrigins);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebFrontEnd).FullName!);
+        app.Map("/ws", context => AcceptWebSocketAsync(context, origins, log));
         app.MapGet("/healthz", Health);
         app.MapGet("/api/status", StatusAsync);
     }
@@ -82,12 +85,22 @@ public static class WebFrontEnd
     /// Upgrades to a WebSocket and hands it to the gateway actor; the request lasts as long as the connection,
     /// which the connection actor ends.
     /// </summary>
-    private static async Task AcceptWebSocketAsync(HttpContext context)
+    private static async Task AcceptWebSocketAsync(HttpContext context, OriginPolicy origins, ILogger log)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsync("This endpoint speaks WebSocket: one JSON frame of protocol v1 per text message.\n");
+            return;
+        }
+        var origin = context.Request.Headers.Origin;
+        if (origin.Count > 1 || !origins.Allows(origin.Count == 1 ? origin[0] : null, context.Request.Scheme, context.Request.Host.Value))
+        {
+            var shown = Shorten(origin.ToString());
+            log.LogWarning("Refused a WebSocket from {Remote}: its page's origin {Origin} is neither this server's nor allowed",
+                context.Connection.RemoteIpAddress, shown);
+            await RefuseAsync(context, StatusCodes.Status403Forbidden,
+                $"A page from {shown} may not open this chat; the server allows its own origin and --web-allowed-origins.");
             return;
         }
         var readiness = context.RequestServices.GetRequiredService<ServerReadiness>();
@@ -111,6 +124,18 @@ public static class WebFrontEnd
             // The client's TCP connection is gone; the connection actor notices on its next read.
         }
     }
+
+    /// <summary>Answers with a status and one line of plain text.</summary>
+    private static Task RefuseAsync(HttpContext context, int status, string line)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(line + "\n");
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
+    }
+
+    private static string Shorten(string value) => value.Length <= 100 ? value : value[..100] + "…";
 
     private static async Task<IResult> StatusAsync(
         ServerReadiness readiness, ActorRegistry registry, ChatStatistics statistics, ServerSettings settings)
