@@ -8,7 +8,23 @@ public sealed record ServerSettings(
     RoomSettings Rooms,
     SessionSettings Sessions,
     DiscoverySettings Discovery,
-    PersistenceSettings Persistence);
+    PersistenceSettings Persistence)
+{
+    /// <summary>How many connections one source address may hold and open, over TCP and WebSocket together.</summary>
+    public ConnectionLimitSettings Limits { get; init; } = ConnectionLimitSettings.Default;
+}
+
+/// <summary>
+/// Limits per source address (IPv6: per /64), over both transports. 0 turns a limit off. Addresses in
+/// <see cref="ExemptAddresses"/> (single addresses or CIDR ranges) are never limited.
+/// </summary>
+public sealed record ConnectionLimitSettings(
+    int MaxConnectionsPerAddress,
+    double ConnectionsPerSecondPerAddress,
+    IReadOnlyList<string> ExemptAddresses)
+{
+    public static readonly ConnectionLimitSettings Default = new(32, 20, ["127.0.0.0/8", "::1"]);
+}
 
 /// <summary>Where and how the TCP transport listens.</summary>
 /// <param name="SendBufferBytes">The kernel send buffer of each connection; with the outbound limit it bounds what a slow client costs. 0 keeps the OS default.</param>

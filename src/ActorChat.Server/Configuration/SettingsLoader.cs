@@ -30,6 +30,9 @@ public static class SettingsLoader
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
         new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
         new("--outbound-limit", "ACTORCHAT_OUTBOUND_LIMIT", "actorchat.sessions.outbound-limit", OptionKind.Size, "bytes queued for a client before it is cut off, e.g. 1MiB"),
+        new("--max-connections-per-address", "ACTORCHAT_MAX_CONNECTIONS_PER_ADDRESS", "actorchat.limits.max-connections-per-address", OptionKind.Count, "connections one address may have open, TCP and WebSocket together (default 32; 0: no limit)"),
+        new("--connections-per-second-per-address", "ACTORCHAT_CONNECTIONS_PER_SECOND_PER_ADDRESS", "actorchat.limits.connections-per-second-per-address", OptionKind.Count, "new connections one address may open a second (default 20; 0: no limit)"),
+        new("--exempt-addresses", "ACTORCHAT_EXEMPT_ADDRESSES", "actorchat.limits.exempt-addresses", OptionKind.List, "addresses or CIDR ranges never limited, comma-separated (default 127.0.0.0/8,::1; \"\" exempts none)"),
         new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", OptionKind.Text, "keep rooms in a SQLite database in this directory (default ./data)"),
         new("--postgres", "ACTORCHAT_POSTGRES", "actorchat.persistence.postgres", OptionKind.Text, "keep rooms in PostgreSQL: a connection string \"Host=...;Database=...\""),
     ];
@@ -176,7 +179,10 @@ public static class SettingsLoader
                 RepliesPerSecond: discovery.GetDouble("replies-per-second", 2),
                 RepliesBurst: discovery.GetInt("replies-burst", 5),
                 TrackedAddresses: discovery.GetInt("tracked-addresses", 1024)),
-            Persistence: ReadPersistence(root.GetConfig("persistence")));
+            Persistence: ReadPersistence(root.GetConfig("persistence")))
+        {
+            Limits = ReadLimits(root),
+        };
         if (settings.Tcp.Port is < 0 or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
         if (settings.Discovery.UdpPort is < 0 or > 65535) throw new ArgumentException($"UDP port {settings.Discovery.UdpPort} is out of range.");
@@ -190,6 +196,21 @@ public static class SettingsLoader
         if (settings.Rooms.SnapshotEvery < 1) throw new ArgumentException("rooms.snapshot-every must be at least 1.");
         if (settings.Rooms.MaxPendingWrites < 1) throw new ArgumentException("rooms.max-pending-writes must be at least 1.");
         return settings;
+    }
+
+    private static ConnectionLimitSettings ReadLimits(Config root)
+    {
+        if (!root.HasPath("limits")) return ConnectionLimitSettings.Default;
+        var limits = root.GetConfig("limits");
+        var defaults = ConnectionLimitSettings.Default;
+        var result = new ConnectionLimitSettings(
+            limits.GetInt("max-connections-per-address", defaults.MaxConnectionsPerAddress),
+            limits.GetDouble("connections-per-second-per-address", defaults.ConnectionsPerSecondPerAddress),
+            limits.HasPath("exempt-addresses") ? limits.GetStringList("exempt-addresses").ToArray() : defaults.ExemptAddresses);
+        if (result.MaxConnectionsPerAddress < 0 || result.ConnectionsPerSecondPerAddress < 0)
+            throw new ArgumentException("connection limits cannot be negative (0 turns a limit off).");
+        foreach (var exempt in result.ExemptAddresses) Transport.ConnectionAdmission.ParseNetwork(exempt);
+        return result;
     }
 
     private static string[] ReadOrigins(Config web)

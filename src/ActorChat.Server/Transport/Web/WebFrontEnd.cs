@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.WebSockets;
+using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Hosting;
 using ActorChat.Server.Rooms;
@@ -62,7 +64,8 @@ public static class WebFrontEnd
         });
         var origins = new OriginPolicy(app.Services.GetRequiredService<ServerSettings>().Web.AllowedOrigins);
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebFrontEnd).FullName!);
-        app.Map("/ws", context => AcceptWebSocketAsync(context, origins, log));
+        var admission = app.Services.GetRequiredService<ConnectionAdmission>();
+        app.Map("/ws", context => AcceptWebSocketAsync(context, origins, admission, log));
         app.MapGet("/healthz", Health);
         app.MapGet("/api/status", StatusAsync);
     }
@@ -85,7 +88,7 @@ public static class WebFrontEnd
     /// Upgrades to a WebSocket and hands it to the gateway actor; the request lasts as long as the connection,
     /// which the connection actor ends.
     /// </summary>
-    private static async Task AcceptWebSocketAsync(HttpContext context, OriginPolicy origins, ILogger log)
+    private static async Task AcceptWebSocketAsync(HttpContext context, OriginPolicy origins, ConnectionAdmission admission, ILogger log)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -111,9 +114,29 @@ public static class WebFrontEnd
         }
 
         var gateway = context.RequestServices.GetRequiredService<ActorRegistry>().Get<WebSocketGatewayActor>();
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var remoteAddress = context.Connection.RemoteIpAddress ?? IPAddress.None;
+        var ticket = admission.TryAdmit(remoteAddress, out var refusal);
+        WebSocket socket;
+        try
+        {
+            socket = await context.WebSockets.AcceptWebSocketAsync();
+        }
+        catch
+        {
+            ticket?.Release();
+            throw;
+        }
+        using var owned = socket;
+        if (ticket is null)
+        {
+            log.LogDebug("Refused a WebSocket from {Remote}: {Refusal}", remoteAddress, refusal);
+            await RefuseSocketAsync(socket, refusal!);
+            return;
+        }
         var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Released when the connection is really over, which may be after this request was aborted.
+        _ = finished.Task.ContinueWith(_ => ticket.Release(), TaskScheduler.Default);
         gateway.Tell(new WebSocketGatewayActor.Accept(socket, remote, finished));
         try
         {
@@ -122,6 +145,26 @@ public static class WebFrontEnd
         catch (OperationCanceledException)
         {
             // The client's TCP connection is gone; the connection actor notices on its next read.
+        }
+    }
+
+    /// <summary>
+    /// A socket over its address's limits gets the too_many_connections frame as a text message, then a close
+    /// with PolicyViolation (1008). Refusing the upgrade itself (HTTP 429) would tell a browser page nothing: it
+    /// sees only a failed connection.
+    /// </summary>
+    private static async Task RefuseSocketAsync(WebSocket socket, string refusal)
+    {
+        var line = FrameCodec.EncodeLine(new ErrorFrame(ErrorCodes.TooManyConnections, refusal));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2)); // refused sockets are not counted: keep them briefly
+        try
+        {
+            await socket.SendAsync(line.AsMemory(0, line.Length - 1), WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "too many connections", timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The client went away or does not answer the close; either way it is gone when the request ends.
         }
     }
 
