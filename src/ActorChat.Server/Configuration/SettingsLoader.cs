@@ -55,12 +55,14 @@ public static class SettingsLoader
             "",
             "Options (each also settable by the environment variable named):",
         };
+        var width = Options.Max(o => o.Flag.Length) + " VALUE".Length;
+        string Column(string text) => text.PadRight(width);
         foreach (var option in Options)
-            lines.Add($"  {option.Flag + " VALUE",-24} {option.Help} [{option.Env}]");
-        lines.Add($"  {InMemoryFlag,-24} keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
-        lines.Add($"  {"--config FILE",-24} extra HOCON file layered over the defaults [ACTORCHAT_CONFIG]");
-        lines.Add($"  {"--log-level LEVEL",-24} Trace, Debug, Information, Warning or Error (default Information) [ACTORCHAT_LOG_LEVEL]");
-        lines.Add($"  {"--help",-24} show this help");
+            lines.Add($"  {Column(option.Flag + " VALUE")} {option.Help} [{option.Env}]");
+        lines.Add($"  {Column(InMemoryFlag)} keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
+        lines.Add($"  {Column("--config FILE")} extra HOCON file layered over the defaults [ACTORCHAT_CONFIG]");
+        lines.Add($"  {Column("--log-level LEVEL")} Trace, Debug, Information, Warning or Error (default Information) [ACTORCHAT_LOG_LEVEL]");
+        lines.Add($"  {Column("--help")} show this help");
         return string.Join(Environment.NewLine, lines);
     }
 
