@@ -20,6 +20,9 @@ public static class ErrorCodes
     public const string TooManyRooms = "too_many_rooms";
     public const string Busy = "busy";
 
+    /// <summary>The client's address has too many connections open, or opened too many just now; the connection is closed.</summary>
+    public const string TooManyConnections = "too_many_connections";
+
     /// <summary>The server could not store or read messages right now (its database is away); try again.</summary>
     public const string Unavailable = "unavailable";
 }

@@ -89,6 +89,21 @@ public static class FrameCodec
     private static DecodeResult<TFrame> Decode<TFrame>(
         ReadOnlySpan<byte> json, Dictionary<string, Func<ReadOnlySpan<byte>, TFrame?>> types) where TFrame : class
     {
+        try
+        {
+            return DecodeChecked(json, types);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The scan below is meant to leave nothing for System.Text.Json to throw on; should it still throw,
+            // the peer gets an error frame rather than the connection a crash.
+            return DecodeResult<TFrame>.Fail(ErrorCodes.BadJson, "The frame could not be read as JSON.");
+        }
+    }
+
+    private static DecodeResult<TFrame> DecodeChecked<TFrame>(
+        ReadOnlySpan<byte> json, Dictionary<string, Func<ReadOnlySpan<byte>, TFrame?>> types) where TFrame : class
+    {
         if (!Utf8.IsValid(json))
             return DecodeResult<TFrame>.Fail(ErrorCodes.BadJson, "The frame is not valid UTF-8.");
 
@@ -107,7 +122,11 @@ public static class FrameCodec
             var field = FieldOf(e.Path);
             return DecodeResult<TFrame>.Fail(ErrorCodes.BadRequest, field is null
                 ? $"The '{type}' frame has a field of the wrong type."
-                : $"The field '{field}' of the '{type}' frame has the wrong type.");
+                : $"The field '{Shorten(field)}' of the '{type}' frame has the wrong type.");
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            return DecodeResult<TFrame>.Fail(ErrorCodes.BadRequest, $"The '{type}' frame could not be read.");
         }
 
         var missing = frame switch
@@ -121,11 +140,19 @@ public static class FrameCodec
         return DecodeResult<TFrame>.Ok(frame!);
     }
 
-    /// <summary>Checks that the JSON is one object and finds its top-level "type" string.</summary>
+    [ThreadStatic] private static HashSet<string>? _seenFields;
+
+    /// <summary>
+    /// Checks that the JSON is one object, that every string in it is valid Unicode and that no top-level field
+    /// comes twice, and finds its top-level "type" string. After this, reading the frame cannot meet a string
+    /// System.Text.Json refuses to turn into a .NET string.
+    /// </summary>
     private static ProtocolError? ScanType(ReadOnlySpan<byte> json, out string? type)
     {
         type = null;
         var typeHasWrongKind = false;
+        var seen = _seenFields ??= new HashSet<string>(StringComparer.Ordinal);
+        seen.Clear();
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         try
         {
@@ -135,14 +162,17 @@ public static class FrameCodec
                 return new ProtocolError(ErrorCodes.BadJson, "A frame must be a JSON object.");
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var isType = reader.ValueTextEquals("type"u8);
+                if (BadFieldName(ref reader) is { } badName) return badName;
+                var field = reader.GetString()!;
+                if (!seen.Add(field))
+                    return new ProtocolError(ErrorCodes.BadRequest, $"The field '{Shorten(field)}' appears twice in the frame.");
                 reader.Read();
-                if (isType)
+                if (CheckValue(ref reader, field) is { } badValue) return badValue;
+                if (field == "type")
                 {
                     if (reader.TokenType == JsonTokenType.String) type = reader.GetString();
                     else typeHasWrongKind = true;
                 }
-                reader.Skip();
             }
             // Anything after the object (a second value, garbage) makes the line invalid JSON.
             if (reader.Read())
@@ -152,12 +182,101 @@ public static class FrameCodec
         {
             return new ProtocolError(ErrorCodes.BadJson, "The frame is not valid JSON.");
         }
+        finally
+        {
+            if (seen.Count > 64) _seenFields = null; // do not keep a huge set alive for the thread
+        }
 
         if (typeHasWrongKind)
             return new ProtocolError(ErrorCodes.BadRequest, "The field 'type' must be a string.");
         if (type is null)
             return new ProtocolError(ErrorCodes.BadRequest, "The frame needs a 'type' field.");
         return null;
+    }
+
+    /// <summary>
+    /// Walks the value the reader is on (a scalar, or a whole object or array) and refuses any string or field
+    /// name in it that is not valid Unicode. Leaves the reader on the value's last token, as Skip does.
+    /// </summary>
+    private static ProtocolError? CheckValue(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+            return BadString(ref reader, field);
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && BadFieldName(ref reader) is { } badName) return badName;
+            if (reader.TokenType == JsonTokenType.String && BadString(ref reader, field) is { } badValue) return badValue;
+        }
+        return null;
+    }
+
+    private static ProtocolError? BadFieldName(ref Utf8JsonReader reader)
+    {
+        var lone = reader.ValueIsEscaped ? LoneSurrogate(reader.ValueSpan) : -1;
+        return lone < 0 ? null : new ProtocolError(ErrorCodes.BadJson,
+            $"A field name holds the escape \\u{lone:X4}, half of a surrogate pair without its other half, which is not valid Unicode.");
+    }
+
+    private static ProtocolError? BadString(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType != JsonTokenType.String || !reader.ValueIsEscaped) return null;
+        var lone = LoneSurrogate(reader.ValueSpan);
+        return lone < 0 ? null : new ProtocolError(ErrorCodes.BadRequest,
+            $"The field '{Shorten(field)}' holds the escape \\u{lone:X4}, half of a surrogate pair without its other half: " +
+            "that is not a Unicode character, so it cannot be kept or sent on as UTF-8.");
+    }
+
+    /// <summary>
+    /// The first \u escape in a raw (still escaped) JSON string that leaves a UTF-16 surrogate unpaired, or -1.
+    /// Raw UTF-8 cannot hold surrogates (the frame passed <see cref="Utf8.IsValid"/>), so escapes are the only way in.
+    /// </summary>
+    internal static int LoneSurrogate(ReadOnlySpan<byte> raw)
+    {
+        var pendingHigh = -1;
+        var i = 0;
+        while (i < raw.Length)
+        {
+            if (raw[i] != (byte)'\\' || i + 1 >= raw.Length)
+            {
+                if (pendingHigh >= 0) return pendingHigh;
+                i++;
+                continue;
+            }
+            if (raw[i + 1] != (byte)'u' || i + 6 > raw.Length || !TryHex(raw.Slice(i + 2, 4), out var unit))
+            {
+                if (pendingHigh >= 0) return pendingHigh;
+                i += 2;
+                continue;
+            }
+            i += 6;
+            if (pendingHigh >= 0)
+            {
+                if (unit is >= 0xDC00 and <= 0xDFFF) { pendingHigh = -1; continue; }
+                return pendingHigh;
+            }
+            if (unit is >= 0xD800 and <= 0xDBFF) pendingHigh = unit;
+            else if (unit is >= 0xDC00 and <= 0xDFFF) return unit;
+        }
+        return pendingHigh;
+    }
+
+    private static bool TryHex(ReadOnlySpan<byte> digits, out int value)
+    {
+        value = 0;
+        foreach (var b in digits)
+        {
+            var digit = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => -1,
+            };
+            if (digit < 0) return false;
+            value = value * 16 + digit;
+        }
+        return true;
     }
 
     private static T? Read<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo) => JsonSerializer.Deserialize(json, typeInfo);

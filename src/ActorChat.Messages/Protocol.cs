@@ -36,8 +36,55 @@ public static class Protocol
         return count;
     }
 
-    /// <summary>True when the text has nothing to show: empty or only white space.</summary>
-    public static bool IsBlank(string text) => string.IsNullOrWhiteSpace(text);
+    /// <summary>
+    /// True when the text has nothing a reader could see: it is empty, or holds only white space, control
+    /// characters, format characters (category Cf: zero-width space, joiners, direction marks, tags), variation
+    /// selectors and the blank "filler" letters (Hangul fillers, the blank braille pattern) that fonts draw as
+    /// nothing. Such a message would look like an empty line from nobody knows whom.
+    /// </summary>
+    public static bool IsBlank(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+            if (!IsInvisible(rune)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// The first character a message text may not hold, or null. That is every control character (category Cc:
+    /// U+0000–U+001F, U+007F–U+009F) except line feed and tab: carriage returns, escapes and the rest can rewrite
+    /// what a terminal shows (ANSI sequences, overwritten lines), and NUL cuts strings short in C code. A line
+    /// break is "\n" alone.
+    /// </summary>
+    public static Rune? ForbiddenCharacter(string text)
+    {
+        foreach (var c in text)
+            if (char.IsControl(c) && c is not ('\n' or '\t')) return new Rune(c);
+        return null;
+    }
+
+    /// <summary>The sentence an error frame gives for a character <see cref="ForbiddenCharacter"/> found.</summary>
+    public static string DescribeForbidden(Rune rune)
+    {
+        var name = rune.Value switch
+        {
+            0x00 => " (NUL)",
+            0x07 => " (bell)",
+            0x08 => " (backspace)",
+            0x0D => " (carriage return)",
+            0x1B => " (escape)",
+            0x7F => " (delete)",
+            _ => "",
+        };
+        return $"A message may not hold the control character U+{rune.Value:X4}{name}; only line feeds (\\n) and tabs may appear.";
+    }
+
+    private static bool IsInvisible(Rune rune) =>
+        Rune.IsWhiteSpace(rune)
+        || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
+        || rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 // Hangul choseong, jungseong, compatibility and halfwidth fillers
+            or 0x2800 // braille pattern blank: drawn as nothing, the usual way to post an "empty" message
+            or 0x034F // combining grapheme joiner
+            or (>= 0xFE00 and <= 0xFE0F) or (>= 0xE0100 and <= 0xE01EF); // variation selectors
 
     /// <summary>ISO-8601 UTC with milliseconds, e.g. 2026-11-24T10:00:00.123Z.</summary>
     public static string FormatTimestamp(DateTime utc) =>

@@ -10,7 +10,23 @@ public sealed record ServerSettings(
     RoomSettings Rooms,
     SessionSettings Sessions,
     DiscoverySettings Discovery,
-    PersistenceSettings Persistence);
+    PersistenceSettings Persistence)
+{
+    /// <summary>How many connections one source address may hold and open, over TCP and WebSocket together.</summary>
+    public ConnectionLimitSettings Limits { get; init; } = ConnectionLimitSettings.Default;
+}
+
+/// <summary>
+/// Limits per source address (IPv6: per /64), over both transports. 0 turns a limit off. Addresses in
+/// <see cref="ExemptAddresses"/> (single addresses or CIDR ranges) are never limited.
+/// </summary>
+public sealed record ConnectionLimitSettings(
+    int MaxConnectionsPerAddress,
+    double ConnectionsPerSecondPerAddress,
+    IReadOnlyList<string> ExemptAddresses)
+{
+    public static readonly ConnectionLimitSettings Default = new(32, 20, ["127.0.0.0/8", "::1"]);
+}
 
 /// <summary>Where and how the TCP transport listens.</summary>
 /// <param name="SendBufferBytes">The kernel send buffer of each connection; with the outbound limit it bounds what a slow client costs. 0 keeps the OS default.</param>
@@ -26,6 +42,9 @@ public sealed record WebTransportSettings(string Bind, int Port)
     public const int AutoPort = -1;
 
     public bool Enabled => Port != Disabled;
+
+    /// <summary>Origins (e.g. "https://chat.example.org") of pages besides the server's own that may open /ws.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 }
 
 /// <param name="HistorySize">Messages a joiner gets, and the window of recent messages a room keeps in memory.</param>

@@ -16,7 +16,7 @@ public static class SettingsLoader
     /// <summary>One overridable setting: its flag, its environment variable and the HOCON path it sets.</summary>
     private sealed record Option(string Flag, string Env, string Path, OptionKind Kind, string Help);
 
-    private enum OptionKind { Text, Port, WebPort, Count, Size, Seconds }
+    private enum OptionKind { Text, Port, WebPort, Count, Size, Seconds, List }
 
     private static readonly Option[] Options =
     [
@@ -25,6 +25,7 @@ public static class SettingsLoader
         new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", OptionKind.Text, "address to listen on (default 0.0.0.0)"),
         new("--web-port", "ACTORCHAT_WEB_PORT", "actorchat.web.port", OptionKind.WebPort, "HTTP port of the web chat (default 8080; 0 turns it off; auto picks a free one)"),
         new("--web-bind", "ACTORCHAT_WEB_BIND", "actorchat.web.bind", OptionKind.Text, "address the web chat listens on (default: the --bind address)"),
+        new("--web-allowed-origins", "ACTORCHAT_WEB_ALLOWED_ORIGINS", "actorchat.web.allowed-origins", OptionKind.List, "origins of other pages that may open /ws, comma-separated, e.g. https://chat.example.org"),
         new("--name", "ACTORCHAT_NAME", "actorchat.server-name", OptionKind.Text, "server name shown to clients (default ActorChat)"),
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
         new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
@@ -33,6 +34,9 @@ public static class SettingsLoader
         new("--flood-burst", "ACTORCHAT_FLOOD_BURST", "actorchat.limits.flood-burst", OptionKind.Count, "frames one connection may send in a burst (default 20)"),
         new("--hello-timeout", "ACTORCHAT_HELLO_TIMEOUT", "actorchat.limits.hello-timeout", OptionKind.Seconds, "seconds a connection has to say hello (default 30; 0: no limit)"),
         new("--ping-interval", "ACTORCHAT_PING_INTERVAL", "actorchat.limits.ping-interval", OptionKind.Seconds, "seconds of silence before a ping; as long again closes (default 60; 0: never)"),
+        new("--max-connections-per-address", "ACTORCHAT_MAX_CONNECTIONS_PER_ADDRESS", "actorchat.limits.max-connections-per-address", OptionKind.Count, "connections one address may have open, TCP and WebSocket together (default 32; 0: no limit)"),
+        new("--connections-per-second-per-address", "ACTORCHAT_CONNECTIONS_PER_SECOND_PER_ADDRESS", "actorchat.limits.connections-per-second-per-address", OptionKind.Count, "new connections one address may open a second (default 20; 0: no limit)"),
+        new("--exempt-addresses", "ACTORCHAT_EXEMPT_ADDRESSES", "actorchat.limits.exempt-addresses", OptionKind.List, "addresses or CIDR ranges never limited, comma-separated (default 127.0.0.0/8,::1; \"\" exempts none)"),
         new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", OptionKind.Text, "keep rooms in a SQLite database in this directory (default ./data)"),
         new("--postgres", "ACTORCHAT_POSTGRES", "actorchat.persistence.postgres", OptionKind.Text, "keep rooms in PostgreSQL: a connection string \"Host=...;Database=...\""),
     ];
@@ -55,12 +59,14 @@ public static class SettingsLoader
             "",
             "Options (each also settable by the environment variable named):",
         };
+        var width = Options.Max(o => o.Flag.Length) + " VALUE".Length;
+        string Column(string text) => text.PadRight(width);
         foreach (var option in Options)
-            lines.Add($"  {option.Flag + " VALUE",-24} {option.Help} [{option.Env}]");
-        lines.Add($"  {InMemoryFlag,-24} keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
-        lines.Add($"  {"--config FILE",-24} extra HOCON file layered over the defaults [ACTORCHAT_CONFIG]");
-        lines.Add($"  {"--log-level LEVEL",-24} Trace, Debug, Information, Warning or Error (default Information) [ACTORCHAT_LOG_LEVEL]");
-        lines.Add($"  {"--help",-24} show this help");
+            lines.Add($"  {Column(option.Flag + " VALUE")} {option.Help} [{option.Env}]");
+        lines.Add($"  {Column(InMemoryFlag)} keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
+        lines.Add($"  {Column("--config FILE")} extra HOCON file layered over the defaults [ACTORCHAT_CONFIG]");
+        lines.Add($"  {Column("--log-level LEVEL")} Trace, Debug, Information, Warning or Error (default Information) [ACTORCHAT_LOG_LEVEL]");
+        lines.Add($"  {Column("--help")} show this help");
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -73,7 +79,8 @@ public static class SettingsLoader
 
         foreach (var option in Options)
         {
-            if (environment[option.Env] is string fromEnv && fromEnv.Length > 0) values[option] = fromEnv;
+            // An empty list is a value ("none"); an empty text is not.
+            if (environment[option.Env] is string fromEnv && (fromEnv.Length > 0 || option.Kind == OptionKind.List)) values[option] = fromEnv;
         }
         var envInMemory = environment[InMemoryEnv] is string inMemoryText && inMemoryText is "1" or "true" or "yes" or "on";
         var envStore = StoreChosen(values, envInMemory, out var envConflict);
@@ -121,9 +128,13 @@ public static class SettingsLoader
         {
             var error = Validate(option, value);
             if (error is not null) return Fail(error);
-            overrides.Add(option.Kind == OptionKind.Seconds
-                ? $"{option.Path} = {Quote(value.Trim() + "s")}"
-                : $"{option.Path} = {Quote(value)}");
+            var hocon = option.Kind switch
+            {
+                OptionKind.List => QuoteList(value),
+                OptionKind.Seconds => Quote(value.Trim() + "s"),
+                _ => Quote(value),
+            };
+            overrides.Add($"{option.Path} = {hocon}");
         }
         if (store is not null) overrides.Add($"actorchat.persistence.store = {store}");
 
@@ -165,7 +176,10 @@ public static class SettingsLoader
                 checked((int)(tcp.GetByteSize("send-buffer") ?? 0))),
             Web: new WebTransportSettings(
                 Bind: string.IsNullOrEmpty(webBind) ? tcp.GetString("bind") : webBind,
-                Port: ParseWebPort(web.GetString("port"))),
+                Port: ParseWebPort(web.GetString("port")))
+            {
+                AllowedOrigins = ReadOrigins(web),
+            },
             Rooms: new RoomSettings(root.GetInt("rooms.history-size"), root.GetInt("rooms.snapshot-every"), root.GetInt("rooms.max-pending-writes")),
             Sessions: new SessionSettings(
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
@@ -187,7 +201,10 @@ public static class SettingsLoader
                 RepliesPerSecond: discovery.GetDouble("replies-per-second", 2),
                 RepliesBurst: discovery.GetInt("replies-burst", 5),
                 TrackedAddresses: discovery.GetInt("tracked-addresses", 1024)),
-            Persistence: ReadPersistence(root.GetConfig("persistence")));
+            Persistence: ReadPersistence(root.GetConfig("persistence")))
+        {
+            Limits = ReadLimits(root),
+        };
         if (settings.Tcp.Port is < 0 or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
         if (settings.Discovery.UdpPort is < 0 or > 65535) throw new ArgumentException($"UDP port {settings.Discovery.UdpPort} is out of range.");
@@ -208,6 +225,30 @@ public static class SettingsLoader
         if (settings.Rooms.SnapshotEvery < 1) throw new ArgumentException("rooms.snapshot-every must be at least 1.");
         if (settings.Rooms.MaxPendingWrites < 1) throw new ArgumentException("rooms.max-pending-writes must be at least 1.");
         return settings;
+    }
+
+    private static ConnectionLimitSettings ReadLimits(Config root)
+    {
+        if (!root.HasPath("limits")) return ConnectionLimitSettings.Default;
+        var limits = root.GetConfig("limits");
+        var defaults = ConnectionLimitSettings.Default;
+        var result = new ConnectionLimitSettings(
+            limits.GetInt("max-connections-per-address", defaults.MaxConnectionsPerAddress),
+            limits.GetDouble("connections-per-second-per-address", defaults.ConnectionsPerSecondPerAddress),
+            limits.HasPath("exempt-addresses") ? limits.GetStringList("exempt-addresses").ToArray() : defaults.ExemptAddresses);
+        if (result.MaxConnectionsPerAddress < 0 || result.ConnectionsPerSecondPerAddress < 0)
+            throw new ArgumentException("connection limits cannot be negative (0 turns a limit off).");
+        foreach (var exempt in result.ExemptAddresses) Transport.ConnectionAdmission.ParseNetwork(exempt);
+        return result;
+    }
+
+    private static string[] ReadOrigins(Config web)
+    {
+        var origins = web.HasPath("allowed-origins") ? web.GetStringList("allowed-origins").ToArray() : [];
+        foreach (var origin in origins)
+            if (Transport.Web.OriginPolicy.Normalize(origin) is null)
+                throw new ArgumentException($"allowed origin '{origin}' is not an origin such as https://chat.example.org (scheme, host and port only).");
+        return origins;
     }
 
     /// <summary>A port number, 0 (no web server) or "auto" (a free port the OS picks).</summary>
@@ -268,6 +309,10 @@ public static class SettingsLoader
 
     private static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>"a, b" as the HOCON list ["a", "b"]; an empty text is the empty list.</summary>
+    private static string QuoteList(string value) =>
+        "[" + string.Join(", ", value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Quote)) + "]";
 
     private static LoadResult Fail(string error) => new(null, null, error, false, default);
 }

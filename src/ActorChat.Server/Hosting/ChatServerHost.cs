@@ -79,6 +79,9 @@ public static class ChatServerHost
         builder.Services.AddSingleton<ListeningEndpoints>();
         var statistics = new ChatStatistics();
         builder.Services.AddSingleton(statistics);
+        // One admission for both transports: a client's TCP and WebSocket connections count together.
+        var admission = new ConnectionAdmission(settings.Limits);
+        builder.Services.AddSingleton(admission);
 
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
@@ -97,7 +100,7 @@ public static class ChatServerHost
                     var users = system.ActorOf(UserRegistry.Props(), "users");
                     var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics), "rooms");
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions);
-                    var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services), "tcp");
+                    var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp");
                     var websockets = system.ActorOf(WebSocketGatewayActor.Props(services), "websockets");
                     registry.Register<UserRegistry>(users);
                     registry.Register<RoomDirectory>(rooms);

@@ -198,9 +198,14 @@ public sealed class ChatSession
 
     private bool CheckText(string text)
     {
+        if (Protocol.ForbiddenCharacter(text) is { } forbidden)
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.BadRequest, Protocol.DescribeForbidden(forbidden)));
+            return false;
+        }
         if (Protocol.IsBlank(text))
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.EmptyMessage, "A message needs some text."));
+            _transport.Send(new ErrorFrame(ErrorCodes.EmptyMessage, "A message needs some visible text."));
             return false;
         }
         var length = Protocol.TextLength(text);

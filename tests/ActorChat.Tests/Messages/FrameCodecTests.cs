@@ -42,6 +42,149 @@ public class FrameCodecTests
         Assert.False(string.IsNullOrWhiteSpace(result.Error.Message));
     }
 
+    [Theory]
+    [InlineData("""{"type":"\ud800"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"\udfff"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"pi\ud800ng"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"\ude00\ud83d"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"\ud83d\u0041"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"\ud800":1,"type":"ping"}""", ErrorCodes.BadJson)]
+    [InlineData("""{"type":"ping","\udc00x":1}""", ErrorCodes.BadJson)]
+    [InlineData("""{"type":"say","room":"a","text":"\ud800"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"say","room":"a","text":"ok \udc00 then"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"say","room":"\ud800","text":"hi"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"hello","name":"\udfff"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"dm","to":"bob","text":"\ud83d"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"say","room":"a","\ud800":"x","text":"hi"}""", ErrorCodes.BadJson)]
+    [InlineData("""{"type":"history","room":"a","\ud800":1}""", ErrorCodes.BadJson)]
+    [InlineData("""{"type":"hello","name":"a","extra":"\ud800"}""", ErrorCodes.BadRequest)]
+    [InlineData("""{"type":"hello","name":"a","extra":{"\ud800":1}}""", ErrorCodes.BadJson)]
+    public void A_lone_surrogate_escape_is_an_error_result_not_an_exception(string json, string code)
+    {
+        var result = Decode(json);
+        Assert.Null(result.Frame);
+        Assert.Equal(code, result.Error!.Code);
+        Assert.False(string.IsNullOrWhiteSpace(result.Error.Message));
+    }
+
+    [Fact]
+    public void A_text_with_a_lone_surrogate_is_refused_with_a_sentence_that_says_why()
+    {
+        var result = Decode("""{"type":"say","room":"a","text":"\ud800"}""");
+        Assert.Equal(ErrorCodes.BadRequest, result.Error!.Code);
+        Assert.Contains("'text'", result.Error.Message);
+        Assert.Contains("surrogate", result.Error.Message);
+    }
+
+    [Fact]
+    public void A_surrogate_pair_escape_is_an_ordinary_character()
+    {
+        var result = Decode("""{"type":"say","room":"a","text":"\ud83d\ude00"}""");
+        Assert.Equal(new SayRequest("a", "😀"), result.Frame);
+    }
+
+    public static TheoryData<string, string> HostileFrames() => new()
+    {
+        { "", ErrorCodes.BadJson },
+        { "   ", ErrorCodes.BadJson },
+        { "{", ErrorCodes.BadJson },
+        { "}", ErrorCodes.BadJson },
+        { "null", ErrorCodes.BadJson },
+        { "{}", ErrorCodes.BadRequest },
+        { "{\"type\":null}", ErrorCodes.BadRequest },
+        { "{\"type\":\"\"}", ErrorCodes.UnknownType },
+        { "{\"type\":\"PING\"}", ErrorCodes.UnknownType },
+        { "{\"type\":\"ping\",}", ErrorCodes.BadJson },
+        { "{'type':'ping'}", ErrorCodes.BadJson },
+        { "{\"type\":\"ping\"/*c*/}", ErrorCodes.BadJson },
+        { "{\"type\":\"ping\"}{\"type\":\"ping\"}", ErrorCodes.BadJson },
+        { "{\"type\":\"say\",\"room\":\"a\",\"text\":\"\\x41\"}", ErrorCodes.BadJson },
+        { "{\"type\":\"say\",\"room\":\"a\",\"text\":\"\\u12\"}", ErrorCodes.BadJson },
+        { "{\"type\":\"say\",\"room\":\"a\",\"text\":\"raw\u0001control\"}", ErrorCodes.BadJson },
+        { "{\"type\":\"history\",\"room\":\"a\",\"limit\":1e999}", ErrorCodes.BadRequest },
+        { "{\"type\":\"history\",\"room\":\"a\",\"limit\":99999999999999999999999999}", ErrorCodes.BadRequest },
+        { "{\"type\":\"history\",\"room\":\"a\",\"before\":-99999999999999999999999999}", ErrorCodes.BadRequest },
+        { "{\"type\":\"history\",\"room\":\"a\",\"limit\":1.5}", ErrorCodes.BadRequest },
+        { "{\"type\":\"history\",\"room\":\"a\",\"limit\":\"10\"}", ErrorCodes.BadRequest },
+        { "{\"type\":\"history\",\"room\":\"a\",\"limit\":NaN}", ErrorCodes.BadJson },
+        { "{\"type\":\"hello\",\"name\":{\"first\":\"a\"}}", ErrorCodes.BadRequest },
+        { "{\"type\":\"hello\",\"name\":null}", ErrorCodes.BadRequest },
+        { "{\"type\":\"hello\",\"name\":true}", ErrorCodes.BadRequest },
+        { "{\"type\":\"join\",\"room\":[\"a\"]}", ErrorCodes.BadRequest },
+        { "{\"type\":[\"say\"]}", ErrorCodes.BadRequest },
+        { "{\"type\":{\"x\":1}}", ErrorCodes.BadRequest },
+        { Nested(65), ErrorCodes.BadJson },
+        { Nested(10_000), ErrorCodes.BadJson },
+        { "{\"type\":\"ping\",\"x\":" + new string('[', 10_000) + new string(']', 10_000) + "}", ErrorCodes.BadJson },
+        { "\uFEFF{\"type\":\"ping\"}", ErrorCodes.BadJson },
+        { "{\"type\":\"ping\"}\u0000", ErrorCodes.BadJson },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileFrames))]
+    public void Hostile_frames_never_throw_and_get_a_sensible_error_code(string json, string code)
+    {
+        var result = Decode(json);
+        Assert.Null(result.Frame);
+        Assert.Equal(code, result.Error!.Code);
+        Assert.False(string.IsNullOrWhiteSpace(result.Error.Message));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"hello","name":"alice","name":"mallory"}""", "'name'")]
+    [InlineData("""{"type":"ping","type":"ping"}""", "'type'")]
+    [InlineData("""{"type":"hello","name":"a","type":"join","room":"r"}""", "'type'")]
+    [InlineData("""{"type":"hello","name":"alice","n\u0061me":"mallory"}""", "'name'")]
+    public void A_field_that_appears_twice_is_refused_because_readers_disagree_on_which_one_counts(string json, string field)
+    {
+        var result = Decode(json);
+        Assert.Null(result.Frame);
+        Assert.Equal(ErrorCodes.BadRequest, result.Error!.Code);
+        Assert.Contains(field, result.Error.Message);
+    }
+
+    [Fact]
+    public void Fields_that_differ_only_in_case_are_different_fields()
+    {
+        var result = Decode("""{"type":"hello","name":"alice","Name":"mallory"}""");
+        Assert.Equal(new HelloRequest("alice"), result.Frame);
+    }
+
+    [Fact]
+    public void Odd_but_valid_frames_are_read()
+    {
+        Assert.Equal(PingRequest.Instance, Decode(Nested(64)).Frame);
+        Assert.Equal(PingRequest.Instance, Decode("{\"type\":\"ping\",\"n\":" + new string('9', 5000) + "}").Frame);
+        Assert.Equal(PingRequest.Instance, Decode("{\"type\":\"ping\",\"x\":\"\\ud83d\\ude00\"}").Frame);
+        Assert.Equal(new HelloRequest("alice"), Decode(" \t{ \"type\" : \"hello\" , \"name\" : \"alice\" } ").Frame);
+        Assert.Equal(new HelloRequest("alice"), Decode("{\"t\\u0079pe\":\"hello\",\"name\":\"alice\"}").Frame);
+    }
+
+    [Fact]
+    public void Server_frames_with_hostile_content_never_throw()
+    {
+        string[] lines =
+        [
+            """{"type":"\ud800"}""",
+            """{"\udfff":1,"type":"pong"}""",
+            """{"type":"message","id":"i","room":"r","sender":"s","text":"\ud800","timestamp":"t","seq":1}""",
+            """{"type":"message","id":"i","room":"r","sender":"s","text":"x","timestamp":"t","seq":1e400}""",
+            """{"type":"stats","room":"r","messagesPerUser":{"\ud800":1}}""",
+            """{"type":"joined","room":"r","members":["\udc00"],"history":[]}""",
+            Nested(10_000),
+        ];
+        foreach (var line in lines)
+        {
+            var result = FrameCodec.DecodeServerFrame(Encoding.UTF8.GetBytes(line));
+            Assert.Null(result.Frame);
+            Assert.NotNull(result.Error);
+        }
+    }
+
+    /// <summary>A ping whose ignored field nests arrays so that the whole frame is <paramref name="depth"/> levels deep.</summary>
+    private static string Nested(int depth) =>
+        "{\"type\":\"ping\",\"x\":" + new string('[', depth - 1) + new string(']', depth - 1) + "}";
+
     [Fact]
     public void Invalid_utf8_is_bad_json()
     {

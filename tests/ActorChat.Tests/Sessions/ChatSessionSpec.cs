@@ -174,6 +174,55 @@ public class ChatSessionSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(code, ErrorCode());
     }
 
+    [Theory]
+    [InlineData(@"\u200B")]
+    [InlineData(@"\u3164")]
+    [InlineData(@" \u2800 \n\t")]
+    [InlineData(@"\u202E\u200D")]
+    public void Text_with_no_visible_character_is_empty_message_in_rooms_and_direct_messages(string escapedText)
+    {
+        Identify();
+        Receive("""{"type":"join","room":"general"}""");
+        _rooms.ExpectMsg<RoomProtocol.Join>();
+        Receive($$"""{"type":"say","room":"general","text":"{{escapedText}}"}""");
+        Assert.Equal(ErrorCodes.EmptyMessage, ErrorCode());
+        Receive($$"""{"type":"dm","to":"bob","text":"{{escapedText}}"}""");
+        Assert.Equal(ErrorCodes.EmptyMessage, ErrorCode());
+        _rooms.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        _users.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Theory]
+    [InlineData(@"a\u0000b", "U+0000")]
+    [InlineData(@"\u001b[2Jgone", "U+001B")]
+    [InlineData(@"over\rwrite", "U+000D")]
+    [InlineData("\u0085", "U+0085")]
+    public void Control_characters_in_text_are_bad_request_naming_the_character_in_rooms_and_direct_messages(
+        string escapedText, string named)
+    {
+        Identify();
+        Receive("""{"type":"join","room":"general"}""");
+        _rooms.ExpectMsg<RoomProtocol.Join>();
+        Receive($$"""{"type":"say","room":"general","text":"{{escapedText}}"}""");
+        Assert.Equal(ErrorCodes.BadRequest, ErrorCode());
+        Assert.Contains(named, _transport.Last<ErrorFrame>().Message);
+        Receive($$"""{"type":"dm","to":"bob","text":"{{escapedText}}"}""");
+        Assert.Equal(ErrorCodes.BadRequest, ErrorCode());
+        Assert.Contains(named, _transport.Last<ErrorFrame>().Message);
+        _rooms.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        _users.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void Text_with_line_feeds_and_tabs_is_posted()
+    {
+        Identify();
+        Receive("""{"type":"join","room":"general"}""");
+        _rooms.ExpectMsg<RoomProtocol.Join>();
+        Receive("""{"type":"say","room":"general","text":"one\n\ttwo"}""");
+        _rooms.ExpectMsg<RoomProtocol.Post>(p => p.Text == "one\n\ttwo");
+    }
+
     [Fact]
     public void Text_of_4000_characters_passes_and_4001_is_too_long()
     {

@@ -20,9 +20,12 @@ internal sealed class WebSocketTestClient : IAsyncDisposable
     public WebSocketCloseStatus? CloseStatus => Socket.CloseStatus;
 
     /// <param name="receiveBufferBytes">A small kernel receive buffer makes a client that does not read fill up fast.</param>
-    public static async Task<WebSocketTestClient> ConnectAsync(RunningChatServer server, int? receiveBufferBytes = null)
+    /// <param name="configure">Sets request headers (an Origin, say) before connecting.</param>
+    public static async Task<WebSocketTestClient> ConnectAsync(
+        RunningChatServer server, int? receiveBufferBytes = null, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
+        configure?.Invoke(socket.Options);
         using var timeout = new CancellationTokenSource(DefaultTimeout);
         if (receiveBufferBytes is { } size)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Sessions;
 using Akka;
@@ -12,7 +13,8 @@ namespace ActorChat.Server.Transport.Tcp;
 /// <summary>
 /// Binds the TCP port and starts one <see cref="TcpConnectionActor"/> per accepted client. Reports whether the
 /// bind worked (a port in use is a start-up error), and on shutdown stops accepting and lets every client go
-/// with its pending frames and a clean close.
+/// with its pending frames and a clean close. A client whose address is over its connection limits
+/// (<see cref="ConnectionAdmission"/>) gets a <c>too_many_connections</c> error line and is closed instead.
 /// </summary>
 public sealed class TcpListenerActor : UntypedActor
 {
@@ -28,9 +30,14 @@ public sealed class TcpListenerActor : UntypedActor
         public bool Bound => LocalAddress is not null;
     }
 
+    /// <summary>How long a refused client has to read its error line and close; short, as refused clients are not counted.</summary>
+    private static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(2);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TcpTransportSettings _settings;
     private readonly SessionServices _services;
+    private readonly ConnectionAdmission? _admission;
+    private readonly Dictionary<IActorRef, ConnectionAdmission.Ticket> _tickets = new();
     private readonly List<IActorRef> _bindWaiters = [];
     private readonly List<IActorRef> _drainWaiters = [];
     private BindResult? _bindResult;
@@ -38,14 +45,18 @@ public sealed class TcpListenerActor : UntypedActor
     private int _connections;
     private bool _draining;
 
-    public TcpListenerActor(TcpTransportSettings settings, SessionServices services)
+    /// <param name="admission">Limits per source address, shared with the WebSocket side; null admits everyone.</param>
+    public TcpListenerActor(TcpTransportSettings settings, SessionServices services, ConnectionAdmission? admission = null)
     {
         _settings = settings;
         _services = services;
+        _admission = admission;
     }
 
-    public static Props Props(TcpTransportSettings settings, SessionServices services) =>
-        Akka.Actor.Props.Create(() => new TcpListenerActor(settings, services));
+    public static Props Props(TcpTransportSettings settings, SessionServices services, ConnectionAdmission? admission = null) =>
+        Akka.Actor.Props.Create(() => new TcpListenerActor(settings, services, admission));
+
+    protected override SupervisorStrategy SupervisorStrategy() => ConnectionSupervision.StopOnFailure;
 
     protected override void PreStart()
     {
@@ -72,7 +83,7 @@ public sealed class TcpListenerActor : UntypedActor
                 Answer(new BindResult(null, $"cannot listen on TCP {_settings.Bind}:{_settings.Port}: {reason}"));
                 break;
             case Akka.IO.Tcp.Connected connected: OnConnected(connected); break;
-            case Terminated: OnConnectionGone(); break;
+            case Terminated terminated: OnConnectionGone(terminated.ActorRef); break;
             case WaitForBind:
                 if (_bindResult is null) _bindWaiters.Add(Sender);
                 else Sender.Tell(_bindResult);
@@ -91,14 +102,28 @@ public sealed class TcpListenerActor : UntypedActor
             Sender.Tell(Akka.IO.Tcp.Abort.Instance);
             return;
         }
+        ConnectionAdmission.Ticket? ticket = null;
+        if (_admission is not null && connected.RemoteAddress is IPEndPoint remote)
+        {
+            ticket = _admission.TryAdmit(remote.Address, out var refusal);
+            if (ticket is null)
+            {
+                _log.Debug("Refused TCP connection from {0}: {1}", connected.RemoteAddress, refusal);
+                var line = FrameCodec.EncodeLine(new ErrorFrame(ErrorCodes.TooManyConnections, refusal!));
+                Context.ActorOf(RefusedConnectionActor.Props(Sender, line, RefusalGrace));
+                return;
+            }
+        }
         var handler = Context.ActorOf(TcpConnectionActor.Props(Sender, connected.RemoteAddress, _services));
         Context.Watch(handler);
         _connections++;
+        if (ticket is not null) _tickets[handler] = ticket;
         Sender.Tell(new Akka.IO.Tcp.Register(handler));
     }
 
-    private void OnConnectionGone()
+    private void OnConnectionGone(IActorRef handler)
     {
+        if (_tickets.Remove(handler, out var ticket)) ticket.Release();
         _connections--;
         if (_draining && _connections == 0) FinishDrain();
     }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.WebSockets;
+using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Hosting;
 using ActorChat.Server.Rooms;
@@ -12,6 +14,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Server.Transport.Web;
 
@@ -59,7 +62,10 @@ public static class WebFrontEnd
             KeepAliveInterval = TimeSpan.FromSeconds(30),
             KeepAliveTimeout = TimeSpan.FromSeconds(30),
         });
-        app.Map("/ws", AcceptWebSocketAsync);
+        var origins = new OriginPolicy(app.Services.GetRequiredService<ServerSettings>().Web.AllowedOrigins);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebFrontEnd).FullName!);
+        var admission = app.Services.GetRequiredService<ConnectionAdmission>();
+        app.Map("/ws", context => AcceptWebSocketAsync(context, origins, admission, log));
         app.MapGet("/healthz", Health);
         app.MapGet("/api/status", StatusAsync);
     }
@@ -82,12 +88,22 @@ public static class WebFrontEnd
     /// Upgrades to a WebSocket and hands it to the gateway actor; the request lasts as long as the connection,
     /// which the connection actor ends.
     /// </summary>
-    private static async Task AcceptWebSocketAsync(HttpContext context)
+    private static async Task AcceptWebSocketAsync(HttpContext context, OriginPolicy origins, ConnectionAdmission admission, ILogger log)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsync("This endpoint speaks WebSocket: one JSON frame of protocol v1 per text message.\n");
+            return;
+        }
+        var origin = context.Request.Headers.Origin;
+        if (origin.Count > 1 || !origins.Allows(origin.Count == 1 ? origin[0] : null, context.Request.Scheme, context.Request.Host.Value))
+        {
+            var shown = Shorten(origin.ToString());
+            log.LogWarning("Refused a WebSocket from {Remote}: its page's origin {Origin} is neither this server's nor allowed",
+                context.Connection.RemoteIpAddress, shown);
+            await RefuseAsync(context, StatusCodes.Status403Forbidden,
+                $"A page from {shown} may not open this chat; the server allows its own origin and --web-allowed-origins.");
             return;
         }
         var readiness = context.RequestServices.GetRequiredService<ServerReadiness>();
@@ -98,9 +114,29 @@ public static class WebFrontEnd
         }
 
         var gateway = context.RequestServices.GetRequiredService<ActorRegistry>().Get<WebSocketGatewayActor>();
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var remoteAddress = context.Connection.RemoteIpAddress ?? IPAddress.None;
+        var ticket = admission.TryAdmit(remoteAddress, out var refusal);
+        WebSocket socket;
+        try
+        {
+            socket = await context.WebSockets.AcceptWebSocketAsync();
+        }
+        catch
+        {
+            ticket?.Release();
+            throw;
+        }
+        using var owned = socket;
+        if (ticket is null)
+        {
+            log.LogDebug("Refused a WebSocket from {Remote}: {Refusal}", remoteAddress, refusal);
+            await RefuseSocketAsync(socket, refusal!);
+            return;
+        }
         var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Released when the connection is really over, which may be after this request was aborted.
+        _ = finished.Task.ContinueWith(_ => ticket.Release(), TaskScheduler.Default);
         gateway.Tell(new WebSocketGatewayActor.Accept(socket, remote, finished));
         try
         {
@@ -111,6 +147,38 @@ public static class WebFrontEnd
             // The client's TCP connection is gone; the connection actor notices on its next read.
         }
     }
+
+    /// <summary>
+    /// A socket over its address's limits gets the too_many_connections frame as a text message, then a close
+    /// with PolicyViolation (1008). Refusing the upgrade itself (HTTP 429) would tell a browser page nothing: it
+    /// sees only a failed connection.
+    /// </summary>
+    private static async Task RefuseSocketAsync(WebSocket socket, string refusal)
+    {
+        var line = FrameCodec.EncodeLine(new ErrorFrame(ErrorCodes.TooManyConnections, refusal));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2)); // refused sockets are not counted: keep them briefly
+        try
+        {
+            await socket.SendAsync(line.AsMemory(0, line.Length - 1), WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "too many connections", timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The client went away or does not answer the close; either way it is gone when the request ends.
+        }
+    }
+
+    /// <summary>Answers with a status and one line of plain text.</summary>
+    private static Task RefuseAsync(HttpContext context, int status, string line)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(line + "\n");
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
+    }
+
+    private static string Shorten(string value) => value.Length <= 100 ? value : value[..100] + "…";
 
     private static async Task<IResult> StatusAsync(
         ServerReadiness readiness, ActorRegistry registry, ChatStatistics statistics, ServerSettings settings)

@@ -34,6 +34,8 @@ public sealed class WebSocketGatewayActor : UntypedActor
 
     public static Props Props(SessionServices services) => Akka.Actor.Props.Create(() => new WebSocketGatewayActor(services));
 
+    protected override SupervisorStrategy SupervisorStrategy() => ConnectionSupervision.StopOnFailure;
+
     protected override void OnReceive(object message)
     {
         switch (message)
