@@ -3,11 +3,12 @@ using System.Text.Json.Serialization;
 namespace ActorChat.Messages;
 
 /// <summary>
-/// The source-generated JSON context of LAN discovery. A sibling of <see cref="FrameJsonContext"/> because here
-/// null values are written out (<c>"webPort":null</c>), while frames leave them out.
+/// The source-generated JSON context of LAN discovery, apart from <see cref="FrameJsonContext"/> so the datagram
+/// format does not follow changes made for frames. An answer must stay small (see
+/// <see cref="DiscoveryCodec.MaxAmplification"/>): a null web port is left out, and reads back as null.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DiscoveryAnnouncement))]
 internal sealed partial class DiscoveryJsonContext : JsonSerializerContext;

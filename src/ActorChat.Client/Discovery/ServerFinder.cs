@@ -14,7 +14,8 @@ public sealed record DiscoveredServer(string Name, IPAddress Address, int TcpPor
 /// <summary>
 /// Finds chat servers on the LAN: sends <c>DISCOVER</c> from one UDP socket to the limited broadcast address,
 /// to each interface's IPv4 broadcast address and to loopback, and collects the answers that come back within
-/// a time window. Each server is listed once, however many of the requests reached it.
+/// a time window. Each server is listed once, however many of the requests reached it. The request is padded
+/// (<see cref="DiscoveryCodec.EncodeRequest"/>): a server answers with at most four times the bytes it got.
 /// </summary>
 public static class ServerFinder
 {
@@ -87,7 +88,7 @@ public static class ServerFinder
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { EnableBroadcast = true };
         socket.Bind(new IPEndPoint(IPAddress.Any, 0));
-        var request = DiscoveryCodec.EncodeRequest();
+        var request = DiscoveryCodec.EncodeRequest(); // padded, so that servers may answer it
         foreach (var target in targets ?? DefaultTargets())
         {
             try

@@ -110,14 +110,19 @@ public sealed record SessionSettings(
 /// LAN discovery over UDP. <see cref="UdpPort"/> 0 turns it off. <see cref="WebPort"/> is announced to clients
 /// (null while the server has no web front end). A source address gets at most <see cref="RepliesBurst"/>
 /// answers at once and <see cref="RepliesPerSecond"/> after that; at most <see cref="TrackedAddresses"/>
-/// addresses are remembered for this.
+/// addresses are remembered for this. All addresses together get at most <see cref="GlobalRepliesBurst"/> answers
+/// at once and <see cref="GlobalRepliesPerSecond"/> after that. The UDP port is bound on <see cref="Bind"/>
+/// (the TCP bind address); only 0.0.0.0 receives broadcasts.
 /// </summary>
 public sealed record DiscoverySettings(
     int UdpPort,
     int? WebPort,
     double RepliesPerSecond,
     int RepliesBurst,
-    int TrackedAddresses)
+    int TrackedAddresses,
+    double GlobalRepliesPerSecond = 50,
+    int GlobalRepliesBurst = 50,
+    string Bind = "0.0.0.0")
 {
     public bool Enabled => UdpPort != 0;
 }

@@ -200,7 +200,10 @@ public static class SettingsLoader
                 WebPort: webPort == 0 ? null : webPort,
                 RepliesPerSecond: discovery.GetDouble("replies-per-second", 2),
                 RepliesBurst: discovery.GetInt("replies-burst", 5),
-                TrackedAddresses: discovery.GetInt("tracked-addresses", 1024)),
+                TrackedAddresses: discovery.GetInt("tracked-addresses", 1024),
+                GlobalRepliesPerSecond: discovery.GetDouble("replies-global-per-second", 50),
+                GlobalRepliesBurst: discovery.GetInt("replies-global-burst", 50),
+                Bind: tcp.GetString("bind")),
             Persistence: ReadPersistence(root.GetConfig("persistence")))
         {
             Limits = ReadLimits(root),
@@ -209,7 +212,8 @@ public static class SettingsLoader
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
         if (settings.Discovery.UdpPort is < 0 or > 65535) throw new ArgumentException($"UDP port {settings.Discovery.UdpPort} is out of range.");
         if (settings.Discovery.WebPort is < 0 or > 65535) throw new ArgumentException($"web port {settings.Discovery.WebPort} is out of range.");
-        if (settings.Discovery.RepliesPerSecond <= 0 || settings.Discovery.RepliesBurst < 1 || settings.Discovery.TrackedAddresses < 1)
+        if (settings.Discovery.RepliesPerSecond <= 0 || settings.Discovery.RepliesBurst < 1 || settings.Discovery.TrackedAddresses < 1
+            || settings.Discovery.GlobalRepliesPerSecond <= 0 || settings.Discovery.GlobalRepliesBurst < 1)
             throw new ArgumentException("discovery rate limits must be positive.");
         if (!IPAddress.TryParse(settings.Web.Bind, out _)) throw new ArgumentException($"'{settings.Web.Bind}' is not an IP address to bind.");
         if (settings.Rooms.HistorySize < 0) throw new ArgumentException("history size cannot be negative.");

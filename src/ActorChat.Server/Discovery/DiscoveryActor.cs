@@ -9,9 +9,11 @@ using Akka.IO;
 namespace ActorChat.Server.Discovery;
 
 /// <summary>
-/// Answers LAN discovery: binds a UDP port on all interfaces (broadcasts included) and replies to every
-/// <c>DISCOVER</c> datagram with one <c>CHAT_SERVER_FOUND {json}</c> datagram to its sender. Any other datagram
-/// is ignored. Answers are rate-limited per source address so the server cannot be turned into a flood source.
+/// Answers LAN discovery: binds a UDP port on the server's bind address (0.0.0.0, the default, also receives
+/// broadcasts) and replies to a <c>DISCOVER</c> datagram with one <c>CHAT_SERVER_FOUND {json}</c> datagram to its
+/// sender. Any other datagram is ignored. So that spoofed requests cannot turn the server into a flood source, an
+/// answer is never more than <see cref="DiscoveryCodec.MaxAmplification"/> times the request's bytes (clients pad
+/// their request), and answers are rate-limited per source address and for all addresses together.
 /// A failed bind is logged and leaves the chat server running without discovery.
 /// </summary>
 public sealed class DiscoveryActor : UntypedActor
@@ -46,23 +48,29 @@ public sealed class DiscoveryActor : UntypedActor
     private BindResult? _bindResult;
     private IActorRef? _listener;
     private bool _unbinding;
-    private long _dropped;
+    private long _droppedPerAddress;
+    private long _droppedGlobally;
+    private long _tooSmall;
 
     public DiscoveryActor(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null)
     {
         _settings = settings;
         _reply = DiscoveryCodec.EncodeReply(announcement);
-        _limiter = new ReplyRateLimiter(settings.RepliesPerSecond, settings.RepliesBurst, settings.TrackedAddresses, clock);
+        _limiter = new ReplyRateLimiter(settings.RepliesPerSecond, settings.RepliesBurst, settings.TrackedAddresses,
+            settings.GlobalRepliesPerSecond, settings.GlobalRepliesBurst, clock);
     }
 
     /// <param name="announcement">What to tell clients; its TCP port must be the port really bound.</param>
-    /// <param name="clock">Tick source for the rate limiter; tests pass their own.</param>
+    /// <param name="clock">Tick source for the rate limits; tests pass their own.</param>
     public static Props Props(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null) =>
         Akka.Actor.Props.Create(() => new DiscoveryActor(settings, announcement, clock));
 
     protected override void PreStart()
     {
-        var endpoint = new IPEndPoint(IPAddress.Any, _settings.UdpPort);
+        if (_reply.Length > DiscoveryCodec.MaxDatagramBytes)
+            _log.Warning("The discovery answer is {0} bytes, more than the {1} a client reads: shorten the server name, " +
+                         "or clients must be given --host", _reply.Length, DiscoveryCodec.MaxDatagramBytes);
+        var endpoint = new IPEndPoint(BindAddress(_settings.Bind), _settings.UdpPort);
         Inet.SocketOption[] options = [new Udp.SO.Broadcast(true), new Inet.SO.ReuseAddress(true)];
         Context.System.Udp().Tell(new Udp.Bind(Self, endpoint, options));
     }
@@ -78,7 +86,10 @@ public sealed class DiscoveryActor : UntypedActor
                 _listener = Sender;
                 Answer(new BindResult((IPEndPoint)bound.LocalAddress, null));
                 if (_unbinding) _listener.Tell(Udp.Unbind.Instance); // shut down while the bind was under way
-                else _log.Info("Answering LAN discovery on UDP {0}", bound.LocalAddress);
+                else if (((IPEndPoint)bound.LocalAddress).Address.Equals(IPAddress.Any))
+                    _log.Info("Answering LAN discovery on UDP {0}", bound.LocalAddress);
+                else
+                    _log.Info("Answering LAN discovery on UDP {0}, only to requests sent to that address (no broadcasts)", bound.LocalAddress);
                 break;
             case Udp.CommandFailed { Cmd: Udp.Bind }:
                 var error = $"LAN discovery is off: cannot bind UDP port {_settings.UdpPort} (in use, or not permitted). " +
@@ -109,14 +120,36 @@ public sealed class DiscoveryActor : UntypedActor
             _log.Debug("Ignored a datagram of {0} bytes from {1}: not a discovery request", received.Data.Count, from);
             return;
         }
-        if (!_limiter.TryAcquire(from.Address))
+        if (!DiscoveryCodec.ReplyFitsRequest(received.Data.Count, _reply.Length))
         {
-            if (_dropped++ % 100 == 0)
-                _log.Warning("Discovery requests from {0} come too fast; dropping some ({1} dropped so far)", from.Address, _dropped);
+            // Checked before the rate limits: a request that gets no answer must not use up anyone's answers.
+            _tooSmall++;
+            _log.Debug("Ignored a discovery request of {0} bytes from {1}: the answer ({2} bytes) may be at most {3}x " +
+                       "the request; clients pad DISCOVER to {4} bytes ({5} ignored so far)",
+                received.Data.Count, from, _reply.Length, DiscoveryCodec.MaxAmplification, DiscoveryCodec.PaddedRequestBytes, _tooSmall);
             return;
+        }
+        switch (_limiter.Decide(from.Address))
+        {
+            case ReplyDecision.AddressTooFast:
+                if (_droppedPerAddress++ % 100 == 0)
+                    _log.Warning("Discovery requests from {0} come too fast; dropping some ({1} dropped so far)", from.Address, _droppedPerAddress);
+                return;
+            case ReplyDecision.ServerTooBusy:
+                if (_droppedGlobally++ % 1000 == 0)
+                    _log.Warning("More discovery requests than the {0} answers per second sent to all addresses together; " +
+                                 "dropping some ({1} dropped so far)", _settings.GlobalRepliesPerSecond, _droppedGlobally);
+                return;
         }
         _log.Debug("Discovery request from {0}", from);
         Sender.Tell(Udp.Send.Create(ByteString.FromBytes(_reply), from));
+    }
+
+    /// <summary>The TCP bind address; "any" of IPv6 means IPv4 "any" here, as discovery is IPv4 broadcast.</summary>
+    private static IPAddress BindAddress(string bind)
+    {
+        var address = IPAddress.Parse(bind);
+        return address.Equals(IPAddress.IPv6Any) ? IPAddress.Any : address;
     }
 
     private void OnUnbind()

@@ -34,6 +34,12 @@ public sealed class TokenBucket
         return true;
     }
 
+    /// <summary>True when one token is there now; takes nothing.</summary>
+    public bool HasToken(long nowTicks) => TimeUntil(1, nowTicks) == TimeSpan.Zero;
+
+    /// <summary>Takes one token if there is one.</summary>
+    public bool TryTake(long nowTicks) => TryTake(1, nowTicks);
+
     /// <summary>How long until <paramref name="cost"/> tokens are there (zero when they are now).</summary>
     public TimeSpan TimeUntil(double cost, long nowTicks)
     {

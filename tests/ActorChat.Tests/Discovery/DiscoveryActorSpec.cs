@@ -22,6 +22,7 @@ public sealed class DiscoveryActorSpec : Akka.TestKit.Xunit2.TestKit
     private long _now;
 
     private static DiscoverySettings Settings(int port = 0) => new(port, null, RepliesPerSecond: 2, RepliesBurst: 3, TrackedAddresses: 16);
+    private static readonly int ReplyBytes = DiscoveryCodec.EncodeReply(Announcement).Length;
 
     private async Task<IActorRef> StartAsync(DiscoverySettings? settings = null)
     {
@@ -33,13 +34,18 @@ public sealed class DiscoveryActorSpec : Akka.TestKit.Xunit2.TestKit
 
     private static Udp.Received Datagram(string text, IPEndPoint from) => new(ByteString.FromString(text, Encoding.ASCII), from);
 
+    /// <summary>The request as the console client sends it, padded so the answer may be sent.</summary>
+    private static Udp.Received Request(IPEndPoint from) => new(ByteString.FromBytes(DiscoveryCodec.EncodeRequest()), from);
+
+    private static IPEndPoint Source(int i) => new(new IPAddress(BitConverter.GetBytes(0x0A000000 + i)), 40000);
+
     [Fact]
     public async Task DISCOVER_is_answered_to_its_sender_with_the_server_name_and_tcp_port()
     {
         var discovery = await StartAsync();
         var listener = CreateTestProbe();
 
-        listener.Send(discovery, Datagram("DISCOVER\n", Asker));
+        listener.Send(discovery, Request(Asker));
 
         var send = listener.ExpectMsg<Udp.Send>();
         Assert.Equal(Asker, send.Target);
@@ -57,7 +63,7 @@ public sealed class DiscoveryActorSpec : Akka.TestKit.Xunit2.TestKit
             listener.Send(discovery, Datagram(junk, Asker));
 
         listener.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        listener.Send(discovery, Datagram("DISCOVER", Asker)); // and it still answers afterwards
+        listener.Send(discovery, Request(Asker)); // and it still answers afterwards
         listener.ExpectMsg<Udp.Send>();
     }
 
@@ -67,16 +73,16 @@ public sealed class DiscoveryActorSpec : Akka.TestKit.Xunit2.TestKit
         var discovery = await StartAsync();
         var listener = CreateTestProbe();
 
-        for (var i = 0; i < 10; i++) listener.Send(discovery, Datagram("DISCOVER", Asker));
+        for (var i = 0; i < 10; i++) listener.Send(discovery, Request(Asker));
         for (var i = 0; i < 3; i++) listener.ExpectMsg<Udp.Send>();
         listener.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         var other = new IPEndPoint(IPAddress.Parse("10.9.8.6"), 40000);
-        listener.Send(discovery, Datagram("DISCOVER", other));
+        listener.Send(discovery, Request(other));
         Assert.Equal(other, listener.ExpectMsg<Udp.Send>().Target);
 
         _now += TimeSpan.FromSeconds(1).Ticks; // two more for the first address
-        for (var i = 0; i < 5; i++) listener.Send(discovery, Datagram("DISCOVER", Asker));
+        for (var i = 0; i < 5; i++) listener.Send(discovery, Request(Asker));
         listener.ExpectMsg<Udp.Send>();
         listener.ExpectMsg<Udp.Send>();
         listener.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
@@ -89,12 +95,111 @@ public sealed class DiscoveryActorSpec : Akka.TestKit.Xunit2.TestKit
         var port = (await discovery.Ask<DiscoveryActor.BindResult>(DiscoveryActor.WaitForBind.Instance)).LocalAddress!.Port;
         using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
 
-        await client.SendAsync(Encoding.ASCII.GetBytes("DISCOVER"), new IPEndPoint(IPAddress.Loopback, port));
+        await client.SendAsync(DiscoveryCodec.EncodeRequest(), new IPEndPoint(IPAddress.Loopback, port));
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var reply = await client.ReceiveAsync(timeout.Token);
         Assert.True(DiscoveryCodec.TryDecodeReply(reply.Buffer, out var announcement));
         Assert.Equal("spec-server", announcement!.Name);
+    }
+
+    [Fact]
+    public async Task An_unpadded_DISCOVER_gets_no_answer_as_the_answer_would_be_more_than_four_times_its_size()
+    {
+        var discovery = await StartAsync();
+        var listener = CreateTestProbe();
+
+        listener.Send(discovery, Datagram("DISCOVER", Asker));
+        listener.Send(discovery, Datagram("DISCOVER\n", Asker));
+
+        listener.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        listener.Send(discovery, Request(Asker)); // the refused ones used up none of the address's answers
+        listener.ExpectMsg<Udp.Send>();
+    }
+
+    [Fact]
+    public async Task A_DISCOVER_padded_to_a_quarter_of_the_answer_is_answered_and_one_byte_less_is_not()
+    {
+        var discovery = await StartAsync();
+        var listener = CreateTestProbe();
+        var smallestAnswered = (ReplyBytes + DiscoveryCodec.MaxAmplification - 1) / DiscoveryCodec.MaxAmplification;
+
+        listener.Send(discovery, Datagram("DISCOVER".PadRight(smallestAnswered - 1), Asker));
+        listener.Send(discovery, Datagram("DISCOVER".PadRight(smallestAnswered), Asker));
+
+        var send = listener.ExpectMsg<Udp.Send>();
+        Assert.True(send.Payload.Count <= DiscoveryCodec.MaxAmplification * smallestAnswered,
+            $"an answer of {send.Payload.Count} bytes to a request of {smallestAnswered}");
+        listener.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task Many_source_addresses_together_get_at_most_the_global_cap_of_answers_per_second()
+    {
+        var discovery = await StartAsync(Settings() with { GlobalRepliesPerSecond = 50, GlobalRepliesBurst = 50 });
+        var listener = CreateTestProbe();
+
+        for (var i = 0; i < 300; i++) listener.Send(discovery, Request(Source(i)));
+        listener.ReceiveN(50);
+        listener.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        _now += TimeSpan.FromSeconds(1).Ticks;
+        for (var i = 300; i < 600; i++) listener.Send(discovery, Request(Source(i)));
+        listener.ReceiveN(50);
+        listener.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task By_default_the_port_is_bound_on_all_addresses()
+    {
+        var discovery = await StartAsync();
+        var bind = await discovery.Ask<DiscoveryActor.BindResult>(DiscoveryActor.WaitForBind.Instance);
+        Assert.Equal(IPAddress.Any, bind.LocalAddress!.Address);
+    }
+
+    [Fact]
+    public async Task With_bind_127_0_0_1_the_port_is_bound_on_127_0_0_1()
+    {
+        var discovery = await StartAsync(Settings() with { Bind = "127.0.0.1" });
+        var bind = await discovery.Ask<DiscoveryActor.BindResult>(DiscoveryActor.WaitForBind.Instance);
+        Assert.Equal(IPAddress.Loopback, bind.LocalAddress!.Address);
+    }
+
+    [Fact]
+    public async Task With_bind_127_0_0_1_a_request_sent_to_another_loopback_address_is_refused_by_the_kernel()
+    {
+        var discovery = await StartAsync(Settings() with { Bind = "127.0.0.1" });
+        var port = (await discovery.Ask<DiscoveryActor.BindResult>(DiscoveryActor.WaitForBind.Instance)).LocalAddress!.Port;
+
+        // A connected UDP socket hears the ICMP port-unreachable that says nothing listens there.
+        var error = await Assert.ThrowsAsync<SocketException>(() => AskAsync(new IPEndPoint(IPAddress.Parse("127.0.0.2"), port), connected: true));
+        Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
+        Assert.True(DiscoveryCodec.TryDecodeReply(await AskAsync(new IPEndPoint(IPAddress.Loopback, port), connected: true), out _));
+    }
+
+    [Fact]
+    public async Task With_the_default_bind_a_request_sent_to_any_loopback_address_is_answered()
+    {
+        var discovery = await StartAsync();
+        var port = (await discovery.Ask<DiscoveryActor.BindResult>(DiscoveryActor.WaitForBind.Instance)).LocalAddress!.Port;
+
+        Assert.True(DiscoveryCodec.TryDecodeReply(await AskAsync(new IPEndPoint(IPAddress.Parse("127.0.0.2"), port)), out _));
+    }
+
+    /// <summary>
+    /// Sends a padded DISCOVER to <paramref name="server"/> and returns the answer. A connected socket is told of
+    /// an ICMP port-unreachable (a SocketException), but only hears answers that come from the address it sent to.
+    /// </summary>
+    private static async Task<byte[]> AskAsync(IPEndPoint server, bool connected = false)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        if (connected) await socket.ConnectAsync(server);
+        else socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        await socket.SendToAsync(DiscoveryCodec.EncodeRequest(), server);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var buffer = new byte[DiscoveryCodec.MaxDatagramBytes];
+        var received = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+        return buffer[..received];
     }
 
     [Fact]

@@ -1,5 +1,9 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using ActorChat.Client.Discovery;
+using ActorChat.Messages;
 using ActorChat.Tests.Support;
 using Xunit;
 
@@ -38,6 +42,61 @@ public sealed class DiscoveryLoopbackSpec
     {
         await using var server = await TestServer.StartAsync();
         Assert.Null(server.DiscoveryEndpoint);
+    }
+
+    [Fact]
+    public async Task An_unpadded_DISCOVER_gets_no_answer_while_a_padded_one_gets_one_at_most_four_times_its_size()
+    {
+        var udpPort = Ports.FreeUdpPort();
+        await using var server = await TestServer.StartAsync("--udp-port", udpPort.ToString(), "--name", "loopback-lab");
+        var target = new IPEndPoint(IPAddress.Loopback, udpPort);
+        using var unpadded = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var padded = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        unpadded.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        padded.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+        await unpadded.SendToAsync(Encoding.ASCII.GetBytes("DISCOVER"), target);
+        var request = DiscoveryCodec.EncodeRequest();
+        await padded.SendToAsync(request, target);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var buffer = new byte[DiscoveryCodec.MaxDatagramBytes];
+        var answer = await padded.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+        Assert.True(answer <= DiscoveryCodec.MaxAmplification * request.Length);
+        Assert.True(DiscoveryCodec.TryDecodeReply(buffer.AsSpan(0, answer), out _));
+        // The server handles datagrams in the order they came: an answer to the unpadded one would be here by now.
+        Assert.Equal(0, unpadded.Available);
+    }
+
+    [Fact]
+    public async Task With_bind_127_0_0_1_the_discovery_port_is_bound_on_127_0_0_1_only()
+    {
+        var udpPort = Ports.FreeUdpPort();
+        await using var server = await TestServer.StartAsync("--bind", "127.0.0.1", "--udp-port", udpPort.ToString());
+
+        Assert.Equal(IPAddress.Loopback, server.DiscoveryEndpoint!.Address);
+        var sockets = UdpSocketsOnPort(udpPort);
+        Assert.Equal(["127.0.0.1"], sockets.Select(a => a.ToString()).Distinct());
+    }
+
+    /// <summary>The local addresses of the IPv4 and IPv6 UDP sockets bound on a port, as the kernel lists them.</summary>
+    private static List<IPAddress> UdpSocketsOnPort(int port)
+    {
+        var found = new List<IPAddress>();
+        foreach (var table in new[] { "/proc/net/udp", "/proc/net/udp6" })
+        {
+            if (!File.Exists(table)) continue;
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                var local = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].Split(':'); // e.g. 0100007F:3039
+                if (int.Parse(local[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture) != port) continue;
+                var bytes = Convert.FromHexString(local[0]);
+                // The kernel prints each 32-bit word of the address in host (little-endian) order.
+                for (var word = 0; word < bytes.Length; word += 4) Array.Reverse(bytes, word, 4);
+                found.Add(new IPAddress(bytes));
+            }
+        }
+        return found;
     }
 
     [Fact]

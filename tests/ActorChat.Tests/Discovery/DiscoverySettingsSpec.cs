@@ -35,4 +35,19 @@ public sealed class DiscoverySettingsSpec
     [Fact]
     public void A_udp_port_that_is_not_a_port_is_an_error() =>
         Assert.NotNull(SettingsLoader.Load(["--udp-port", "99999"], new Hashtable()).Error);
+
+    [Fact]
+    public void All_addresses_together_get_at_most_50_answers_per_second_by_default()
+    {
+        var discovery = Load([]);
+        Assert.Equal(50, discovery.GlobalRepliesPerSecond);
+        Assert.Equal(50, discovery.GlobalRepliesBurst);
+    }
+
+    [Fact]
+    public void The_discovery_port_is_bound_on_the_tcp_bind_address()
+    {
+        Assert.Equal("0.0.0.0", Load([]).Bind);
+        Assert.Equal("127.0.0.1", Load(["--bind", "127.0.0.1"]).Bind);
+    }
 }

@@ -12,6 +12,11 @@ public sealed class ReplyRateLimiterSpec
 
     private ReplyRateLimiter Limiter(int maxAddresses = 10) => new(perSecond: 2, burst: 3, maxAddresses, () => _now);
 
+    private ReplyRateLimiter GloballyCapped(double globalPerSecond = 10, int globalBurst = 5) =>
+        new(perSecond: 2, burst: 3, maxAddresses: 100, globalPerSecond, globalBurst, () => _now);
+
+    private static IPAddress Address(int i) => new(BitConverter.GetBytes(0x0A000000 + i));
+
     [Fact]
     public void An_address_gets_a_burst_then_nothing_until_tokens_refill()
     {
@@ -50,5 +55,42 @@ public sealed class ReplyRateLimiterSpec
         var limiter = Limiter(maxAddresses: 100);
         for (var i = 0; i < 10_000; i++) limiter.TryAcquire(new IPAddress(BitConverter.GetBytes(0x0A000000 + i)));
         Assert.Equal(100, limiter.TrackedAddresses);
+    }
+
+    [Fact]
+    public void All_addresses_together_get_only_the_global_burst_then_the_global_rate()
+    {
+        var limiter = GloballyCapped(globalPerSecond: 10, globalBurst: 5);
+        Assert.Equal(5, Enumerable.Range(0, 50).Count(i => limiter.TryAcquire(Address(i))));
+
+        _now += TimeSpan.FromMilliseconds(300).Ticks; // 10 per second: three more, to whichever addresses ask
+        Assert.Equal(3, Enumerable.Range(50, 50).Count(i => limiter.TryAcquire(Address(i))));
+    }
+
+    [Fact]
+    public void A_request_over_the_global_cap_is_told_that_the_server_is_too_busy()
+    {
+        var limiter = GloballyCapped(globalBurst: 1);
+        Assert.Equal(ReplyDecision.Answer, limiter.Decide(A));
+        Assert.Equal(ReplyDecision.ServerTooBusy, limiter.Decide(B));
+    }
+
+    [Fact]
+    public void Requests_refused_to_one_address_leave_the_global_answers_to_the_others()
+    {
+        var limiter = GloballyCapped(globalBurst: 5);
+        var toA = Enumerable.Range(0, 100).Count(_ => limiter.TryAcquire(A));
+        Assert.Equal(3, toA); // A's own burst
+        Assert.Equal(ReplyDecision.AddressTooFast, limiter.Decide(A));
+        Assert.True(limiter.TryAcquire(B));
+        Assert.True(limiter.TryAcquire(Address(7)));
+    }
+
+    [Fact]
+    public void A_server_at_its_global_cap_remembers_no_new_addresses()
+    {
+        var limiter = GloballyCapped(globalBurst: 2);
+        for (var i = 0; i < 1000; i++) limiter.TryAcquire(Address(i));
+        Assert.Equal(2, limiter.TrackedAddresses);
     }
 }
