@@ -27,6 +27,7 @@ public static class SettingsLoader
         new("--web-bind", "ACTORCHAT_WEB_BIND", "actorchat.web.bind", OptionKind.Text, "address the web chat listens on (default: the --bind address)"),
         new("--name", "ACTORCHAT_NAME", "actorchat.server-name", OptionKind.Text, "server name shown to clients (default ActorChat)"),
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
+        new("--max-rooms", "ACTORCHAT_MAX_ROOMS", "actorchat.rooms.max-rooms", OptionKind.Count, "rooms the server may have (default 10000)"),
         new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
         new("--outbound-limit", "ACTORCHAT_OUTBOUND_LIMIT", "actorchat.sessions.outbound-limit", OptionKind.Size, "bytes queued for a client before it is cut off, e.g. 1MiB"),
         new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", OptionKind.Text, "keep rooms in a SQLite database in this directory (default ./data)"),
@@ -159,7 +160,8 @@ public static class SettingsLoader
             Web: new WebTransportSettings(
                 Bind: string.IsNullOrEmpty(webBind) ? tcp.GetString("bind") : webBind,
                 Port: ParseWebPort(web.GetString("port"))),
-            Rooms: new RoomSettings(root.GetInt("rooms.history-size"), root.GetInt("rooms.snapshot-every"), root.GetInt("rooms.max-pending-writes")),
+            Rooms: new RoomSettings(root.GetInt("rooms.history-size"), root.GetInt("rooms.snapshot-every"), root.GetInt("rooms.max-pending-writes"),
+                MaxRooms: root.GetInt("rooms.max-rooms", 10_000), CreationsPerMinute: root.GetInt("rooms.creations-per-minute", 10)),
             Sessions: new SessionSettings(
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
                 OutboundLimitBytes: sessions.GetByteSize("outbound-limit") ?? 1 << 20,
@@ -184,6 +186,8 @@ public static class SettingsLoader
         if (settings.Sessions.OutboundLimitBytes < 1024) throw new ArgumentException("outbound limit must be at least 1 KiB.");
         if (settings.Rooms.SnapshotEvery < 1) throw new ArgumentException("rooms.snapshot-every must be at least 1.");
         if (settings.Rooms.MaxPendingWrites < 1) throw new ArgumentException("rooms.max-pending-writes must be at least 1.");
+        if (settings.Rooms.MaxRooms < 1) throw new ArgumentException("rooms.max-rooms must be at least 1.");
+        if (settings.Rooms.CreationsPerMinute < 1) throw new ArgumentException("rooms.creations-per-minute must be at least 1.");
         return settings;
     }
 

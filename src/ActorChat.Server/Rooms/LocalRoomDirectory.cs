@@ -31,6 +31,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private bool _catalogRecovered;
     private readonly List<IActorRef> _waitingForList = [];
     private readonly Dictionary<string, Queue<IRoomCommand>> _creating = new(StringComparer.Ordinal);
+    private readonly CreationWindow<IActorRef> _creations;
 
     /// <summary>A room between a failure and its restart.</summary>
     private sealed class DownRoom(IReadOnlyList<RoomMember> members, int failures)
@@ -60,6 +61,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     {
         _settings = settings;
         _statistics = statistics;
+        _creations = new CreationWindow<IActorRef>(settings.CreationsPerMinute, TimeSpan.FromMinutes(1));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -129,6 +131,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
                     AnswerForMissingRoom(command);
                     return;
                 }
+                if (RefusesCreation(command)) return;
                 // A new room is in the catalog before anyone is told it exists, so it is listed after any restart.
                 _rooms[key] = (command.Room, 0);
                 _creating[key] = new Queue<IRoomCommand>([command]);
@@ -139,6 +142,20 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             room = StartRoom(key, []);
         }
         room.Forward(command);
+    }
+
+    /// <summary>Rooms are kept for good, so both how many there are and how fast one connection makes them are bounded.</summary>
+    private bool RefusesCreation(IRoomCommand join)
+    {
+        string? refusal = null;
+        if (_rooms.Count >= _settings.MaxRooms)
+            refusal = $"The server has {_rooms.Count} rooms, the most it may have; join one of them.";
+        else if (!_creations.TryCreate(join.Member, DateTime.UtcNow))
+            refusal = $"You created {_creations.Limit} rooms within the last minute, the most one connection may; wait a little, or join a room that exists.";
+        if (refusal is null) return false;
+        _log.Debug("Room {0} not created: {1}", join.Room, refusal);
+        join.Member.Tell(new JoinRefused(join.Room, new ErrorFrame(ErrorCodes.TooManyRooms, refusal)), ActorRefs.NoSender);
+        return true;
     }
 
     private void StartCreatedRoom(string key)

@@ -33,6 +33,12 @@ public static class RoomProtocol
     /// </summary>
     public sealed record GetHistory(string Room, long? Before, int Limit, IActorRef Member) : IRoomCommand;
 
+    /// <summary>
+    /// A join was refused before reaching any room (a limit on rooms, or a room that cannot be used): the session
+    /// forgets the room and passes <paramref name="Error"/> on to its client.
+    /// </summary>
+    public sealed record JoinRefused(string Room, ActorChat.Messages.ErrorFrame Error);
+
     /// <summary>A member as the room knows it: the session actor and the user name it joined with.</summary>
     public sealed record RoomMember(IActorRef Ref, string User);
 

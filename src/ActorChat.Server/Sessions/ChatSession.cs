@@ -92,6 +92,10 @@ public sealed class ChatSession
                 _transport.Send(new ErrorFrame(ErrorCodes.NameTaken, $"The name '{taken.Name}' is taken; pick another."));
                 ReplayWaitingFrames();
                 return true;
+            case RoomProtocol.JoinRefused refused:
+                _rooms.Remove(Protocol.Key(refused.Room));
+                _transport.Send(refused.Error);
+                return true;
             default:
                 return false;
         }

@@ -132,6 +132,24 @@ public sealed class ChatOverTcpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_join_refused_by_the_room_limit_leaves_the_client_outside_that_room()
+    {
+        await using var server = await TestServer.StartAsync("--max-rooms", "1");
+        await using var alice = await TestClient.ConnectAsync(server, "alice");
+        await alice.JoinAsync("general");
+        await alice.SendAsync(new JoinRequest("random"));
+        var error = await alice.NextAsync<ErrorFrame>();
+        Assert.Equal(ErrorCodes.TooManyRooms, error.Code);
+        Assert.Contains("the most it may have", error.Message);
+
+        // The session forgot the refused room: it is not one of the client's rooms.
+        await alice.SendAsync(new LeaveRequest("random"));
+        Assert.Equal(ErrorCodes.NotInRoom, (await alice.NextAsync<ErrorFrame>()).Code);
+        await alice.SendAsync(new SayRequest("random", "hello?"));
+        Assert.Equal(ErrorCodes.NotInRoom, (await alice.NextAsync<ErrorFrame>()).Code);
+    }
+
+    [Fact]
     public async Task Bad_bytes_from_one_client_leave_the_others_untouched()
     {
         await using var alice = await TestClient.ConnectAsync(_server, "alice");

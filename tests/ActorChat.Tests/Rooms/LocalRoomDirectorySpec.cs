@@ -59,4 +59,48 @@ public class LocalRoomDirectorySpec() : Akka.TestKit.Xunit2.TestKit(PersistenceS
         directory.Tell(new ListRooms(alice));
         Assert.Empty(Expect<RoomListFrame>(alice).Rooms);
     }
+
+    [Fact]
+    public void A_connection_may_create_only_so_many_rooms_a_minute_but_may_still_join_rooms_that_exist()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10, CreationsPerMinute: 2), new ChatStatistics()));
+        var alice = CreateTestProbe();
+        var bob = CreateTestProbe();
+        directory.Tell(new Join("one", "alice", alice));
+        directory.Tell(new Join("two", "alice", alice));
+        Expect<JoinedFrame>(alice);
+        Expect<JoinedFrame>(alice);
+
+        directory.Tell(new Join("three", "alice", alice));
+        var refused = alice.ExpectMsg<JoinRefused>();
+        Assert.Equal(("three", ErrorCodes.TooManyRooms), (refused.Room, refused.Error.Code));
+        Assert.Contains("within the last minute", refused.Error.Message);
+
+        directory.Tell(new Join("three", "bob", bob));
+        Assert.Equal("three", Expect<JoinedFrame>(bob).Room);
+        directory.Tell(new Join("three", "alice", alice));
+        Assert.Equal(["bob", "alice"], Expect<JoinedFrame>(alice).Members);
+    }
+
+    [Fact]
+    public void The_server_refuses_new_rooms_past_its_maximum_and_still_lets_people_join_the_others()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10, MaxRooms: 2), new ChatStatistics()));
+        var alice = CreateTestProbe();
+        var bob = CreateTestProbe();
+        directory.Tell(new Join("one", "alice", alice));
+        directory.Tell(new Join("two", "alice", alice));
+        Expect<JoinedFrame>(alice);
+        Expect<JoinedFrame>(alice);
+
+        directory.Tell(new Join("three", "bob", bob));
+        var refused = bob.ExpectMsg<JoinRefused>();
+        Assert.Equal(ErrorCodes.TooManyRooms, refused.Error.Code);
+        Assert.Contains("the most it may have", refused.Error.Message);
+        directory.Tell(new Join("TWO", "bob", bob));
+        Assert.Equal("two", Expect<JoinedFrame>(bob).Room);
+
+        directory.Tell(new ListRooms(bob));
+        Assert.Equal(["one", "two"], Expect<RoomListFrame>(bob).Rooms.Select(r => r.Name));
+    }
 }

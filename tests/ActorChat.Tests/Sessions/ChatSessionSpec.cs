@@ -289,4 +289,22 @@ public class ChatSessionSpec : Akka.TestKit.Xunit2.TestKit
         var get = _rooms.ExpectMsg<RoomProtocol.GetHistory>();
         Assert.Equal((40L, Protocol.DefaultHistoryPage), (get.Before!.Value, get.Limit));
     }
+
+    [Fact]
+    public void A_join_the_directory_refused_is_passed_on_and_does_not_count_as_a_room_joined()
+    {
+        Identify();
+        foreach (var room in new[] { "one", "two", "three" })
+        {
+            Receive($$"""{"type":"join","room":"{{room}}"}""");
+            _rooms.ExpectMsg<RoomProtocol.Join>();
+        }
+        var refusal = new ErrorFrame(ErrorCodes.TooManyRooms, "The server has 3 rooms, the most it may have; join one of them.");
+        Assert.True(_session.Handle(new RoomProtocol.JoinRefused("Three", refusal)));
+        Assert.Equal(refusal, _transport.Last<ErrorFrame>());
+        Assert.Equal(["one", "two"], _session.Rooms);
+
+        Receive("""{"type":"join","room":"four"}""");
+        Assert.Equal("four", _rooms.ExpectMsg<RoomProtocol.Join>().Room);
+    }
 }
