@@ -23,13 +23,13 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RoomSettings _settings;
     private readonly ChatStatistics _statistics;
-    private readonly Dictionary<string, (string Name, int Members)> _rooms = new(StringComparer.Ordinal);
+    private readonly RoomIndex _rooms = new();
     private readonly Dictionary<string, DownRoom> _down = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (DateTime At, int Count)> _recentFailures = new(StringComparer.Ordinal);
     private IActorRef _catalog = ActorRefs.Nobody;
     private int _catalogFailures;
     private bool _catalogRecovered;
-    private readonly List<IActorRef> _waitingForList = [];
+    private readonly List<ListRooms> _waitingForList = [];
     private readonly Dictionary<string, Queue<IRoomCommand>> _creating = new(StringComparer.Ordinal);
     private readonly CreationWindow<IActorRef> _creations;
 
@@ -80,10 +80,10 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         switch (message)
         {
             case IRoomCommand command: Route(command); break;
-            case Occupancy occupancy: _rooms[occupancy.Key] = (occupancy.Name, occupancy.Members); break;
-            case ListRooms list when !_catalogRecovered: _waitingForList.Add(list.Member); break;
-            case ListRooms list: ReplyRoomList(list.Member); break;
-            case GetRoomSummaries: Sender.Tell(new RoomSummaries(Summaries())); break;
+            case Occupancy occupancy: _rooms.SetMembers(occupancy.Key, occupancy.Name, occupancy.Members); break;
+            case ListRooms list when !_catalogRecovered: _waitingForList.Add(list); break;
+            case ListRooms list: ReplyRoomList(list); break;
+            case GetRoomSummaries: Sender.Tell(new RoomSummaries(_rooms.Summaries())); break;
             case CatalogWaitOver when !_catalogRecovered:
                 _log.Warning("The room catalog has not recovered after 15 s; rooms lists show only rooms in use");
                 ListForWaiting();
@@ -124,7 +124,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         var room = Context.Child(key);
         if (room.IsNobody())
         {
-            if (!_rooms.ContainsKey(key))
+            if (!_rooms.Contains(key))
             {
                 if (command is not Join)
                 {
@@ -133,7 +133,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
                 }
                 if (RefusesCreation(command)) return;
                 // A new room is in the catalog before anyone is told it exists, so it is listed after any restart.
-                _rooms[key] = (command.Room, 0);
+                _rooms.Add(key, command.Room);
                 _creating[key] = new Queue<IRoomCommand>([command]);
                 _catalog.Tell(new RoomCatalog.Register(key, command.Room));
                 Timers.StartSingleTimer(("create", key), new StopWaitingForCatalog(key), TimeSpan.FromSeconds(10));
@@ -168,7 +168,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
 
     private IActorRef StartRoom(string key, IReadOnlyList<RoomMember> members)
     {
-        var room = Context.ActorOf(RoomActor.Props(_rooms[key].Name, _settings, _statistics, members), key);
+        var room = Context.ActorOf(RoomActor.Props(_rooms.NameOf(key)!, _settings, _statistics, members), key);
         Context.Watch(room);
         return room;
     }
@@ -195,11 +195,11 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         if (!_down.TryGetValue(key, out var down))
         {
             // Stopped without saying why: it starts afresh (recovering its history) on the next command.
-            if (_rooms.TryGetValue(key, out var known)) _rooms[key] = (known.Name, 0);
+            if (_rooms.NameOf(key) is { } known) _rooms.SetMembers(key, known, 0);
             return;
         }
         var pause = Backoff(down.Failures);
-        _log.Warning("Room {0} starts again in {1} ms", _rooms.GetValueOrDefault(key).Name ?? key, (int)pause.TotalMilliseconds);
+        _log.Warning("Room {0} starts again in {1} ms", _rooms.NameOf(key) ?? key, (int)pause.TotalMilliseconds);
         Timers.StartSingleTimer(new StartAgain(key), new StartAgain(key), pause);
     }
 
@@ -226,13 +226,10 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void OnKnownRooms(RoomCatalog.KnownRooms known)
     {
         _catalogFailures = 0;
-        foreach (var (key, name) in known.NamesByKey)
+        foreach (var (key, name) in known.NamesByKey) _rooms.Add(key, name);
+        foreach (var (key, name) in _rooms.All)
         {
-            if (!_rooms.ContainsKey(key)) _rooms[key] = (name, 0);
-        }
-        foreach (var (key, room) in _rooms)
-        {
-            if (!known.NamesByKey.ContainsKey(key)) _catalog.Tell(new RoomCatalog.Register(key, room.Name));
+            if (!known.NamesByKey.ContainsKey(key)) _catalog.Tell(new RoomCatalog.Register(key, name));
         }
         ListForWaiting();
     }
@@ -241,7 +238,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void ListForWaiting()
     {
         _catalogRecovered = true;
-        foreach (var member in _waitingForList) ReplyRoomList(member);
+        foreach (var list in _waitingForList) ReplyRoomList(list);
         _waitingForList.Clear();
     }
 
@@ -251,7 +248,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         ServerFrame answer = command switch
         {
             GetMembers get => new MembersFrame(get.Room, []),
-            GetStats get => new StatsFrame(get.Room, new Dictionary<string, long>()),
+            GetStats get => new StatsFrame(get.Room, new Dictionary<string, long>(), 0),
             _ => new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{command.Room}'."),
         };
         Answer(command.Member, answer);
@@ -260,10 +257,9 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private static void Answer(IActorRef member, ServerFrame frame) =>
         member.Tell(new Deliver(FrameCodec.EncodeLine(frame)), ActorRefs.NoSender);
 
-    private void ReplyRoomList(IActorRef member) => Answer(member, new RoomListFrame(Summaries()));
-
-    private RoomSummary[] Summaries() => _rooms.Values
-        .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
-        .Select(r => new RoomSummary(r.Name, r.Members))
-        .ToArray();
+    private void ReplyRoomList(ListRooms list)
+    {
+        var (rooms, next) = _rooms.Page(list.After, Protocol.RoomsPerPage);
+        Answer(list.Member, new RoomListFrame(rooms, next));
+    }
 }

@@ -103,7 +103,7 @@ public sealed class RoomActor : UntypedPersistentActor
             case Join join: OnJoin(join); break;
             case Leave leave: OnLeave(leave); break;
             case GetMembers get: Send(get.Member, new MembersFrame(_name, MemberNames())); break;
-            case GetStats get: Send(get.Member, new StatsFrame(_name, new Dictionary<string, long>(_messagesPerUser))); break;
+            case GetStats get: Send(get.Member, Stats()); break;
             case GetHistory get: OnHistory(get); break;
             case Terminated terminated: OnMemberGone(terminated.ActorRef); break;
             case SaveSnapshotSuccess saved:
@@ -394,6 +394,9 @@ public sealed class RoomActor : UntypedPersistentActor
         }
         return -1;
     }
+
+    private StatsFrame Stats() =>
+        new(_name, PosterRanking.Top(_messagesPerUser, Protocol.MaxStatsPosters), _messagesPerUser.Values.Sum());
 
     private string[] MemberNames() => _members.Select(m => m.User).ToArray();
 

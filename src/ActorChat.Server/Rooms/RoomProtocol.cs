@@ -48,8 +48,11 @@ public static class RoomProtocol
     /// </summary>
     public sealed record RoomFailed(string Key, IReadOnlyList<RoomMember> Members);
 
-    /// <summary>The directory asks for a list of rooms with their member counts; answered with a rooms frame.</summary>
-    public sealed record ListRooms(IActorRef Member);
+    /// <summary>
+    /// Asks the directory for a page of the rooms with their member counts, those after the cursor
+    /// <paramref name="After"/> (null: the first page); answered with a rooms frame.
+    /// </summary>
+    public sealed record ListRooms(IActorRef Member, string? After = null);
 
     /// <summary>Asked of the directory (for the status page); answered with <see cref="RoomSummaries"/>.</summary>
     public sealed class GetRoomSummaries

@@ -62,7 +62,7 @@ public sealed class ChatSession
             case JoinRequest join: OnJoin(join); break;
             case LeaveRequest leave: OnLeave(leave); break;
             case DirectMessageRequest dm: OnDirectMessage(dm); break;
-            case RoomListRequest: Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self)); break;
+            case RoomListRequest list: OnRoomList(list); break;
             case WhoRequest who:
                 if (CheckRoomName(who.Room)) Tell(_services.RoomDirectory, new RoomProtocol.GetMembers(who.Room, _transport.Self));
                 break;
@@ -178,6 +178,17 @@ public sealed class ChatSession
             return;
         }
         Tell(_services.RoomDirectory, new RoomProtocol.GetHistory(history.Room, history.Before, limit, _transport.Self));
+    }
+
+    /// <summary>The cursor is the <c>next</c> of an earlier rooms frame, which is always a room name.</summary>
+    private void OnRoomList(RoomListRequest list)
+    {
+        if (list.After is not null && !Protocol.IsValidRoom(list.After))
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.BadRequest, "'after' is the 'next' cursor of an earlier rooms answer."));
+            return;
+        }
+        Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self, list.After));
     }
 
     private void OnDirectMessage(DirectMessageRequest dm)

@@ -103,4 +103,27 @@ public class LocalRoomDirectorySpec() : Akka.TestKit.Xunit2.TestKit(PersistenceS
         directory.Tell(new ListRooms(bob));
         Assert.Equal(["one", "two"], Expect<RoomListFrame>(bob).Rooms.Select(r => r.Name));
     }
+
+    [Fact]
+    public void The_rooms_list_comes_in_pages_of_two_hundred_that_together_list_every_room_once()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10, CreationsPerMinute: 1000), new ChatStatistics()));
+        var alice = CreateTestProbe();
+        var names = Enumerable.Range(0, 401).Select(i => $"Room{i:D3}").ToList();
+        foreach (var name in names) directory.Tell(new Join(name, "alice", alice));
+        foreach (var _ in names) Expect<JoinedFrame>(alice);
+
+        var listed = new List<RoomSummary>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            directory.Tell(new ListRooms(alice, cursor));
+            var page = Expect<RoomListFrame>(alice);
+            Assert.True(page.Rooms.Count <= Protocol.RoomsPerPage);
+            listed.AddRange(page.Rooms);
+            cursor = page.Next;
+        } while (cursor is not null && ++pages < 10);
+        Assert.Equal(names, listed.Select(r => r.Name));
+    }
 }

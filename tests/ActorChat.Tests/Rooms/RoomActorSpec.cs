@@ -235,4 +235,26 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
         Assert.Equal((snapshot.Name, snapshot.Seq, posted), (again.Name, again.Seq, Assert.Single(again.Recent)));
         Assert.Equal(3, again.MessagesPerUser["alice"]);
     }
+
+    [Fact]
+    public void Stats_count_the_top_hundred_posters_and_every_message_in_the_total()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        // 35 users say 1 message, 35 say 2 and 35 say 3: the top 100 leave out the last five (by name) of those with 1.
+        for (var user = 0; user < 105; user++)
+        {
+            for (var i = 0; i <= user % 3; i++) room.Tell(new Post("general", $"user{user:D3}", "hi", alice));
+        }
+        var expectedTotal = Enumerable.Range(0, 105).Sum(user => user % 3 + 1);
+        for (var i = 0; i < expectedTotal; i++) Expect<MessageFrame>(alice);
+        room.Tell(new GetStats("general", alice));
+        var stats = Expect<StatsFrame>(alice);
+        Assert.Equal(expectedTotal, stats.Total);
+        Assert.Equal(Protocol.MaxStatsPosters, stats.MessagesPerUser.Count);
+        Assert.Equal(30, stats.MessagesPerUser.Values.Count(count => count == 1));
+        Assert.Equal(3, stats.MessagesPerUser["user002"]);
+        Assert.Contains("user087", stats.MessagesPerUser.Keys);
+        Assert.DoesNotContain("user090", stats.MessagesPerUser.Keys);
+    }
 }
