@@ -60,6 +60,12 @@ public sealed record PersistenceSettings(
 {
     public const string SqliteFileName = "actorchat.db";
 
+    /// <summary>
+    /// Whether the journal may create its tables: only in a new database (the start-up check decides), so that an
+    /// existing one that lost a table is an error rather than silently emptied.
+    /// </summary>
+    public bool CreateTables { get; init; } = true;
+
     /// <summary>The SQLite database file, resolved against the working directory.</summary>
     public string SqliteFile => Path.GetFullPath(Path.Combine(DataDirectory, SqliteFileName));
 }

@@ -153,6 +153,7 @@ public sealed class RoomActor : UntypedPersistentActor
         if (LastSequenceNr > 0)
             _log.Info("Room {0} recovered: {1} messages in {2} ms", _name, _stored, _recoveryTime.ElapsedMilliseconds);
         if (_members.Count > 0) ReportOccupancy();
+        Context.Parent.Tell(new RoomRecovered(_key));
     }
 
     private void OnJoin(Join join)
@@ -368,8 +369,23 @@ public sealed class RoomActor : UntypedPersistentActor
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        _log.Error("Room {0} could not be recovered, trying again shortly: {1}", _name, reason.Message);
-        Context.Parent.Tell(new RoomFailed(_key, _members.ToArray()));
+        // A damaged event or a database that is away: the directory answers for the room until it recovers.
+        var cause = Describe(reason);
+        _log.Error("Room {0} cannot be recovered; it answers unavailable until it can: {1}", _name, cause);
+        Context.Parent.Tell(new RoomUnrecoverable(_key, _members.ToArray(), cause));
+    }
+
+    /// <summary>An exception and its inner ones as one line, for logs and for /healthz.</summary>
+    public static string Describe(Exception exception)
+    {
+        var messages = new List<string>();
+        for (var e = exception; e is not null && messages.Count < 4; e = e.InnerException)
+        {
+            var text = e.Message.ReplaceLineEndings(" ").Trim();
+            if (text.Length > 0 && !messages.Exists(m => m.Contains(text, StringComparison.Ordinal))) messages.Add(text);
+        }
+        var line = string.Join(": ", messages);
+        return line.Length <= 300 ? line : line[..299] + "…";
     }
 
     private static void NotSaved(IEnumerable<IActorRef> senders)

@@ -43,7 +43,7 @@ public static class RoomProtocol
     public sealed record RoomMember(IActorRef Ref, string User);
 
     /// <summary>
-    /// A room could not write or recover and is stopping; the directory starts it again after a pause and hands
+    /// A room could not write and is stopping; the directory starts it again after a pause and hands
     /// it <paramref name="Members"/>, so the people in it stay in it.
     /// </summary>
     public sealed record RoomFailed(string Key, IReadOnlyList<RoomMember> Members);
@@ -53,6 +53,15 @@ public static class RoomProtocol
     /// <paramref name="After"/> (null: the first page); answered with a rooms frame.
     /// </summary>
     public sealed record ListRooms(IActorRef Member, string? After = null);
+
+    /// <summary>The room has recovered its messages: the directory hands it the commands that waited for it.</summary>
+    public sealed record RoomRecovered(string Key);
+
+    /// <summary>
+    /// The room could not recover its messages (<paramref name="Reason"/>, one line) and is stopping; the directory
+    /// answers for it, keeps <paramref name="Members"/> for its next attempt and reports it as unhealthy.
+    /// </summary>
+    public sealed record RoomUnrecoverable(string Key, IReadOnlyList<RoomMember> Members, string Reason);
 
     /// <summary>Asked of the directory (for the status page); answered with <see cref="RoomSummaries"/>.</summary>
     public sealed class GetRoomSummaries
