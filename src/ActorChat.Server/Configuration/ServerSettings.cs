@@ -36,7 +36,11 @@ public sealed record RoomSettings(
     int SnapshotEvery = 1000,
     int MaxPendingWrites = 20_000,
     int MaxRooms = 10_000,
-    int CreationsPerMinute = 10);
+    int CreationsPerMinute = 10)
+{
+    /// <summary>A room with no members and nothing in flight for this long is stopped; it recovers on the next command.</summary>
+    public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(2);
+}
 
 /// <summary>Where rooms keep their messages.</summary>
 public enum StoreKind

@@ -161,7 +161,10 @@ public static class SettingsLoader
                 Bind: string.IsNullOrEmpty(webBind) ? tcp.GetString("bind") : webBind,
                 Port: ParseWebPort(web.GetString("port"))),
             Rooms: new RoomSettings(root.GetInt("rooms.history-size"), root.GetInt("rooms.snapshot-every"), root.GetInt("rooms.max-pending-writes"),
-                MaxRooms: root.GetInt("rooms.max-rooms", 10_000), CreationsPerMinute: root.GetInt("rooms.creations-per-minute", 10)),
+                MaxRooms: root.GetInt("rooms.max-rooms", 10_000), CreationsPerMinute: root.GetInt("rooms.creations-per-minute", 10))
+            {
+                PassivateAfter = root.GetTimeSpan("rooms.passivate-after", TimeSpan.FromMinutes(2)),
+            },
             Sessions: new SessionSettings(
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
                 OutboundLimitBytes: sessions.GetByteSize("outbound-limit") ?? 1 << 20,
@@ -188,6 +191,7 @@ public static class SettingsLoader
         if (settings.Rooms.MaxPendingWrites < 1) throw new ArgumentException("rooms.max-pending-writes must be at least 1.");
         if (settings.Rooms.MaxRooms < 1) throw new ArgumentException("rooms.max-rooms must be at least 1.");
         if (settings.Rooms.CreationsPerMinute < 1) throw new ArgumentException("rooms.creations-per-minute must be at least 1.");
+        if (settings.Rooms.PassivateAfter <= TimeSpan.Zero) throw new ArgumentException("rooms.passivate-after must be positive.");
         return settings;
     }
 

@@ -119,6 +119,8 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             case IRoomCommand command: Route(command); break;
             case Occupancy occupancy: _rooms.SetMembers(occupancy.Key, occupancy.Name, occupancy.Members); break;
             case RoomRecovered recovered: OnRoomRecovered(recovered.Key); break;
+            case RoomIdle idle: OnRoomIdle(idle.Key); break;
+            case RoomBusyAgain busy: OnRoomBusyAgain(busy.Key); break;
             case ListRooms list when !_catalogRecovered: _waitingForList.Add(list); break;
             case ListRooms list: ReplyRoomList(list); break;
             case GetRoomSummaries: Sender.Tell(new RoomSummaries(_rooms.Summaries())); break;
@@ -232,6 +234,24 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         entry.State = RoomState.Running;
         entry.Problem = null;
         entry.Failures = 0;
+        while (entry.Waiting.TryDequeue(out var command)) entry.Room.Tell(command, command.Member);
+    }
+
+    /// <summary>
+    /// Passivation: an idle room is stopped so idle rooms cost nothing. Commands that arrive meanwhile wait here and
+    /// start it again once it has stopped; anything already on its way to it makes it stay up instead.
+    /// </summary>
+    private void OnRoomIdle(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry) || entry.State != RoomState.Running || !entry.Room.Equals(Sender)) return;
+        entry.State = RoomState.Passivating;
+        entry.Room.Tell(StopIfIdle.Instance);
+    }
+
+    private void OnRoomBusyAgain(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry) || entry.State != RoomState.Passivating || !entry.Room.Equals(Sender)) return;
+        entry.State = RoomState.Running;
         while (entry.Waiting.TryDequeue(out var command)) entry.Room.Tell(command, command.Member);
     }
 

@@ -15,9 +15,10 @@ namespace ActorChat.Server.Rooms;
 /// and goes out to the members only once it is stored, so whatever a client saw survives a restart with the same
 /// id and seq. The seq of a message is its event's sequence number. Writes are pipelined: posts that arrive while a
 /// write is in flight are written together as the next batch. A snapshot every <see cref="RoomSettings.SnapshotEvery"/>
-/// messages keeps recovery short. Members are live connections and are not stored.
+/// messages keeps recovery short. Members are live connections and are not stored. A room with no members and
+/// nothing in flight for <see cref="RoomSettings.PassivateAfter"/> asks its directory to stop it (passivation).
 /// </summary>
-public sealed class RoomActor : UntypedPersistentActor
+public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 {
     private const int MaxConcurrentHistoryReads = 16;
 
@@ -30,7 +31,14 @@ public sealed class RoomActor : UntypedPersistentActor
         public static readonly SendStaged Instance = new();
     }
 
+    /// <summary>Checks whether the room has been idle long enough to stop.</summary>
+    private sealed class PassivationCheck
+    {
+        public static readonly PassivationCheck Instance = new();
+    }
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Stopwatch _sinceLastCommand = Stopwatch.StartNew();
     private readonly string _key;
     private readonly ChatStatistics _statistics;
     private readonly RoomSettings _settings;
@@ -62,6 +70,8 @@ public sealed class RoomActor : UntypedPersistentActor
 
     public static Props Props(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null) =>
         Akka.Actor.Props.Create<RoomActor>(name, settings, statistics, members ?? Array.Empty<RoomMember>()); // not the expression form: it is compiled on every call
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static string PersistenceIdOf(string roomKey) => "room-" + roomKey;
 
@@ -96,9 +106,19 @@ public sealed class RoomActor : UntypedPersistentActor
         // hold a batch back: a busy room keeps batching, and a joiner simply gets only the lines staged after it.
         if (message is SendStaged) _sendStagedScheduled = false;
         if (message is not (Post or Join)) SendStagedMessages();
+        if (message is not PassivationCheck) _sinceLastCommand.Restart();
         switch (message)
         {
             case SendStaged: break;
+            case PassivationCheck: OnPassivationCheck(); break;
+            case StopIfIdle when IsIdle:
+                _log.Debug("Room {0} is idle; it stops until it is asked for again", _name);
+                Context.Stop(Self);
+                break;
+            case StopIfIdle:
+                Context.Parent.Tell(new RoomBusyAgain(_key));
+                SchedulePassivationCheck();
+                break;
             case Post post: OnPost(post); break;
             case Join join: OnJoin(join); break;
             case Leave leave: OnLeave(leave); break;
@@ -154,6 +174,39 @@ public sealed class RoomActor : UntypedPersistentActor
             _log.Info("Room {0} recovered: {1} messages in {2} ms", _name, _stored, _recoveryTime.ElapsedMilliseconds);
         if (_members.Count > 0) ReportOccupancy();
         Context.Parent.Tell(new RoomRecovered(_key));
+        SchedulePassivationCheck();
+    }
+
+    /// <summary>Nobody is in the room and nothing it started is still going (writes, history reads, a failure).</summary>
+    private bool IsIdle =>
+        _members.Count == 0 && _unstored.Count == 0 && _held.Count == 0 && !_failed && !Context.GetChildren().Any();
+
+    /// <summary>Checks run only while the room has no members; the last member to go starts them again.</summary>
+    private void SchedulePassivationCheck()
+    {
+        if (_members.Count > 0) return;
+        var left = _settings.PassivateAfter - _sinceLastCommand.Elapsed;
+        Timers.StartSingleTimer(PassivationCheck.Instance, PassivationCheck.Instance,
+            left > TimeSpan.FromMilliseconds(10) ? left : TimeSpan.FromMilliseconds(10));
+    }
+
+    private void OnPassivationCheck()
+    {
+        if (_members.Count > 0) return;
+        if (_sinceLastCommand.Elapsed < _settings.PassivateAfter)
+        {
+            SchedulePassivationCheck();
+            return;
+        }
+        if (IsIdle)
+        {
+            Context.Parent.Tell(new RoomIdle(_key));
+            return;
+        }
+        // Quiet, but a write or a history read is still going: look again a little later.
+        var again = _settings.PassivateAfter / 4;
+        Timers.StartSingleTimer(PassivationCheck.Instance, PassivationCheck.Instance,
+            again > TimeSpan.FromMilliseconds(50) ? again : TimeSpan.FromMilliseconds(50));
     }
 
     private void OnJoin(Join join)
@@ -205,6 +258,7 @@ public sealed class RoomActor : UntypedPersistentActor
         _joinedDuringBatch.Remove(memberRef);
         Stage(FrameCodec.EncodeLine(new PresenceFrame(_name, member.User, PresenceFrame.Leave)));
         ReportOccupancy();
+        SchedulePassivationCheck();
         return true;
     }
 

@@ -63,6 +63,22 @@ public static class RoomProtocol
     /// </summary>
     public sealed record RoomUnrecoverable(string Key, IReadOnlyList<RoomMember> Members, string Reason);
 
+    /// <summary>
+    /// The room has had no members and nothing in flight for the passivation time: the directory holds back further
+    /// commands and answers with <see cref="StopIfIdle"/>.
+    /// </summary>
+    public sealed record RoomIdle(string Key);
+
+    /// <summary>The room stops if it is still idle, or else says <see cref="RoomBusyAgain"/>.</summary>
+    public sealed class StopIfIdle
+    {
+        public static readonly StopIfIdle Instance = new();
+        private StopIfIdle() { }
+    }
+
+    /// <summary>Something reached the room before <see cref="StopIfIdle"/> did; it keeps running.</summary>
+    public sealed record RoomBusyAgain(string Key);
+
     /// <summary>Asked of the directory (for the status page); answered with <see cref="RoomSummaries"/>.</summary>
     public sealed class GetRoomSummaries
     {

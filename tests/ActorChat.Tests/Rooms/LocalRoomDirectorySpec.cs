@@ -126,4 +126,86 @@ public class LocalRoomDirectorySpec() : Akka.TestKit.Xunit2.TestKit(PersistenceS
         } while (cursor is not null && ++pages < 10);
         Assert.Equal(names, listed.Select(r => r.Name));
     }
+
+    private static readonly RoomSettings QuicklyPassivated = new RoomSettings(10) { PassivateAfter = TimeSpan.FromMilliseconds(300) };
+
+    private async Task<IActorRef> RoomActorOf(IActorRef directory, string key) =>
+        await Sys.ActorSelection(directory.Path / key).ResolveOne(TimeSpan.FromSeconds(3));
+
+    [Fact]
+    public async Task An_empty_idle_room_is_stopped_stays_listed_and_comes_back_with_its_history_when_asked_for()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(QuicklyPassivated, new ChatStatistics()));
+        var alice = CreateTestProbe();
+        directory.Tell(new Join("General", "alice", alice));
+        Expect<JoinedFrame>(alice);
+        directory.Tell(new Post("general", "alice", "hello", alice));
+        Expect<MessageFrame>(alice);
+        var room = await RoomActorOf(directory, "general");
+        Watch(room);
+        directory.Tell(new Leave("general", "alice", alice));
+        Expect<LeftFrame>(alice);
+
+        ExpectTerminated(room, TimeSpan.FromSeconds(5));
+        directory.Tell(new ListRooms(alice));
+        Assert.Equal([new RoomSummary("General", 0)], Expect<RoomListFrame>(alice).Rooms);
+
+        var bob = CreateTestProbe();
+        directory.Tell(new Join("general", "bob", bob));
+        var joined = Expect<JoinedFrame>(bob);
+        Assert.Equal("General", joined.Room);
+        Assert.Equal(["hello"], joined.History.Select(m => m.Text));
+        directory.Tell(new Post("general", "bob", "again", bob));
+        Assert.Equal(2, Expect<MessageFrame>(bob).Seq);
+    }
+
+    [Fact]
+    public async Task A_room_with_members_is_not_stopped_however_quiet_it_is()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(QuicklyPassivated, new ChatStatistics()));
+        var alice = CreateTestProbe();
+        directory.Tell(new Join("general", "alice", alice));
+        Expect<JoinedFrame>(alice);
+        var room = await RoomActorOf(directory, "general");
+        Watch(room);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(1200));
+
+        directory.Tell(new GetMembers("general", alice));
+        Assert.Equal(["alice"], Expect<MembersFrame>(alice).Members);
+    }
+
+    [Fact]
+    public async Task Commands_sent_while_a_room_stops_are_answered_by_its_next_incarnation()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
+        var alice = CreateTestProbe();
+        directory.Tell(new Join("general", "alice", alice));
+        Expect<JoinedFrame>(alice);
+        directory.Tell(new Leave("general", "alice", alice));
+        Expect<LeftFrame>(alice);
+        var room = await RoomActorOf(directory, "general");
+        Watch(room);
+
+        // As the room itself says once it has been idle long enough; the questions right behind it must not be lost.
+        directory.Tell(new RoomIdle("general"), room);
+        for (var i = 0; i < 3; i++) directory.Tell(new GetMembers("general", alice));
+        ExpectTerminated(room);
+        for (var i = 0; i < 3; i++) Assert.Empty(Expect<MembersFrame>(alice).Members);
+    }
+
+    [Fact]
+    public async Task A_room_that_is_busy_again_when_told_to_stop_keeps_running()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
+        var alice = CreateTestProbe();
+        directory.Tell(new Join("general", "alice", alice));
+        Expect<JoinedFrame>(alice);
+        var room = await RoomActorOf(directory, "general");
+        Watch(room);
+
+        directory.Tell(new RoomIdle("general"), room);
+        directory.Tell(new GetMembers("general", alice));
+        Assert.Equal(["alice"], Expect<MembersFrame>(alice).Members);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
 }
