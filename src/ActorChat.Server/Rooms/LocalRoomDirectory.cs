@@ -150,6 +150,8 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void Route(IRoomCommand command)
     {
         var key = Protocol.Key(command.Room);
+        if (command is Attach && (!_entries.TryGetValue(key, out var attached) || attached.State == RoomState.Broken))
+            return; // only for a room that is up or on its way up; the member keeps talking through the directory
         if (_entries.TryGetValue(key, out var entry))
         {
             switch (entry.State)
@@ -188,7 +190,10 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         if (entry.State == RoomState.Down && command is Post)
             Answer(command.Member, new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."));
         else if (entry.Waiting.Count >= MaxWaitingCommands)
-            Answer(command.Member, new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf(key)}' is not available just now; try again."));
+        {
+            if (command is not Attach)
+                Answer(command.Member, new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf(key)}' is not available just now; try again."));
+        }
         else
             entry.Waiting.Enqueue(command);
     }
@@ -300,6 +305,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     /// <summary>Members may still leave a broken room (membership is not stored); everything else is unavailable.</summary>
     private void AnswerBroken(string key, RoomEntry entry, IRoomCommand command)
     {
+        if (command is Attach) return; // the member keeps talking through the directory
         var name = NameOf(key);
         var isMember = entry.Members.Exists(m => m.Ref.Equals(command.Member));
         if (command is Leave)
@@ -344,7 +350,10 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
                 _entries.Remove(key);
                 _rooms.SetMembers(key, NameOf(key), 0);
                 var gone = new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf(key)}' stopped unexpectedly; try again.");
-                while (entry.Waiting.TryDequeue(out var command)) Answer(command.Member, gone);
+                while (entry.Waiting.TryDequeue(out var command))
+                {
+                    if (command is not Attach) Answer(command.Member, gone);
+                }
                 break;
         }
     }

@@ -105,7 +105,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         // A leave, a question or an error answer comes after the frames staged before it. Posts and joins do not
         // hold a batch back: a busy room keeps batching, and a joiner simply gets only the lines staged after it.
         if (message is SendStaged) _sendStagedScheduled = false;
-        if (message is not (Post or Join)) SendStagedMessages();
+        if (message is not (Post or Join or Attach)) SendStagedMessages();
         if (message is not PassivationCheck) _sinceLastCommand.Restart();
         switch (message)
         {
@@ -123,6 +123,9 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case Join join: OnJoin(join); break;
             case Leave leave: OnLeave(leave); break;
             case GetMembers get: Send(get.Member, new MembersFrame(_name, MemberNames())); break;
+            case Attach attach:
+                if (IndexOf(attach.Member) >= 0) attach.Member.Tell(new RoomAttached(_key, Self, attach.Ticket), ActorRefs.NoSender);
+                break;
             case GetStats get: Send(get.Member, Stats()); break;
             case GetHistory get: OnHistory(get); break;
             case Terminated terminated: OnMemberGone(terminated.ActorRef); break;
@@ -227,6 +230,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             SendStagedMessages();
         }
         Send(join.Member, new JoinedFrame(_name, MemberNames(), _recent.ToArray()));
+        join.Member.Tell(new RoomAttached(_key, Self, join.Ticket), ActorRefs.NoSender);
     }
 
     private void OnLeave(Leave leave)

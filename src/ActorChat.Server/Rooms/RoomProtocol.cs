@@ -15,8 +15,11 @@ public interface IRoomCommand
 
 public static class RoomProtocol
 {
-    /// <summary>Add <paramref name="Member"/> as <paramref name="User"/>; answered with a joined frame.</summary>
-    public sealed record Join(string Room, string User, IActorRef Member) : IRoomCommand;
+    /// <summary>
+    /// Add <paramref name="Member"/> as <paramref name="User"/>; answered with a joined frame and then
+    /// <see cref="RoomAttached"/>, which echoes <paramref name="Ticket"/>.
+    /// </summary>
+    public sealed record Join(string Room, string User, IActorRef Member, long Ticket = 0) : IRoomCommand;
 
     public sealed record Leave(string Room, string User, IActorRef Member) : IRoomCommand;
 
@@ -24,6 +27,20 @@ public static class RoomProtocol
     public sealed record Post(string Room, string User, string Text, IActorRef Member) : IRoomCommand;
 
     public sealed record GetMembers(string Room, IActorRef Member) : IRoomCommand;
+
+    /// <summary>
+    /// A member asks for the room's own actor, so that it can talk to the room without the directory in between;
+    /// answered with <see cref="RoomAttached"/> if it is a member, else not at all. The directory never starts a
+    /// room for it and drops it for a room that cannot be used.
+    /// </summary>
+    public sealed record Attach(string Room, IActorRef Member, long Ticket = 0) : IRoomCommand;
+
+    /// <summary>
+    /// The room's own actor, sent to a member after its join (behind the joined frame) or its <see cref="Attach"/>.
+    /// Everything the member sent through the directory before that has reached the room by then.
+    /// <paramref name="Ticket"/> is the one of the join or attach it answers.
+    /// </summary>
+    public sealed record RoomAttached(string Key, IActorRef Room, long Ticket);
 
     public sealed record GetStats(string Room, IActorRef Member) : IRoomCommand;
 
