@@ -66,6 +66,8 @@ public sealed class DamagedDataTests : IDisposable
 
         await using var server = await TestServer.StartAsync("--data-dir", _dataDir);
         Assert.Equal(HttpStatusCode.OK, (await HealthAsync(server)).Status);
+        // An existing database: the journal is not to create tables.
+        Assert.False(server.System.Settings.Config.GetBoolean("akka.persistence.journal.sql.auto-initialize"));
         await using var bob = await TestClient.ConnectAsync(server, "bob");
         await bob.SendAsync(new JoinRequest("cellar"));
         var refused = await bob.NextAsync<ErrorFrame>();
