@@ -202,6 +202,11 @@ public sealed class ChatSession
             room.Tell(command, _transport.Self);
             return;
         }
+        if (!_rooms.ContainsKey(key))
+        {
+            Tell(_services.RoomDirectory, command); // a question about a room the session is not in
+            return;
+        }
         // Commands through the directory are numbered; a join or attach carries its number, and its answer echoes it.
         var (sent, lastAsked) = _viaDirectory.GetValueOrDefault(key);
         sent++;

@@ -123,4 +123,16 @@ public class SessionRoomRoutingSpec : Akka.TestKit.Xunit2.TestKit
     {
         Assert.False(_session.Handle(new Terminated(CreateTestProbe().Ref, existenceConfirmed: true, addressTerminated: false)));
     }
+
+    [Fact]
+    public void Questions_about_rooms_the_session_is_not_in_still_let_it_attach_to_the_room_it_joins()
+    {
+        Receive("""{"type":"who","room":"random"}""");
+        Receive("""{"type":"stats","room":"general"}""");
+        _directory.ExpectMsg<GetMembers>();
+        _directory.ExpectMsg<GetStats>();
+        var ticket = Joined();
+        _session.Handle(new RoomAttached("general", _room, ticket));
+        Assert.Equal([_room.Ref], _transport.Watched);
+    }
 }
