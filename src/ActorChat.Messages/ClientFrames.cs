@@ -47,7 +47,11 @@ public sealed record DirectMessageRequest(string To, string Text) : ClientFrame
     internal override string? MissingField() => To is null ? "to" : Text is null ? "text" : null;
 }
 
-public sealed record RoomListRequest : ClientFrame
+/// <summary>
+/// Asks for the rooms, a page at a time in name order; <see cref="After"/> is the <c>next</c> cursor of the page
+/// before (null: the first page).
+/// </summary>
+public sealed record RoomListRequest(string? After = null) : ClientFrame
 {
     public static readonly RoomListRequest Instance = new();
 }

@@ -28,7 +28,7 @@ public static class FrameCodec
         ["say"] = json => Read(json, Context.SayRequest),
         ["leave"] = json => Read(json, Context.LeaveRequest),
         ["dm"] = json => Read(json, Context.DirectMessageRequest),
-        ["rooms"] = _ => RoomListRequest.Instance,
+        ["rooms"] = json => Read(json, Context.RoomListRequest),
         ["who"] = json => Read(json, Context.WhoRequest),
         ["stats"] = json => Read(json, Context.StatsRequest),
         ["history"] = json => Read(json, Context.HistoryRequest),

@@ -19,6 +19,12 @@ public static class Protocol
     /// <summary>The most messages one history request may ask for.</summary>
     public const int MaxHistoryPage = 200;
 
+    /// <summary>The most rooms one rooms frame lists; its <c>next</c> cursor asks for the ones after them.</summary>
+    public const int RoomsPerPage = 200;
+
+    /// <summary>The most users a stats frame counts (the ones with the most messages).</summary>
+    public const int MaxStatsPosters = 100;
+
     /// <summary>1–32 of ASCII letters, digits, '_', '-', '.'.</summary>
     public static bool IsValidName(string? name) => IsToken(name, MaxNameLength);
 

@@ -40,11 +40,21 @@ public sealed record DirectMessageFrame(string Id, string From, string To, strin
 
 public sealed record RoomSummary(string Name, int Members);
 
-public sealed record RoomListFrame(IReadOnlyList<RoomSummary> Rooms) : ServerFrame;
+/// <summary>
+/// One page of the rooms, in name order ignoring case. <see cref="Next"/> is the cursor for the page after this
+/// one, or null (sent as JSON null) on the last page.
+/// </summary>
+public sealed record RoomListFrame(
+    IReadOnlyList<RoomSummary> Rooms,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Next = null) : ServerFrame;
 
 public sealed record MembersFrame(string Room, IReadOnlyList<string> Members) : ServerFrame;
 
-public sealed record StatsFrame(string Room, IReadOnlyDictionary<string, long> MessagesPerUser) : ServerFrame;
+/// <summary>
+/// Messages per user in a room for the users with the most (at most <see cref="Protocol.MaxStatsPosters"/>);
+/// <see cref="Total"/> counts every message of the room.
+/// </summary>
+public sealed record StatsFrame(string Room, IReadOnlyDictionary<string, long> MessagesPerUser, long Total = 0) : ServerFrame;
 
 /// <summary>The answer to a history request: message frames of one room, oldest first; empty when there are no older ones.</summary>
 public sealed record HistoryFrame(string Room, IReadOnlyList<MessageFrame> Messages) : ServerFrame;

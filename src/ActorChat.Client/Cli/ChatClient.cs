@@ -263,8 +263,8 @@ public sealed class ChatClient
             case SwitchCommand @switch:
                 Switch(@switch.Room);
                 break;
-            case RoomsCommand:
-                await SendCountedAsync(RoomListRequest.Instance);
+            case RoomsCommand rooms:
+                await SendCountedAsync(new RoomListRequest(rooms.After));
                 break;
             case WhoCommand who:
                 if ((who.Room ?? CurrentRoomOrHint("see who is there")) is { } whoRoom) await SendCountedAsync(new WhoRequest(whoRoom));

@@ -14,7 +14,8 @@ public sealed record LeaveCommand(string? Room) : Command;
 /// <summary>Make a room already joined the current one.</summary>
 public sealed record SwitchCommand(string Room) : Command;
 
-public sealed record RoomsCommand : Command;
+/// <summary>List the rooms: the first page, or the page after <see cref="After"/> (a cursor the server gave).</summary>
+public sealed record RoomsCommand(string? After = null) : Command;
 
 /// <summary>Who is in a room; null means the current one.</summary>
 public sealed record WhoCommand(string? Room) : Command;

@@ -55,9 +55,9 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
             case LeftFrame left:
                 return [OutputLine.System($"You left #{left.Room}")];
             case RoomListFrame list:
-                return list.Rooms.Count == 0
-                    ? [OutputLine.Info("No rooms yet; /join one to open it.")]
-                    : [OutputLine.Info("Rooms: " + string.Join(", ", list.Rooms.Select(r => $"#{r.Name} ({r.Members})")))];
+                if (list.Rooms.Count == 0) return [OutputLine.Info(list.Next is null ? "No rooms yet; /join one to open it." : "No more rooms.")];
+                var roomsLine = OutputLine.Info("Rooms: " + string.Join(", ", list.Rooms.Select(r => $"#{r.Name} ({r.Members})")));
+                return list.Next is null ? [roomsLine] : [roomsLine, OutputLine.Info($"More rooms: /rooms {list.Next}")];
             case MembersFrame members:
                 return [OutputLine.Info($"In #{members.Room} ({members.Members.Count}): {string.Join(", ", members.Members)}")];
             case StatsFrame stats:
@@ -131,6 +131,8 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
         if (stats.MessagesPerUser.Count == 0) return [OutputLine.Info($"No messages in #{stats.Room} yet.")];
         var lines = new List<OutputLine> { OutputLine.Info($"Messages per user in #{stats.Room}:") };
         foreach (var bar in BarChart(stats.MessagesPerUser, BarWidth)) lines.Add(OutputLine.Info(bar));
+        var shown = stats.MessagesPerUser.Values.Sum();
+        if (stats.Total > shown) lines.Add(OutputLine.Info($"({stats.Total} messages in all; {stats.Total - shown} by others not shown)"));
         return lines;
     }
 

@@ -50,7 +50,18 @@ public sealed record WebTransportSettings(string Bind, int Port)
 /// <param name="HistorySize">Messages a joiner gets, and the window of recent messages a room keeps in memory.</param>
 /// <param name="SnapshotEvery">A room saves a snapshot after this many stored messages, so recovery stays short.</param>
 /// <param name="MaxPendingWrites">Messages of one room that may wait for the database; past that senders get busy.</param>
-public sealed record RoomSettings(int HistorySize, int SnapshotEvery = 1000, int MaxPendingWrites = 20_000);
+/// <param name="MaxRooms">Rooms the server may have; past that a join of a new room gets too_many_rooms.</param>
+/// <param name="CreationsPerMinute">New rooms one connection may create within a minute (a sliding window).</param>
+public sealed record RoomSettings(
+    int HistorySize,
+    int SnapshotEvery = 1000,
+    int MaxPendingWrites = 20_000,
+    int MaxRooms = 10_000,
+    int CreationsPerMinute = 10)
+{
+    /// <summary>A room with no members and nothing in flight for this long is stopped; it recovers on the next command.</summary>
+    public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(2);
+}
 
 /// <summary>Where rooms keep their messages.</summary>
 public enum StoreKind
@@ -73,6 +84,12 @@ public sealed record PersistenceSettings(
     TimeSpan StartupCheckTimeout)
 {
     public const string SqliteFileName = "actorchat.db";
+
+    /// <summary>
+    /// Whether the journal may create its tables: only in a new database (the start-up check decides), so that an
+    /// existing one that lost a table is an error rather than silently emptied.
+    /// </summary>
+    public bool CreateTables { get; init; } = true;
 
     /// <summary>The SQLite database file, resolved against the working directory.</summary>
     public string SqliteFile => Path.GetFullPath(Path.Combine(DataDirectory, SqliteFileName));

@@ -28,6 +28,7 @@ public static class SettingsLoader
         new("--web-allowed-origins", "ACTORCHAT_WEB_ALLOWED_ORIGINS", "actorchat.web.allowed-origins", OptionKind.List, "origins of other pages that may open /ws, comma-separated, e.g. https://chat.example.org"),
         new("--name", "ACTORCHAT_NAME", "actorchat.server-name", OptionKind.Text, "server name shown to clients (default ActorChat)"),
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
+        new("--max-rooms", "ACTORCHAT_MAX_ROOMS", "actorchat.rooms.max-rooms", OptionKind.Count, "rooms the server may have (default 10000)"),
         new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
         new("--outbound-limit", "ACTORCHAT_OUTBOUND_LIMIT", "actorchat.sessions.outbound-limit", OptionKind.Size, "bytes queued for a client before it is cut off, e.g. 1MiB"),
         new("--flood-rate", "ACTORCHAT_FLOOD_RATE", "actorchat.limits.flood-rate", OptionKind.Count, "frames per second one connection may send (default 10; 0 turns flood control off)"),
@@ -180,7 +181,11 @@ public static class SettingsLoader
             {
                 AllowedOrigins = ReadOrigins(web),
             },
-            Rooms: new RoomSettings(root.GetInt("rooms.history-size"), root.GetInt("rooms.snapshot-every"), root.GetInt("rooms.max-pending-writes")),
+            Rooms: new RoomSettings(root.GetInt("rooms.history-size"), root.GetInt("rooms.snapshot-every"), root.GetInt("rooms.max-pending-writes"),
+                MaxRooms: root.GetInt("rooms.max-rooms", 10_000), CreationsPerMinute: root.GetInt("rooms.creations-per-minute", 10))
+            {
+                PassivateAfter = root.GetTimeSpan("rooms.passivate-after", TimeSpan.FromMinutes(2)),
+            },
             Sessions: new SessionSettings(
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
                 OutboundLimitBytes: sessions.GetByteSize("outbound-limit") ?? 1 << 20,
@@ -228,6 +233,9 @@ public static class SettingsLoader
             throw new ArgumentException("hello-timeout and ping-interval cannot be negative.");
         if (settings.Rooms.SnapshotEvery < 1) throw new ArgumentException("rooms.snapshot-every must be at least 1.");
         if (settings.Rooms.MaxPendingWrites < 1) throw new ArgumentException("rooms.max-pending-writes must be at least 1.");
+        if (settings.Rooms.MaxRooms < 1) throw new ArgumentException("rooms.max-rooms must be at least 1.");
+        if (settings.Rooms.CreationsPerMinute < 1) throw new ArgumentException("rooms.creations-per-minute must be at least 1.");
+        if (settings.Rooms.PassivateAfter <= TimeSpan.Zero) throw new ArgumentException("rooms.passivate-after must be positive.");
         return settings;
     }
 

@@ -82,6 +82,8 @@ public static class ChatServerHost
         // One admission for both transports: a client's TCP and WebSocket connections count together.
         var admission = new ConnectionAdmission(settings.Limits);
         builder.Services.AddSingleton(admission);
+        var roomHealth = new RoomHealth();
+        builder.Services.AddSingleton(roomHealth);
 
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
@@ -98,7 +100,7 @@ public static class ChatServerHost
                 .WithActors((system, registry, _) =>
                 {
                     var users = system.ActorOf(UserRegistry.Props(), "users");
-                    var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics), "rooms");
+                    var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions);
                     var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp");
                     var websockets = system.ActorOf(WebSocketGatewayActor.Props(services), "websockets");
@@ -139,8 +141,9 @@ public static class ChatServerHost
     {
         if (PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tcp.Port) is { } problem) throw new ServerStartException(problem);
         if (PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.Port, "HTTP") is { } webProblem) throw new ServerStartException(webProblem);
-        var (storeClaim, storeProblem) = await StoreCheck.RunAsync(settings.Persistence);
+        var (storeClaim, storeProblem, newStore) = await StoreCheck.RunAsync(settings.Persistence);
         if (storeProblem is not null) throw new ServerStartException(storeProblem);
+        settings = settings with { Persistence = settings.Persistence with { CreateTables = newStore } };
         var host = Build(settings, config, logLevel);
         try
         {

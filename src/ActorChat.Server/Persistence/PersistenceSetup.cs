@@ -38,11 +38,11 @@ public static class PersistenceSetup
             case StoreKind.Sqlite:
                 akka.WithSqlPersistence(SqliteConnectionString(settings), LinqToDB.ProviderName.SQLiteMS);
                 // SQLite has one writer at a time: one writing stream, large batches, each batch one transaction.
-                akka.AddHocon(JournalTuning(parallelism: 1), HoconAddMode.Prepend);
+                akka.AddHocon(JournalTuning(parallelism: 1, settings.CreateTables), HoconAddMode.Prepend);
                 break;
             case StoreKind.Postgres:
                 akka.WithSqlPersistence(PostgresConnectionString(settings), LinqToDB.ProviderName.PostgreSQL15);
-                akka.AddHocon(JournalTuning(parallelism: 3), HoconAddMode.Prepend);
+                akka.AddHocon(JournalTuning(parallelism: 3, settings.CreateTables), HoconAddMode.Prepend);
                 break;
         }
         return akka;
@@ -52,9 +52,11 @@ public static class PersistenceSetup
     /// Batching of the SQL journal: a busy room hands the journal everything it collected while the previous
     /// write was in flight, and the journal writes up to batch-size rows per round trip.
     /// The circuit breaker resets quickly so that a database that comes back is used again within seconds.
+    /// Tables are created only in a new database (see <see cref="StoreCheck"/>).
     /// </summary>
-    private static string JournalTuning(int parallelism) => $$"""
+    private static string JournalTuning(int parallelism, bool createTables) => $$"""
         akka.persistence.journal.sql {
+          auto-initialize = {{(createTables ? "on" : "off")}}
           batch-size = 1000
           db-round-trip-max-batch-size = 1000
           buffer-size = 100000
@@ -64,6 +66,7 @@ public static class PersistenceSetup
           circuit-breaker { max-failures = 10, call-timeout = 10s, reset-timeout = 2s }
         }
         akka.persistence.snapshot-store.sql {
+          auto-initialize = {{(createTables ? "on" : "off")}}
           circuit-breaker { max-failures = 5, call-timeout = 10s, reset-timeout = 2s }
         }
         """;

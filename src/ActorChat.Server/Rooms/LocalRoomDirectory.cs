@@ -11,33 +11,70 @@ namespace ActorChat.Server.Rooms;
 /// <summary>
 /// The room directory of a single node: one child <see cref="RoomActor"/> per room, created by the first join (or,
 /// for a room that existed before a restart, by the first command for it). Sessions only ever talk to the directory,
-/// so a cluster shard region can stand in its place. A room that fails to write is started again after a pause that
-/// grows with repeated failures; meanwhile posts to it are answered with <c>unavailable</c> and other commands wait.
+/// so a cluster shard region can stand in its place.
+/// <para>
+/// A room is handed commands only once it has recovered: until then they wait here, so that a room that cannot be
+/// recovered answers everyone instead of leaving them waiting. A room that fails to write is started again after a
+/// pause that grows with repeated failures; meanwhile posts to it are answered with <c>unavailable</c> and other
+/// commands wait. A room that cannot be recovered (a damaged event, a database that is away) answers
+/// <c>unavailable</c> to everyone and is tried again when someone asks after the pause; <see cref="RoomHealth"/>
+/// says so until it recovers.
+/// </para>
 /// </summary>
 public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
 {
     private const int MaxWaitingCommands = 1000;
+    private const string CatalogHealthKey = "rooms-catalog";
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RoomSettings _settings;
     private readonly ChatStatistics _statistics;
-    private readonly Dictionary<string, (string Name, int Members)> _rooms = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DownRoom> _down = new(StringComparer.Ordinal);
+    private readonly RoomHealth _health;
+    private readonly RoomIndex _rooms = new();
+    private readonly Dictionary<string, RoomEntry> _entries = new(StringComparer.Ordinal); // rooms not simply asleep
     private readonly Dictionary<string, (DateTime At, int Count)> _recentFailures = new(StringComparer.Ordinal);
+    private readonly CreationWindow<IActorRef> _creations;
     private IActorRef _catalog = ActorRefs.Nobody;
     private int _catalogFailures;
     private bool _catalogRecovered;
-    private readonly List<IActorRef> _waitingForList = [];
-    private readonly Dictionary<string, Queue<IRoomCommand>> _creating = new(StringComparer.Ordinal);
+    private readonly List<ListRooms> _waitingForList = [];
 
-    /// <summary>A room between a failure and its restart.</summary>
-    private sealed class DownRoom(IReadOnlyList<RoomMember> members, int failures)
+    private enum RoomState
     {
-        public IReadOnlyList<RoomMember> Members { get; } = members;
-        public int Failures { get; } = failures;
+        /// <summary>New: waiting for the catalog to store it before it starts.</summary>
+        Creating,
+
+        /// <summary>Started, recovering its messages; commands wait.</summary>
+        Starting,
+
+        /// <summary>Commands go straight to the room.</summary>
+        Running,
+
+        /// <summary>Asked to stop because it is idle; commands wait, and start it again once it has stopped.</summary>
+        Passivating,
+
+        /// <summary>Between a write failure and its restart.</summary>
+        Down,
+
+        /// <summary>Could not be recovered; everyone is answered unavailable until a later attempt succeeds.</summary>
+        Broken,
+    }
+
+    /// <summary>A room that is running or on its way in or out; a room at rest (known, not running) has none.</summary>
+    private sealed class RoomEntry(RoomState state)
+    {
+        public RoomState State { get; set; } = state;
+        public IActorRef Room { get; set; } = ActorRefs.Nobody;
         public Queue<IRoomCommand> Waiting { get; } = new();
+
+        /// <summary>The members of a room that is down or broken, handed to its next incarnation.</summary>
+        public List<RoomMember> Members { get; set; } = [];
+
+        public int Failures { get; set; }
+        public DateTime FailedAt { get; set; }
+        public string? Problem { get; set; }
     }
 
     private sealed record StartAgain(string Key);
@@ -56,16 +93,18 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         public static readonly CatalogWaitOver Instance = new();
     }
 
-    public LocalRoomDirectory(RoomSettings settings, ChatStatistics statistics)
+    public LocalRoomDirectory(RoomSettings settings, ChatStatistics statistics, RoomHealth health)
     {
         _settings = settings;
         _statistics = statistics;
+        _health = health;
+        _creations = new CreationWindow<IActorRef>(settings.CreationsPerMinute, TimeSpan.FromMinutes(1));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(RoomSettings settings, ChatStatistics statistics) =>
-        Akka.Actor.Props.Create(() => new LocalRoomDirectory(settings, statistics));
+    public static Props Props(RoomSettings settings, ChatStatistics statistics, RoomHealth? health = null) =>
+        Akka.Actor.Props.Create(() => new LocalRoomDirectory(settings, statistics, health ?? new RoomHealth()));
 
     protected override void PreStart()
     {
@@ -78,17 +117,24 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         switch (message)
         {
             case IRoomCommand command: Route(command); break;
-            case Occupancy occupancy: _rooms[occupancy.Key] = (occupancy.Name, occupancy.Members); break;
-            case ListRooms list when !_catalogRecovered: _waitingForList.Add(list.Member); break;
-            case ListRooms list: ReplyRoomList(list.Member); break;
-            case GetRoomSummaries: Sender.Tell(new RoomSummaries(Summaries())); break;
+            case Occupancy occupancy: _rooms.SetMembers(occupancy.Key, occupancy.Name, occupancy.Members); break;
+            case RoomRecovered recovered: OnRoomRecovered(recovered.Key); break;
+            case RoomIdle idle: OnRoomIdle(idle.Key); break;
+            case RoomBusyAgain busy: OnRoomBusyAgain(busy.Key); break;
+            case ListRooms list when !_catalogRecovered: _waitingForList.Add(list); break;
+            case ListRooms list: ReplyRoomList(list); break;
+            case GetRoomSummaries: Sender.Tell(new RoomSummaries(_rooms.Summaries())); break;
             case CatalogWaitOver when !_catalogRecovered:
                 _log.Warning("The room catalog has not recovered after 15 s; rooms lists show only rooms in use");
                 ListForWaiting();
                 break;
             case CatalogWaitOver: break;
             case RoomCatalog.KnownRooms known: OnKnownRooms(known); break;
+            case RoomCatalog.Unrecoverable catalogFailed:
+                _health.Report(CatalogHealthKey, $"the room catalog cannot be recovered: {catalogFailed.Reason}");
+                break;
             case RoomFailed failed: OnRoomFailed(failed); break;
+            case RoomUnrecoverable unrecoverable: OnRoomUnrecoverable(unrecoverable); break;
             case Terminated terminated: OnTerminated(terminated.ActorRef); break;
             case StartAgain again: OnStartAgain(again.Key); break;
             case RoomCatalog.Registered registered: StartCreatedRoom(registered.Key); break;
@@ -104,66 +150,176 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void Route(IRoomCommand command)
     {
         var key = Protocol.Key(command.Room);
-        if (_down.TryGetValue(key, out var down))
+        if (command is Attach && (!_entries.TryGetValue(key, out var attached) || attached.State == RoomState.Broken))
+            return; // only for a room that is up or on its way up; the member keeps talking through the directory
+        if (_entries.TryGetValue(key, out var entry))
         {
-            if (command is Post || down.Waiting.Count >= MaxWaitingCommands)
-                Answer(command.Member, new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."));
-            else
-                down.Waiting.Enqueue(command);
-            return;
-        }
-
-        if (_creating.TryGetValue(key, out var waiting))
-        {
-            waiting.Enqueue(command);
-            return;
-        }
-
-        var room = Context.Child(key);
-        if (room.IsNobody())
-        {
-            if (!_rooms.ContainsKey(key))
+            switch (entry.State)
             {
-                if (command is not Join)
-                {
-                    AnswerForMissingRoom(command);
-                    return;
-                }
-                // A new room is in the catalog before anyone is told it exists, so it is listed after any restart.
-                _rooms[key] = (command.Room, 0);
-                _creating[key] = new Queue<IRoomCommand>([command]);
-                _catalog.Tell(new RoomCatalog.Register(key, command.Room));
-                Timers.StartSingleTimer(("create", key), new StopWaitingForCatalog(key), TimeSpan.FromSeconds(10));
+                case RoomState.Running: entry.Room.Forward(command); break;
+                case RoomState.Broken: OnCommandForBrokenRoom(key, entry, command); break;
+                default: Wait(key, entry, command); break;
+            }
+            return;
+        }
+
+        if (!_rooms.Contains(key))
+        {
+            if (command is not Join)
+            {
+                AnswerForMissingRoom(command);
                 return;
             }
-            room = StartRoom(key, []);
+            if (RefusesCreation(command)) return;
+            // A new room is in the catalog before anyone is told it exists, so it is listed after any restart.
+            _rooms.Add(key, command.Room);
+            entry = _entries[key] = new RoomEntry(RoomState.Creating);
+            entry.Waiting.Enqueue(command);
+            _catalog.Tell(new RoomCatalog.Register(key, command.Room));
+            Timers.StartSingleTimer(("create", key), new StopWaitingForCatalog(key), TimeSpan.FromSeconds(10));
+            return;
         }
-        room.Forward(command);
+
+        entry = _entries[key] = new RoomEntry(RoomState.Starting);
+        entry.Waiting.Enqueue(command);
+        Start(key, entry);
+    }
+
+    private void Wait(string key, RoomEntry entry, IRoomCommand command)
+    {
+        if (entry.State == RoomState.Down && command is Post)
+            Answer(command.Member, new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."));
+        else if (entry.Waiting.Count >= MaxWaitingCommands)
+        {
+            if (command is not Attach)
+                Answer(command.Member, new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf(key)}' is not available just now; try again."));
+        }
+        else
+            entry.Waiting.Enqueue(command);
+    }
+
+    /// <summary>Rooms are kept for good, so both how many there are and how fast one connection makes them are bounded.</summary>
+    private bool RefusesCreation(IRoomCommand join)
+    {
+        string? refusal = null;
+        if (_rooms.Count >= _settings.MaxRooms)
+            refusal = $"The server has {_rooms.Count} rooms, the most it may have; join one of them.";
+        else if (!_creations.TryCreate(join.Member, DateTime.UtcNow))
+            refusal = $"You created {_creations.Limit} rooms within the last minute, the most one connection may; wait a little, or join a room that exists.";
+        if (refusal is null) return false;
+        _log.Debug("Room {0} not created: {1}", join.Room, refusal);
+        join.Member.Tell(new JoinRefused(join.Room, new ErrorFrame(ErrorCodes.TooManyRooms, refusal)), ActorRefs.NoSender);
+        return true;
     }
 
     private void StartCreatedRoom(string key)
     {
-        if (!_creating.Remove(key, out var waiting)) return;
+        if (!_entries.TryGetValue(key, out var entry) || entry.State != RoomState.Creating) return;
         Timers.Cancel(("create", key));
-        var room = StartRoom(key, []);
-        while (waiting.TryDequeue(out var command)) room.Tell(command, command.Member);
+        Start(key, entry);
     }
 
-    private IActorRef StartRoom(string key, IReadOnlyList<RoomMember> members)
+    /// <summary>Starts the room's actor; what waits for it is handed over once it has recovered.</summary>
+    private void Start(string key, RoomEntry entry)
     {
-        var room = Context.ActorOf(RoomActor.Props(_rooms[key].Name, _settings, _statistics, members), key);
-        Context.Watch(room);
-        return room;
+        entry.State = RoomState.Starting;
+        entry.Room = Context.ActorOf(RoomActor.Props(NameOf(key), _settings, _statistics, entry.Members.ToArray()), key);
+        entry.Members = [];
+        Context.Watch(entry.Room);
+    }
+
+    private void OnRoomRecovered(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry) || entry.State != RoomState.Starting || !entry.Room.Equals(Sender)) return;
+        if (entry.Problem is not null)
+        {
+            _log.Info("Room {0} recovered after {1} failed attempts", NameOf(key), entry.Failures);
+            _health.Clear(key);
+        }
+        entry.State = RoomState.Running;
+        entry.Problem = null;
+        entry.Failures = 0;
+        while (entry.Waiting.TryDequeue(out var command)) entry.Room.Tell(command, command.Member);
+    }
+
+    /// <summary>
+    /// Passivation: an idle room is stopped so idle rooms cost nothing. Commands that arrive meanwhile wait here and
+    /// start it again once it has stopped; anything already on its way to it makes it stay up instead.
+    /// </summary>
+    private void OnRoomIdle(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry) || entry.State != RoomState.Running || !entry.Room.Equals(Sender)) return;
+        entry.State = RoomState.Passivating;
+        entry.Room.Tell(StopIfIdle.Instance);
+    }
+
+    private void OnRoomBusyAgain(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry) || entry.State != RoomState.Passivating || !entry.Room.Equals(Sender)) return;
+        entry.State = RoomState.Running;
+        while (entry.Waiting.TryDequeue(out var command)) entry.Room.Tell(command, command.Member);
     }
 
     /// <summary>A room fails at most once per incarnation; failures within a minute of each other lengthen the pause.</summary>
     private void OnRoomFailed(RoomFailed failed)
     {
+        if (!_entries.TryGetValue(failed.Key, out var entry)) return;
         var failures = _recentFailures.TryGetValue(failed.Key, out var last) && DateTime.UtcNow - last.At < TimeSpan.FromMinutes(1)
             ? last.Count + 1
             : 1;
         _recentFailures[failed.Key] = (DateTime.UtcNow, failures);
-        _down[failed.Key] = new DownRoom(failed.Members, failures);
+        entry.State = RoomState.Down;
+        entry.Failures = failures;
+        entry.Members = [.. failed.Members];
+    }
+
+    /// <summary>
+    /// The room could not read its messages. Whoever waits for it is answered now, and so is everyone who asks
+    /// until an attempt after the pause succeeds; its members stay its members meanwhile.
+    /// </summary>
+    private void OnRoomUnrecoverable(RoomUnrecoverable failed)
+    {
+        if (!_entries.TryGetValue(failed.Key, out var entry) || !entry.Room.Equals(Sender)) return;
+        entry.State = RoomState.Broken;
+        entry.Failures++;
+        entry.FailedAt = DateTime.UtcNow;
+        entry.Members = [.. failed.Members];
+        entry.Problem = $"room '{NameOf(failed.Key)}' cannot be recovered: {failed.Reason}";
+        _health.Report(failed.Key, entry.Problem);
+        while (entry.Waiting.TryDequeue(out var command)) AnswerBroken(failed.Key, entry, command);
+    }
+
+    private void OnCommandForBrokenRoom(string key, RoomEntry entry, IRoomCommand command)
+    {
+        var retryDue = DateTime.UtcNow - entry.FailedAt >= Backoff(entry.Failures);
+        if (retryDue && entry.Room.IsNobody() && command is not Leave)
+        {
+            _log.Info("Room {0}: trying to recover it again", NameOf(key));
+            entry.Waiting.Enqueue(command);
+            Start(key, entry);
+            return;
+        }
+        AnswerBroken(key, entry, command);
+    }
+
+    /// <summary>Members may still leave a broken room (membership is not stored); everything else is unavailable.</summary>
+    private void AnswerBroken(string key, RoomEntry entry, IRoomCommand command)
+    {
+        if (command is Attach) return; // the member keeps talking through the directory
+        var name = NameOf(key);
+        var isMember = entry.Members.Exists(m => m.Ref.Equals(command.Member));
+        if (command is Leave)
+        {
+            entry.Members.RemoveAll(m => m.Ref.Equals(command.Member));
+            Answer(command.Member, isMember ? new LeftFrame(name) : new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{name}'."));
+            return;
+        }
+        var error = new ErrorFrame(ErrorCodes.Unavailable,
+            $"Room '{name}' cannot be read from the database just now, so it cannot be used; try again later.");
+        if (command is Join && !isMember)
+            command.Member.Tell(new JoinRefused(command.Room, error), ActorRefs.NoSender);
+        else
+            Answer(command.Member, error);
     }
 
     private void OnTerminated(IActorRef actor)
@@ -175,27 +331,41 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             return;
         }
         var key = actor.Path.Name;
-        if (!_down.TryGetValue(key, out var down))
+        if (!_entries.TryGetValue(key, out var entry) || !entry.Room.Equals(actor)) return;
+        entry.Room = ActorRefs.Nobody;
+        switch (entry.State)
         {
-            // Stopped without saying why: it starts afresh (recovering its history) on the next command.
-            if (_rooms.TryGetValue(key, out var known)) _rooms[key] = (known.Name, 0);
-            return;
+            case RoomState.Down:
+                var pause = Backoff(entry.Failures);
+                _log.Warning("Room {0} starts again in {1} ms", NameOf(key), (int)pause.TotalMilliseconds);
+                Timers.StartSingleTimer(new StartAgain(key), new StartAgain(key), pause);
+                break;
+            case RoomState.Broken:
+                break; // tried again when someone asks
+            case RoomState.Passivating when entry.Waiting.Count > 0:
+                Start(key, entry); // asked for while it stopped
+                break;
+            default:
+                // Stopped at rest (or without saying why): it starts afresh, recovering its history, on the next command.
+                _entries.Remove(key);
+                _rooms.SetMembers(key, NameOf(key), 0);
+                var gone = new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf(key)}' stopped unexpectedly; try again.");
+                while (entry.Waiting.TryDequeue(out var command))
+                {
+                    if (command is not Attach) Answer(command.Member, gone);
+                }
+                break;
         }
-        var pause = Backoff(down.Failures);
-        _log.Warning("Room {0} starts again in {1} ms", _rooms.GetValueOrDefault(key).Name ?? key, (int)pause.TotalMilliseconds);
-        Timers.StartSingleTimer(new StartAgain(key), new StartAgain(key), pause);
     }
 
     private void OnStartAgain(string key)
     {
-        if (!_down.Remove(key, out var down)) return;
-        var room = StartRoom(key, down.Members);
-        while (down.Waiting.TryDequeue(out var command)) room.Tell(command, command.Member);
+        if (_entries.TryGetValue(key, out var entry) && entry.State == RoomState.Down && entry.Room.IsNobody()) Start(key, entry);
     }
 
     private static TimeSpan Backoff(int failures)
     {
-        var pause = MinBackoff * Math.Pow(2, Math.Min(failures - 1, 10));
+        var pause = MinBackoff * Math.Pow(2, Math.Min(Math.Max(failures, 1) - 1, 10));
         return pause < MaxBackoff ? pause : MaxBackoff;
     }
 
@@ -209,13 +379,11 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void OnKnownRooms(RoomCatalog.KnownRooms known)
     {
         _catalogFailures = 0;
-        foreach (var (key, name) in known.NamesByKey)
+        _health.Clear(CatalogHealthKey);
+        foreach (var (key, name) in known.NamesByKey) _rooms.Add(key, name);
+        foreach (var (key, name) in _rooms.All)
         {
-            if (!_rooms.ContainsKey(key)) _rooms[key] = (name, 0);
-        }
-        foreach (var (key, room) in _rooms)
-        {
-            if (!known.NamesByKey.ContainsKey(key)) _catalog.Tell(new RoomCatalog.Register(key, room.Name));
+            if (!known.NamesByKey.ContainsKey(key)) _catalog.Tell(new RoomCatalog.Register(key, name));
         }
         ListForWaiting();
     }
@@ -224,7 +392,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void ListForWaiting()
     {
         _catalogRecovered = true;
-        foreach (var member in _waitingForList) ReplyRoomList(member);
+        foreach (var list in _waitingForList) ReplyRoomList(list);
         _waitingForList.Clear();
     }
 
@@ -234,19 +402,20 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         ServerFrame answer = command switch
         {
             GetMembers get => new MembersFrame(get.Room, []),
-            GetStats get => new StatsFrame(get.Room, new Dictionary<string, long>()),
+            GetStats get => new StatsFrame(get.Room, new Dictionary<string, long>(), 0),
             _ => new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{command.Room}'."),
         };
         Answer(command.Member, answer);
     }
 
+    private string NameOf(string key) => _rooms.NameOf(key) ?? key;
+
     private static void Answer(IActorRef member, ServerFrame frame) =>
         member.Tell(new Deliver(FrameCodec.EncodeLine(frame)), ActorRefs.NoSender);
 
-    private void ReplyRoomList(IActorRef member) => Answer(member, new RoomListFrame(Summaries()));
-
-    private RoomSummary[] Summaries() => _rooms.Values
-        .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
-        .Select(r => new RoomSummary(r.Name, r.Members))
-        .ToArray();
+    private void ReplyRoomList(ListRooms list)
+    {
+        var (rooms, next) = _rooms.Page(list.After, Protocol.RoomsPerPage);
+        Answer(list.Member, new RoomListFrame(rooms, next));
+    }
 }

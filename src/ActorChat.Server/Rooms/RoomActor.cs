@@ -15,9 +15,10 @@ namespace ActorChat.Server.Rooms;
 /// and goes out to the members only once it is stored, so whatever a client saw survives a restart with the same
 /// id and seq. The seq of a message is its event's sequence number. Writes are pipelined: posts that arrive while a
 /// write is in flight are written together as the next batch. A snapshot every <see cref="RoomSettings.SnapshotEvery"/>
-/// messages keeps recovery short. Members are live connections and are not stored.
+/// messages keeps recovery short. Members are live connections and are not stored. A room with no members and
+/// nothing in flight for <see cref="RoomSettings.PassivateAfter"/> asks its directory to stop it (passivation).
 /// </summary>
-public sealed class RoomActor : UntypedPersistentActor
+public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 {
     private const int MaxConcurrentHistoryReads = 16;
 
@@ -30,7 +31,14 @@ public sealed class RoomActor : UntypedPersistentActor
         public static readonly SendStaged Instance = new();
     }
 
+    /// <summary>Checks whether the room has been idle long enough to stop.</summary>
+    private sealed class PassivationCheck
+    {
+        public static readonly PassivationCheck Instance = new();
+    }
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Stopwatch _sinceLastCommand = Stopwatch.StartNew();
     private readonly string _key;
     private readonly ChatStatistics _statistics;
     private readonly RoomSettings _settings;
@@ -62,6 +70,8 @@ public sealed class RoomActor : UntypedPersistentActor
 
     public static Props Props(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null) =>
         Akka.Actor.Props.Create<RoomActor>(name, settings, statistics, members ?? Array.Empty<RoomMember>()); // not the expression form: it is compiled on every call
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static string PersistenceIdOf(string roomKey) => "room-" + roomKey;
 
@@ -95,15 +105,28 @@ public sealed class RoomActor : UntypedPersistentActor
         // A leave, a question or an error answer comes after the frames staged before it. Posts and joins do not
         // hold a batch back: a busy room keeps batching, and a joiner simply gets only the lines staged after it.
         if (message is SendStaged) _sendStagedScheduled = false;
-        if (message is not (Post or Join)) SendStagedMessages();
+        if (message is not (Post or Join or Attach)) SendStagedMessages();
+        if (message is not PassivationCheck) _sinceLastCommand.Restart();
         switch (message)
         {
             case SendStaged: break;
+            case PassivationCheck: OnPassivationCheck(); break;
+            case StopIfIdle when IsIdle:
+                _log.Debug("Room {0} is idle; it stops until it is asked for again", _name);
+                Context.Stop(Self);
+                break;
+            case StopIfIdle:
+                Context.Parent.Tell(new RoomBusyAgain(_key));
+                SchedulePassivationCheck();
+                break;
             case Post post: OnPost(post); break;
             case Join join: OnJoin(join); break;
             case Leave leave: OnLeave(leave); break;
             case GetMembers get: Send(get.Member, new MembersFrame(_name, MemberNames())); break;
-            case GetStats get: Send(get.Member, new StatsFrame(_name, new Dictionary<string, long>(_messagesPerUser))); break;
+            case Attach attach:
+                if (IndexOf(attach.Member) >= 0) attach.Member.Tell(new RoomAttached(_key, Self, attach.Ticket), ActorRefs.NoSender);
+                break;
+            case GetStats get: Send(get.Member, Stats()); break;
             case GetHistory get: OnHistory(get); break;
             case Terminated terminated: OnMemberGone(terminated.ActorRef); break;
             case SaveSnapshotSuccess saved:
@@ -153,6 +176,40 @@ public sealed class RoomActor : UntypedPersistentActor
         if (LastSequenceNr > 0)
             _log.Info("Room {0} recovered: {1} messages in {2} ms", _name, _stored, _recoveryTime.ElapsedMilliseconds);
         if (_members.Count > 0) ReportOccupancy();
+        Context.Parent.Tell(new RoomRecovered(_key));
+        SchedulePassivationCheck();
+    }
+
+    /// <summary>Nobody is in the room and nothing it started is still going (writes, history reads, a failure).</summary>
+    private bool IsIdle =>
+        _members.Count == 0 && _unstored.Count == 0 && _held.Count == 0 && !_failed && !Context.GetChildren().Any();
+
+    /// <summary>Checks run only while the room has no members; the last member to go starts them again.</summary>
+    private void SchedulePassivationCheck()
+    {
+        if (_members.Count > 0) return;
+        var left = _settings.PassivateAfter - _sinceLastCommand.Elapsed;
+        Timers.StartSingleTimer(PassivationCheck.Instance, PassivationCheck.Instance,
+            left > TimeSpan.FromMilliseconds(10) ? left : TimeSpan.FromMilliseconds(10));
+    }
+
+    private void OnPassivationCheck()
+    {
+        if (_members.Count > 0) return;
+        if (_sinceLastCommand.Elapsed < _settings.PassivateAfter)
+        {
+            SchedulePassivationCheck();
+            return;
+        }
+        if (IsIdle)
+        {
+            Context.Parent.Tell(new RoomIdle(_key));
+            return;
+        }
+        // Quiet, but a write or a history read is still going: look again a little later.
+        var again = _settings.PassivateAfter / 4;
+        Timers.StartSingleTimer(PassivationCheck.Instance, PassivationCheck.Instance,
+            again > TimeSpan.FromMilliseconds(50) ? again : TimeSpan.FromMilliseconds(50));
     }
 
     private void OnJoin(Join join)
@@ -173,6 +230,7 @@ public sealed class RoomActor : UntypedPersistentActor
             SendStagedMessages();
         }
         Send(join.Member, new JoinedFrame(_name, MemberNames(), _recent.ToArray()));
+        join.Member.Tell(new RoomAttached(_key, Self, join.Ticket), ActorRefs.NoSender);
     }
 
     private void OnLeave(Leave leave)
@@ -204,6 +262,7 @@ public sealed class RoomActor : UntypedPersistentActor
         _joinedDuringBatch.Remove(memberRef);
         Stage(FrameCodec.EncodeLine(new PresenceFrame(_name, member.User, PresenceFrame.Leave)));
         ReportOccupancy();
+        SchedulePassivationCheck();
         return true;
     }
 
@@ -368,8 +427,23 @@ public sealed class RoomActor : UntypedPersistentActor
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        _log.Error("Room {0} could not be recovered, trying again shortly: {1}", _name, reason.Message);
-        Context.Parent.Tell(new RoomFailed(_key, _members.ToArray()));
+        // A damaged event or a database that is away: the directory answers for the room until it recovers.
+        var cause = Describe(reason);
+        _log.Error("Room {0} cannot be recovered; it answers unavailable until it can: {1}", _name, cause);
+        Context.Parent.Tell(new RoomUnrecoverable(_key, _members.ToArray(), cause));
+    }
+
+    /// <summary>An exception and its inner ones as one line, for logs and for /healthz.</summary>
+    public static string Describe(Exception exception)
+    {
+        var messages = new List<string>();
+        for (var e = exception; e is not null && messages.Count < 4; e = e.InnerException)
+        {
+            var text = e.Message.ReplaceLineEndings(" ").Trim();
+            if (text.Length > 0 && !messages.Exists(m => m.Contains(text, StringComparison.Ordinal))) messages.Add(text);
+        }
+        var line = string.Join(": ", messages);
+        return line.Length <= 300 ? line : line[..299] + "…";
     }
 
     private static void NotSaved(IEnumerable<IActorRef> senders)
@@ -394,6 +468,9 @@ public sealed class RoomActor : UntypedPersistentActor
         }
         return -1;
     }
+
+    private StatsFrame Stats() =>
+        new(_name, PosterRanking.Top(_messagesPerUser, Protocol.MaxStatsPosters), _messagesPerUser.Values.Sum());
 
     private string[] MemberNames() => _members.Select(m => m.User).ToArray();
 

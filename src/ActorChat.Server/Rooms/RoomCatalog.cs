@@ -19,6 +19,9 @@ public sealed class RoomCatalog : UntypedPersistentActor
     /// <summary>What the catalog knows, sent to its parent once recovered.</summary>
     public sealed record KnownRooms(IReadOnlyDictionary<string, string> NamesByKey);
 
+    /// <summary>Told to the parent when the catalog cannot be recovered (it stops, and is started again later).</summary>
+    public sealed record Unrecoverable(string Reason);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, string> _rooms = new(StringComparer.Ordinal);
 
@@ -52,6 +55,9 @@ public sealed class RoomCatalog : UntypedPersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
         _log.Warning("Room catalog could not save {0}; it restarts and tries again: {1}", @event, cause.Message);
 
-    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
-        _log.Warning("Room catalog could not be recovered; trying again shortly: {0}", reason.Message);
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _log.Error("Room catalog could not be recovered; trying again shortly: {0}", RoomActor.Describe(reason));
+        Context.Parent.Tell(new Unrecoverable(RoomActor.Describe(reason)));
+    }
 }

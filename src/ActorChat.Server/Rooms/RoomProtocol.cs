@@ -15,8 +15,11 @@ public interface IRoomCommand
 
 public static class RoomProtocol
 {
-    /// <summary>Add <paramref name="Member"/> as <paramref name="User"/>; answered with a joined frame.</summary>
-    public sealed record Join(string Room, string User, IActorRef Member) : IRoomCommand;
+    /// <summary>
+    /// Add <paramref name="Member"/> as <paramref name="User"/>; answered with a joined frame and then
+    /// <see cref="RoomAttached"/>, which echoes <paramref name="Ticket"/>.
+    /// </summary>
+    public sealed record Join(string Room, string User, IActorRef Member, long Ticket = 0) : IRoomCommand;
 
     public sealed record Leave(string Room, string User, IActorRef Member) : IRoomCommand;
 
@@ -24,6 +27,20 @@ public static class RoomProtocol
     public sealed record Post(string Room, string User, string Text, IActorRef Member) : IRoomCommand;
 
     public sealed record GetMembers(string Room, IActorRef Member) : IRoomCommand;
+
+    /// <summary>
+    /// A member asks for the room's own actor, so that it can talk to the room without the directory in between;
+    /// answered with <see cref="RoomAttached"/> if it is a member, else not at all. The directory never starts a
+    /// room for it and drops it for a room that cannot be used.
+    /// </summary>
+    public sealed record Attach(string Room, IActorRef Member, long Ticket = 0) : IRoomCommand;
+
+    /// <summary>
+    /// The room's own actor, sent to a member after its join (behind the joined frame) or its <see cref="Attach"/>.
+    /// Everything the member sent through the directory before that has reached the room by then.
+    /// <paramref name="Ticket"/> is the one of the join or attach it answers.
+    /// </summary>
+    public sealed record RoomAttached(string Key, IActorRef Room, long Ticket);
 
     public sealed record GetStats(string Room, IActorRef Member) : IRoomCommand;
 
@@ -33,17 +50,51 @@ public static class RoomProtocol
     /// </summary>
     public sealed record GetHistory(string Room, long? Before, int Limit, IActorRef Member) : IRoomCommand;
 
+    /// <summary>
+    /// A join was refused before reaching any room (a limit on rooms, or a room that cannot be used): the session
+    /// forgets the room and passes <paramref name="Error"/> on to its client.
+    /// </summary>
+    public sealed record JoinRefused(string Room, ActorChat.Messages.ErrorFrame Error);
+
     /// <summary>A member as the room knows it: the session actor and the user name it joined with.</summary>
     public sealed record RoomMember(IActorRef Ref, string User);
 
     /// <summary>
-    /// A room could not write or recover and is stopping; the directory starts it again after a pause and hands
+    /// A room could not write and is stopping; the directory starts it again after a pause and hands
     /// it <paramref name="Members"/>, so the people in it stay in it.
     /// </summary>
     public sealed record RoomFailed(string Key, IReadOnlyList<RoomMember> Members);
 
-    /// <summary>The directory asks for a list of rooms with their member counts; answered with a rooms frame.</summary>
-    public sealed record ListRooms(IActorRef Member);
+    /// <summary>
+    /// Asks the directory for a page of the rooms with their member counts, those after the cursor
+    /// <paramref name="After"/> (null: the first page); answered with a rooms frame.
+    /// </summary>
+    public sealed record ListRooms(IActorRef Member, string? After = null);
+
+    /// <summary>The room has recovered its messages: the directory hands it the commands that waited for it.</summary>
+    public sealed record RoomRecovered(string Key);
+
+    /// <summary>
+    /// The room could not recover its messages (<paramref name="Reason"/>, one line) and is stopping; the directory
+    /// answers for it, keeps <paramref name="Members"/> for its next attempt and reports it as unhealthy.
+    /// </summary>
+    public sealed record RoomUnrecoverable(string Key, IReadOnlyList<RoomMember> Members, string Reason);
+
+    /// <summary>
+    /// The room has had no members and nothing in flight for the passivation time: the directory holds back further
+    /// commands and answers with <see cref="StopIfIdle"/>.
+    /// </summary>
+    public sealed record RoomIdle(string Key);
+
+    /// <summary>The room stops if it is still idle, or else says <see cref="RoomBusyAgain"/>.</summary>
+    public sealed class StopIfIdle
+    {
+        public static readonly StopIfIdle Instance = new();
+        private StopIfIdle() { }
+    }
+
+    /// <summary>Something reached the room before <see cref="StopIfIdle"/> did; it keeps running.</summary>
+    public sealed record RoomBusyAgain(string Key);
 
     /// <summary>Asked of the directory (for the status page); answered with <see cref="RoomSummaries"/>.</summary>
     public sealed class GetRoomSummaries

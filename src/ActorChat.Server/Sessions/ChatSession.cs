@@ -16,6 +16,8 @@ public sealed class ChatSession
     private readonly SessionServices _services;
     private readonly ISessionTransport _transport;
     private readonly Dictionary<string, string> _rooms = new(StringComparer.Ordinal); // key → name as joined
+    private readonly Dictionary<string, Akka.Actor.IActorRef> _attached = new(StringComparer.Ordinal); // key → the room itself
+    private readonly Dictionary<string, (long Sent, long LastAsked)> _viaDirectory = new(StringComparer.Ordinal); // key → commands numbered
     private readonly Queue<ClientFrame> _waitingForIdentity = new();
     private string? _pendingName;
 
@@ -63,12 +65,12 @@ public sealed class ChatSession
             case JoinRequest join: OnJoin(join); break;
             case LeaveRequest leave: OnLeave(leave); break;
             case DirectMessageRequest dm: OnDirectMessage(dm); break;
-            case RoomListRequest: Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self)); break;
+            case RoomListRequest list: OnRoomList(list); break;
             case WhoRequest who:
-                if (CheckRoomName(who.Room)) Tell(_services.RoomDirectory, new RoomProtocol.GetMembers(who.Room, _transport.Self));
+                if (CheckRoomName(who.Room)) TellRoom(new RoomProtocol.GetMembers(who.Room, _transport.Self));
                 break;
             case StatsRequest stats:
-                if (CheckRoomName(stats.Room)) Tell(_services.RoomDirectory, new RoomProtocol.GetStats(stats.Room, _transport.Self));
+                if (CheckRoomName(stats.Room)) TellRoom(new RoomProtocol.GetStats(stats.Room, _transport.Self));
                 break;
             case HistoryRequest history: OnHistory(history); break;
             default:
@@ -93,6 +95,16 @@ public sealed class ChatSession
                 _transport.Send(new ErrorFrame(ErrorCodes.NameTaken, $"The name '{taken.Name}' is taken; pick another."));
                 ReplayWaitingFrames();
                 return true;
+            case RoomProtocol.JoinRefused refused:
+                _rooms.Remove(Protocol.Key(refused.Room));
+                Detach(Protocol.Key(refused.Room));
+                _transport.Send(refused.Error);
+                return true;
+            case RoomProtocol.RoomAttached attached:
+                OnRoomAttached(attached);
+                return true;
+            case Akka.Actor.Terminated terminated:
+                return OnRoomTerminated(terminated.ActorRef);
             default:
                 return false;
         }
@@ -129,18 +141,20 @@ public sealed class ChatSession
             }
             _rooms[key] = join.Room;
         }
-        Tell(_services.RoomDirectory, new RoomProtocol.Join(join.Room, UserName!, _transport.Self));
+        TellRoom(new RoomProtocol.Join(join.Room, UserName!, _transport.Self));
     }
 
     private void OnLeave(LeaveRequest leave)
     {
         if (!CheckRoomName(leave.Room)) return;
-        if (!_rooms.Remove(Protocol.Key(leave.Room)))
+        var key = Protocol.Key(leave.Room);
+        if (!_rooms.Remove(key))
         {
             _transport.Send(new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{leave.Room}'."));
             return;
         }
-        Tell(_services.RoomDirectory, new RoomProtocol.Leave(leave.Room, UserName!, _transport.Self));
+        TellRoom(new RoomProtocol.Leave(leave.Room, UserName!, _transport.Self));
+        Detach(key);
     }
 
     private void OnSay(SayRequest say)
@@ -151,7 +165,7 @@ public sealed class ChatSession
             _transport.Send(new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{say.Room}' before saying something there."));
             return;
         }
-        Tell(_services.RoomDirectory, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self));
+        TellRoom(new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self));
     }
 
     /// <summary>History is for members, as in any chat: join a room to read what was said there.</summary>
@@ -174,7 +188,94 @@ public sealed class ChatSession
             _transport.Send(new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{history.Room}' to read its history."));
             return;
         }
-        Tell(_services.RoomDirectory, new RoomProtocol.GetHistory(history.Room, history.Before, limit, _transport.Self));
+        TellRoom(new RoomProtocol.GetHistory(history.Room, history.Before, limit, _transport.Self));
+    }
+
+    /// <summary>
+    /// A room the session is in is told directly once attached, so floods through the directory (rooms lists,
+    /// other rooms starting) cannot hold up its messages; any other goes through the directory.
+    /// </summary>
+    private void TellRoom(IRoomCommand command)
+    {
+        var key = Protocol.Key(command.Room);
+        if (_attached.TryGetValue(key, out var room))
+        {
+            room.Tell(command, _transport.Self);
+            return;
+        }
+        if (!_rooms.ContainsKey(key))
+        {
+            Tell(_services.RoomDirectory, command); // a question about a room the session is not in
+            return;
+        }
+        // Commands through the directory are numbered; a join or attach carries its number, and its answer echoes it.
+        var (sent, lastAsked) = _viaDirectory.GetValueOrDefault(key);
+        sent++;
+        switch (command)
+        {
+            case RoomProtocol.Join join:
+                command = join with { Ticket = sent };
+                lastAsked = sent;
+                break;
+            case RoomProtocol.Attach attach:
+                command = attach with { Ticket = sent };
+                lastAsked = sent;
+                break;
+        }
+        _viaDirectory[key] = (sent, lastAsked);
+        Tell(_services.RoomDirectory, command);
+    }
+
+    /// <summary>
+    /// Talking to the room directly is safe only once nothing sent through the directory can still be on its way
+    /// there (it would arrive after what is sent directly): otherwise the session asks again, behind what it sent.
+    /// </summary>
+    private void OnRoomAttached(RoomProtocol.RoomAttached attached)
+    {
+        if (!_rooms.TryGetValue(attached.Key, out var name)) return; // left meanwhile
+        if (_attached.TryGetValue(attached.Key, out var current))
+        {
+            if (current.Equals(attached.Room)) return;
+            _transport.Unwatch(current);
+            _attached.Remove(attached.Key);
+        }
+        var (sent, lastAsked) = _viaDirectory.GetValueOrDefault(attached.Key);
+        if (attached.Ticket < lastAsked) return; // a later join or attach is on its way and will be answered
+        if (attached.Ticket < sent)
+        {
+            TellRoom(new RoomProtocol.Attach(name, _transport.Self));
+            return;
+        }
+        _viaDirectory.Remove(attached.Key);
+        _attached[attached.Key] = attached.Room;
+        _transport.Watch(attached.Room);
+    }
+
+    /// <summary>A room the session talked to directly stopped: back to the directory, which restarts the room with its members.</summary>
+    private bool OnRoomTerminated(Akka.Actor.IActorRef actor)
+    {
+        var key = _attached.FirstOrDefault(a => a.Value.Equals(actor)).Key;
+        if (key is null) return false;
+        _attached.Remove(key);
+        if (_rooms.TryGetValue(key, out var name)) TellRoom(new RoomProtocol.Attach(name, _transport.Self));
+        return true;
+    }
+
+    private void Detach(string key)
+    {
+        _viaDirectory.Remove(key);
+        if (_attached.Remove(key, out var room)) _transport.Unwatch(room);
+    }
+
+    /// <summary>The cursor is the <c>next</c> of an earlier rooms frame, which is always a room name.</summary>
+    private void OnRoomList(RoomListRequest list)
+    {
+        if (list.After is not null && !Protocol.IsValidRoom(list.After))
+        {
+            _transport.Send(new ErrorFrame(ErrorCodes.BadRequest, "'after' is the 'next' cursor of an earlier rooms answer."));
+            return;
+        }
+        Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self, list.After));
     }
 
     private void OnDirectMessage(DirectMessageRequest dm)

@@ -14,6 +14,15 @@ public interface ISessionTransport
 
     /// <summary>Queue <paramref name="finalFrame"/>, flush everything queued, then close the connection.</summary>
     void CloseAfterFlush(ServerFrame finalFrame);
+
+    /// <summary>
+    /// Watches <paramref name="actor"/> for the session: its <see cref="Terminated"/> comes to the hosting actor,
+    /// which hands it to <see cref="ChatSession.Handle"/>.
+    /// </summary>
+    void Watch(IActorRef actor);
+
+    /// <summary>Stops watching <paramref name="actor"/>: no <see cref="Terminated"/> for it comes after this.</summary>
+    void Unwatch(IActorRef actor);
 }
 
 /// <summary>The actors and limits every session shares.</summary>

@@ -46,6 +46,7 @@ public sealed class ConnectionCore : ISessionTransport
     }
 
     private readonly IConnectionWire _wire;
+    private readonly IActorContext _context;
     private readonly ITimerScheduler _timers;
     private readonly SessionSettings _settings;
     private readonly ILoggingAdapter _log;
@@ -67,11 +68,12 @@ public sealed class ConnectionCore : ISessionTransport
     /// <param name="framesAreLines">True for byte streams (TCP), whose frames are '\n'-ended lines; false for
     /// message transports (WebSocket), which hand over one frame per message.</param>
     /// <param name="clock">Ticks (<see cref="TimeSpan.TicksPerSecond"/> per second); tests pass their own.</param>
-    public ConnectionCore(IConnectionWire wire, IActorRef self, ITimerScheduler timers, SessionServices services,
+    public ConnectionCore(IConnectionWire wire, IActorContext context, ITimerScheduler timers, SessionServices services,
         ILoggingAdapter log, string remote, bool framesAreLines, Func<long>? clock = null)
     {
         _wire = wire;
-        Self = self;
+        _context = context;
+        Self = context.Self;
         _timers = timers;
         _settings = services.Settings;
         _log = log;
@@ -251,6 +253,11 @@ public sealed class ConnectionCore : ISessionTransport
     }
 
     public void Send(ServerFrame frame) => Send(FrameCodec.EncodeLine(frame));
+
+    /// <summary>The hosting actor's context, captured at its start; the core is only called from that actor.</summary>
+    public void Watch(IActorRef actor) => _context.Watch(actor);
+
+    public void Unwatch(IActorRef actor) => _context.Unwatch(actor);
 
     private void Send(byte[] chunk)
     {

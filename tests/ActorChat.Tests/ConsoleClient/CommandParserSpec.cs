@@ -98,4 +98,8 @@ public sealed class CommandParserSpec
         Assert.Contains("/dance", invalid.Hint);
         Assert.Contains("/help", invalid.Hint);
     }
+
+    [Fact]
+    public void Rooms_may_name_where_to_go_on_from() =>
+        Assert.Equal(new RoomsCommand("general"), CommandParser.Parse("/rooms general"));
 }

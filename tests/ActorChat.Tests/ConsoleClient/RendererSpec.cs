@@ -127,4 +127,19 @@ public sealed class RendererSpec
         Assert.Equal("!!! boom", AnsiStyle.Paint(error, colour: false));
         Assert.StartsWith("\u001b[", AnsiStyle.Paint(error, colour: true));
     }
+
+    [Fact]
+    public void A_rooms_page_with_more_after_it_says_how_to_see_them()
+    {
+        var lines = _renderer.Render(new RoomListFrame([new RoomSummary("general", 2)], "general"), null);
+        Assert.Equal(["Rooms: #general (2)", "More rooms: /rooms general"], lines.Select(l => l.Text));
+        Assert.Single(_renderer.Render(new RoomListFrame([new RoomSummary("general", 2)]), null));
+    }
+
+    [Fact]
+    public void Stats_that_leave_out_some_users_say_how_many_messages_in_all()
+    {
+        var lines = _renderer.Render(new StatsFrame("general", new Dictionary<string, long> { ["alice"] = 10 }, 25), "general");
+        Assert.Equal("(25 messages in all; 15 by others not shown)", lines[^1].Text);
+    }
 }

@@ -132,6 +132,50 @@ public sealed class ChatOverTcpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_join_refused_by_the_room_limit_leaves_the_client_outside_that_room()
+    {
+        await using var server = await TestServer.StartAsync("--max-rooms", "1");
+        await using var alice = await TestClient.ConnectAsync(server, "alice");
+        await alice.JoinAsync("general");
+        await alice.SendAsync(new JoinRequest("random"));
+        var error = await alice.NextAsync<ErrorFrame>();
+        Assert.Equal(ErrorCodes.TooManyRooms, error.Code);
+        Assert.Contains("the most it may have", error.Message);
+
+        // The session forgot the refused room: it is not one of the client's rooms.
+        await alice.SendAsync(new LeaveRequest("random"));
+        Assert.Equal(ErrorCodes.NotInRoom, (await alice.NextAsync<ErrorFrame>()).Code);
+        await alice.SendAsync(new SayRequest("random", "hello?"));
+        Assert.Equal(ErrorCodes.NotInRoom, (await alice.NextAsync<ErrorFrame>()).Code);
+    }
+
+    [Fact]
+    public async Task The_rooms_list_is_paged_with_a_cursor_and_a_bad_cursor_is_a_bad_request()
+    {
+        var settings = TestServer.Settings();
+        await using var server = await TestServer.StartAsync(settings with { Rooms = settings.Rooms with { CreationsPerMinute = 1000 } });
+        await using var alice = await TestClient.ConnectAsync(server, "alice");
+        for (var i = 0; i < Protocol.RoomsPerPage + 5; i++)
+        {
+            await alice.JoinAsync($"room{i:D3}");
+            await alice.SendAsync(new LeaveRequest($"room{i:D3}"));
+            await alice.ExpectAsync<LeftFrame>();
+        }
+
+        await alice.SendAsync(RoomListRequest.Instance);
+        var first = await alice.ExpectAsync<RoomListFrame>();
+        Assert.Equal(Protocol.RoomsPerPage, first.Rooms.Count);
+        Assert.Equal("room000", first.Rooms[0].Name);
+        await alice.SendAsync(new RoomListRequest(first.Next));
+        var second = await alice.ExpectAsync<RoomListFrame>();
+        Assert.Equal(["room200", "room201", "room202", "room203", "room204"], second.Rooms.Select(r => r.Name));
+        Assert.Null(second.Next);
+
+        await alice.SendRawAsync("{\"type\":\"rooms\",\"after\":\"no such/cursor\"}\n");
+        Assert.Equal(ErrorCodes.BadRequest, (await alice.NextAsync<ErrorFrame>()).Code);
+    }
+
+    [Fact]
     public async Task Bad_bytes_from_one_client_leave_the_others_untouched()
     {
         await using var alice = await TestClient.ConnectAsync(_server, "alice");

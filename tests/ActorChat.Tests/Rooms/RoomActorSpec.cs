@@ -31,11 +31,19 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
 
     private readonly DeliveredFrames _delivered = new();
 
+    /// <summary>A member probe; the room's own actor, which a room hands each joiner, is not what these specs look at.</summary>
+    private TestProbe CreateMember(string? name = null)
+    {
+        var probe = name is null ? CreateTestProbe() : CreateTestProbe(name);
+        probe.IgnoreMessages<RoomAttached>();
+        return probe;
+    }
+
     private T Expect<T>(TestProbe member) where T : ServerFrame => _delivered.Expect<T>(member);
 
     private TestProbe Joined(IActorRef room, string user, params TestProbe[] others)
     {
-        var member = CreateTestProbe(user);
+        var member = CreateMember(user);
         room.Tell(new Join("general", user, member));
         Expect<JoinedFrame>(member);
         foreach (var other in others) Assert.Equal(user, Expect<PresenceFrame>(other).User);
@@ -47,7 +55,7 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
     {
         var room = NewRoom();
         var alice = Joined(room, "alice");
-        var bob = CreateTestProbe();
+        var bob = CreateMember();
         room.Tell(new Join("general", "bob", bob));
 
         var joined = Expect<JoinedFrame>(bob);
@@ -98,7 +106,7 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
     {
         var room = NewRoom();
         var alice = Joined(room, "alice");
-        var stranger = CreateTestProbe();
+        var stranger = CreateMember();
         room.Tell(new Post("general", "mallory", "spam", stranger));
         Assert.Equal(ErrorCodes.NotInRoom, Expect<ErrorFrame>(stranger).Code);
         alice.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
@@ -112,7 +120,7 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
         for (var i = 1; i <= 5; i++) room.Tell(new Post("general", "alice", $"m{i}", alice));
         for (var i = 1; i <= 5; i++) Expect<MessageFrame>(alice);
 
-        var bob = CreateTestProbe();
+        var bob = CreateMember();
         room.Tell(new Join("general", "bob", bob));
         var joined = Expect<JoinedFrame>(bob);
         Assert.Equal(["m3", "m4", "m5"], joined.History.Select(m => m.Text));
@@ -137,7 +145,7 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
     public void Leaving_a_room_one_is_not_in_is_an_error()
     {
         var room = NewRoom();
-        var stranger = CreateTestProbe();
+        var stranger = CreateMember();
         room.Tell(new Leave("general", "x", stranger));
         Assert.Equal(ErrorCodes.NotInRoom, Expect<ErrorFrame>(stranger).Code);
     }
@@ -191,7 +199,7 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
     public void History_is_refused_to_someone_who_is_not_a_member()
     {
         var room = NewRoom();
-        var stranger = CreateTestProbe();
+        var stranger = CreateMember();
         room.Tell(new GetHistory("general", null, 10, stranger));
         Assert.Equal(ErrorCodes.NotInRoom, Expect<ErrorFrame>(stranger).Code);
     }
@@ -206,7 +214,7 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
         Stop(room);
 
         room = NewRoom(settings);
-        var bob = CreateTestProbe();
+        var bob = CreateMember();
         room.Tell(new Join("general", "bob", bob));
         Assert.Equal(said[5..10], Expect<JoinedFrame>(bob).History);
         room.Tell(new GetHistory("general", 6, 5, bob));
@@ -234,5 +242,53 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
             serialization.FindSerializerFor(snapshot).ToBinary(snapshot), RoomEventSerializer.SerializerId, "room-snapshot.v1"));
         Assert.Equal((snapshot.Name, snapshot.Seq, posted), (again.Name, again.Seq, Assert.Single(again.Recent)));
         Assert.Equal(3, again.MessagesPerUser["alice"]);
+    }
+
+    [Fact]
+    public void Stats_count_the_top_hundred_posters_and_every_message_in_the_total()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        // 35 users say 1 message, 35 say 2 and 35 say 3: the top 100 leave out the last five (by name) of those with 1.
+        for (var user = 0; user < 105; user++)
+        {
+            for (var i = 0; i <= user % 3; i++) room.Tell(new Post("general", $"user{user:D3}", "hi", alice));
+        }
+        var expectedTotal = Enumerable.Range(0, 105).Sum(user => user % 3 + 1);
+        for (var i = 0; i < expectedTotal; i++) Expect<MessageFrame>(alice);
+        room.Tell(new GetStats("general", alice));
+        var stats = Expect<StatsFrame>(alice);
+        Assert.Equal(expectedTotal, stats.Total);
+        Assert.Equal(Protocol.MaxStatsPosters, stats.MessagesPerUser.Count);
+        Assert.Equal(30, stats.MessagesPerUser.Values.Count(count => count == 1));
+        Assert.Equal(3, stats.MessagesPerUser["user002"]);
+        Assert.Contains("user087", stats.MessagesPerUser.Keys);
+        Assert.DoesNotContain("user090", stats.MessagesPerUser.Keys);
+    }
+
+    [Fact]
+    public void A_joiner_gets_the_room_itself_right_behind_its_joined_frame_with_the_ticket_of_its_join()
+    {
+        var room = NewRoom();
+        var alice = CreateTestProbe();
+        room.Tell(new Join("general", "alice", alice, Ticket: 7));
+        Assert.IsType<JoinedFrame>(Frames.DecodeLines(alice.ExpectMsg<Deliver>().Line).Single());
+        Assert.Equal(new RoomAttached("general", room, 7), alice.ExpectMsg<RoomAttached>());
+    }
+
+    [Fact]
+    public void The_room_hands_itself_to_members_who_ask_and_to_nobody_else()
+    {
+        var room = NewRoom();
+        var alice = CreateTestProbe();
+        room.Tell(new Join("general", "alice", alice));
+        alice.ExpectMsg<Deliver>();
+        alice.ExpectMsg<RoomAttached>();
+        room.Tell(new Attach("general", alice, Ticket: 3));
+        Assert.Equal(new RoomAttached("general", room, 3), alice.ExpectMsg<RoomAttached>());
+
+        var stranger = CreateTestProbe();
+        room.Tell(new Attach("general", stranger, Ticket: 1));
+        stranger.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 }

@@ -19,6 +19,8 @@ public class ChatSessionSpec : Akka.TestKit.Xunit2.TestKit
         public ServerFrame? ClosedWith { get; private set; }
         public void Send(ServerFrame frame) => Sent.Add(frame);
         public void CloseAfterFlush(ServerFrame finalFrame) => ClosedWith = finalFrame;
+        public void Watch(IActorRef actor) { }
+        public void Unwatch(IActorRef actor) { }
 
         public T Last<T>() where T : ServerFrame => Assert.IsType<T>(Sent[^1]);
     }
@@ -337,5 +339,23 @@ public class ChatSessionSpec : Akka.TestKit.Xunit2.TestKit
         Receive("""{"type":"history","room":"General","before":40}""");
         var get = _rooms.ExpectMsg<RoomProtocol.GetHistory>();
         Assert.Equal((40L, Protocol.DefaultHistoryPage), (get.Before!.Value, get.Limit));
+    }
+
+    [Fact]
+    public void A_join_the_directory_refused_is_passed_on_and_does_not_count_as_a_room_joined()
+    {
+        Identify();
+        foreach (var room in new[] { "one", "two", "three" })
+        {
+            Receive($$"""{"type":"join","room":"{{room}}"}""");
+            _rooms.ExpectMsg<RoomProtocol.Join>();
+        }
+        var refusal = new ErrorFrame(ErrorCodes.TooManyRooms, "The server has 3 rooms, the most it may have; join one of them.");
+        Assert.True(_session.Handle(new RoomProtocol.JoinRefused("Three", refusal)));
+        Assert.Equal(refusal, _transport.Last<ErrorFrame>());
+        Assert.Equal(["one", "two"], _session.Rooms);
+
+        Receive("""{"type":"join","room":"four"}""");
+        Assert.Equal("four", _rooms.ExpectMsg<RoomProtocol.Join>().Room);
     }
 }

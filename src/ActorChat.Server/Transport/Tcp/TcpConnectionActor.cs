@@ -43,7 +43,7 @@ public sealed class TcpConnectionActor : UntypedActor, IConnectionWire, IWithTim
 
     protected override void PreStart()
     {
-        _core = new ConnectionCore(this, Self, Timers, _services, _log, _remote.ToString() ?? "?", framesAreLines: true);
+        _core = new ConnectionCore(this, Context, Timers, _services, _log, _remote.ToString() ?? "?", framesAreLines: true);
         Context.Watch(_connection);
         _log.Info("Connection from {0}", _remote);
         _core.Start();

@@ -79,10 +79,15 @@ public static class WebFrontEnd
         return next(context);
     }
 
-    private static IResult Health(ServerReadiness readiness, ActorSystem system) =>
-        readiness.IsReady && !system.WhenTerminated.IsCompleted
-            ? Results.Text("ok\n")
-            : Results.Text("not ready\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+    /// <summary>Ready and every room that was asked for works; a room that cannot be recovered is named.</summary>
+    private static IResult Health(ServerReadiness readiness, ActorSystem system, RoomHealth rooms)
+    {
+        if (!readiness.IsReady || system.WhenTerminated.IsCompleted)
+            return Results.Text("not ready\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        return rooms.Problem is { } problem
+            ? Results.Text(problem + "\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ok\n");
+    }
 
     /// <summary>
     /// Upgrades to a WebSocket and hands it to the gateway actor; the request lasts as long as the connection,

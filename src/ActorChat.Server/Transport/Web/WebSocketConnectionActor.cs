@@ -63,7 +63,7 @@ public sealed class WebSocketConnectionActor : UntypedActor, IConnectionWire, IW
 
     protected override void PreStart()
     {
-        _core = new ConnectionCore(this, Self, Timers, _services, _log, _remote, framesAreLines: false);
+        _core = new ConnectionCore(this, Context, Timers, _services, _log, _remote, framesAreLines: false);
         _log.Debug("WebSocket connection from {0}", _remote);
         _core.Start();
     }
