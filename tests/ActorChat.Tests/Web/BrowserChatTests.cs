@@ -46,6 +46,26 @@ public sealed class BrowserChatTests(ChromiumFixture chromium)
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task A_quiet_page_answers_the_servers_pings_and_stays_connected()
+    {
+        // Pinged after 1 s of silence and closed after 2 s: a page that did not answer would be gone within 3 s.
+        await using var server = await TestServer.StartAsync("--ping-interval", "1");
+        await using var alice = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "alice");
+        await alice.JoinAsync("quiet");
+        await using var watcher = await ChatConnection.ConnectAsync("127.0.0.1", server.TcpEndpoint.Port);
+        await watcher.SendAsync(new HelloRequest("watcher"));
+        await watcher.SendAsync(new JoinRequest("quiet"));
+        await ExpectTcpFrameAsync<JoinedFrame>(watcher, _ => true);
+
+        await Task.Delay(TimeSpan.FromSeconds(4)); // the time that passes is what is tested: four ping intervals
+        await alice.SayAsync("still here");
+        // Had the page been closed for silence, the watcher would have seen alice leave before anything else.
+        var next = await ExpectTcpFrameAsync<ServerFrame>(watcher, f => f is MessageFrame or PresenceFrame);
+        var message = Assert.IsType<MessageFrame>(next);
+        Assert.Equal(("alice", "still here"), (message.Sender, message.Text));
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task The_chart_bar_of_a_user_grows_as_they_send_and_screenshots_are_saved()
     {
         await using var server = await TestServer.StartAsync();
