@@ -18,7 +18,7 @@ public sealed class ChatSession
     private readonly Dictionary<string, string> _rooms = new(StringComparer.Ordinal); // key → name as joined
     private readonly Dictionary<string, Akka.Actor.IActorRef> _attached = new(StringComparer.Ordinal); // key → the room itself
     private readonly Dictionary<string, (long Sent, long LastAsked)> _viaDirectory = new(StringComparer.Ordinal); // key → commands numbered
-    private readonly Queue<ClientFrame> _waitingForIdentity = new();
+    private readonly Queue<DecodeResult<ClientFrame>> _waitingForIdentity = new();
     private string? _pendingName;
 
     public ChatSession(SessionServices services, ISessionTransport transport)
@@ -36,7 +36,9 @@ public sealed class ChatSession
     /// <summary>A line from the client, decoded or not.</summary>
     public void Receive(DecodeResult<ClientFrame> decoded)
     {
-        if (decoded.Frame is { } frame) Receive(frame);
+        // A frame that could not be read waits behind a pending hello too, so that its error comes in order.
+        if (_pendingName is not null) HoldUntilIdentified(decoded);
+        else if (decoded.Frame is { } frame) Receive(frame);
         else _transport.Send(decoded.Error!.ToFrame());
     }
 
@@ -44,11 +46,7 @@ public sealed class ChatSession
     {
         if (_pendingName is not null)
         {
-            // Frames sent right behind a hello wait for its answer, so they are handled as the client meant.
-            if (_waitingForIdentity.Count >= MaxFramesWhileIdentifying)
-                _transport.Send(new ErrorFrame(ErrorCodes.Busy, "Too many frames sent before the hello was answered; this one was dropped."));
-            else
-                _waitingForIdentity.Enqueue(frame);
+            HoldUntilIdentified(DecodeResult<ClientFrame>.Ok(frame));
             return;
         }
 
@@ -319,9 +317,18 @@ public sealed class ChatSession
         return true;
     }
 
+    /// <summary>Frames sent right behind a hello wait for its answer, so they are handled as the client meant.</summary>
+    private void HoldUntilIdentified(DecodeResult<ClientFrame> decoded)
+    {
+        if (_waitingForIdentity.Count >= MaxFramesWhileIdentifying)
+            _transport.Send(new ErrorFrame(ErrorCodes.Busy, "Too many frames sent before the hello was answered; this one was dropped."));
+        else
+            _waitingForIdentity.Enqueue(decoded);
+    }
+
     private void ReplayWaitingFrames()
     {
-        while (_pendingName is null && _waitingForIdentity.TryDequeue(out var frame)) Receive(frame);
+        while (_pendingName is null && _waitingForIdentity.TryDequeue(out var decoded)) Receive(decoded);
     }
 
     private void Tell(Akka.Actor.IActorRef actor, object message) => actor.Tell(message, _transport.Self);
