@@ -275,6 +275,204 @@ public static class HostileLoadTests
         }
     }
 
+    /// <summary>
+    /// A member floods a room with the longest messages allowed while honest members read and chat and one member
+    /// never reads. Flood control paces the flooder without losing its messages; the readers get all of them and the
+    /// chat stays timely; only the member that never reads is cut off.
+    /// </summary>
+    public sealed class RoomFlood(RoomFlood.Attack attack, ITestOutputHelper output) : IClassFixture<RoomFlood.Attack>
+    {
+        private const string Room = "flooded";
+        private const string FloodOver = "flood over";
+        private const string ChatOver = "chat over";
+        private static readonly TimeSpan FloodLength = TimeSpan.FromSeconds(5);
+        private const int FlooderWindow = 40;
+        private static readonly TimeSpan ChatEvery = TimeSpan.FromMilliseconds(200);
+
+        [Fact]
+        public void Every_honest_reader_gets_every_accepted_message_in_seq_order_without_gaps()
+        {
+            output.WriteLine($"flooder: {attack.FloodAccepted} messages accepted, the last echoed {attack.FloodDrainedAfter.TotalSeconds:0.0} s after the flood began; room ended at seq {attack.LastSeq}");
+            Assert.True(attack.FloodAccepted > 20, "the flooder got no more than its burst through");
+            foreach (var (name, seqs) in attack.ReaderSeqs)
+            {
+                Assert.True(seqs.SequenceEqual(Enumerable.Range(1, (int)attack.LastSeq).Select(n => (long)n)),
+                    $"{name} got {seqs.Count} messages, not seq 1..{attack.LastSeq} in order");
+                Assert.Superset(attack.FlooderEchoSeqs.ToHashSet(), seqs.ToHashSet());
+            }
+        }
+
+        [Fact]
+        public void No_honest_reader_is_cut_off_or_sent_an_error()
+        {
+            foreach (var (name, trouble) in attack.ReaderTrouble) Assert.True(trouble is null, $"{name}: {trouble}");
+        }
+
+        [Fact]
+        public void The_chatters_messages_reach_the_readers_with_a_p99_under_2_s()
+        {
+            var p50 = Percentile(attack.ChatLatenciesMs, 50);
+            var p99 = Percentile(attack.ChatLatenciesMs, 99);
+            output.WriteLine($"chatter → readers over {attack.ChatLatenciesMs.Count} deliveries: p50 {p50:0} ms, p99 {p99:0} ms, max {attack.ChatLatenciesMs.Max():0} ms");
+            Assert.True(p99 < 2000, $"chat p99 {p99:0} ms");
+        }
+
+        [Fact]
+        public void The_member_that_never_reads_is_cut_off()
+        {
+            output.WriteLine($"never-reader closed by the server {attack.NeverReaderClosedAfter?.TotalSeconds:0.0} s after the flood began");
+            Assert.NotNull(attack.NeverReaderClosedAfter);
+        }
+
+        public sealed class Attack : IAsyncLifetime
+        {
+            // Small enough that the member that never reads is cut off within the test, as it would be in ~40 s by default.
+            private readonly string _config = WriteConfig("""
+                actorchat.sessions.slow-consumer-timeout = 2s
+                actorchat.sessions.close-grace-period = 2s
+                actorchat.tcp.send-buffer = 32 KiB
+                """);
+
+            private ServerProcess? _server;
+
+            public Dictionary<string, List<long>> ReaderSeqs { get; } = [];
+            public Dictionary<string, string?> ReaderTrouble { get; } = [];
+            public List<long> FlooderEchoSeqs { get; } = [];
+            public ConcurrentBag<double> ChatLatenciesMs { get; } = [];
+            public int FloodAccepted => FlooderEchoSeqs.Count;
+            public long LastSeq { get; private set; }
+            public TimeSpan FloodDrainedAfter { get; private set; }
+            public TimeSpan? NeverReaderClosedAfter { get; private set; }
+
+            public async Task InitializeAsync()
+            {
+                _server = await ServerProcess.StartReadyAsync("--outbound-limit", "64KiB", "--config", _config);
+                try
+                {
+                    await FloodAsync(_server.Port);
+                }
+                catch (Exception e)
+                {
+                    throw new InvalidOperationException($"The room flood failed: {e.Message}; the server logged:\n{Warnings(_server)}", e);
+                }
+            }
+
+            private async Task FloodAsync(int port)
+            {
+                var readers = new List<(string Name, ChatConnection Connection)>();
+                for (var i = 1; i <= 3; i++) readers.Add(($"reader{i}", await IdentifiedAsync(port, $"reader{i}", Room)));
+                await using var chatter = await IdentifiedAsync(port, "chatter", Room);
+                await using var flooder = await IdentifiedAsync(port, "flooder", Room);
+                using var neverReader = await NeverReaderAsync(port,
+                    $"{{\"type\":\"hello\",\"name\":\"sleeper\"}}\n{{\"type\":\"join\",\"room\":\"{Room}\"}}\n");
+                var neverReaderEnds = ((IPEndPoint)neverReader.LocalEndPoint!, (IPEndPoint)neverReader.RemoteEndPoint!);
+
+                var clock = Stopwatch.StartNew();
+                var chatSentAt = new ConcurrentDictionary<string, TimeSpan>();
+                var readerTasks = readers.Select(r => Task.Run(() => ReadAsync(r.Name, r.Connection, clock, chatSentAt))).ToList();
+                // Everyone is in the room once the readers have seen the last of them join.
+                await Task.WhenAll(readers.Select(r => UntilAsync(r.Connection, f => f is PresenceFrame { User: "sleeper" })));
+                clock.Restart();
+
+                var closed = Task.Run(() => WaitUntilServerClosesAsync(neverReaderEnds, TimeSpan.FromSeconds(40)));
+                using var flooding = new CancellationTokenSource();
+                // The flooder keeps 40 messages in flight, twice the burst: always over budget, yet its own socket
+                // buffers never hold megabytes that the server (reading at the flood rate) would need a minute for.
+                using var window = new SemaphoreSlim(FlooderWindow);
+                var flooderEchoes = Task.Run(() => FlooderReadsAsync(flooder, clock, window));
+                var chat = Task.Run(() => ChatAsync(chatter, chatSentAt, clock, flooding.Token));
+
+                var text = new string('f', Protocol.MaxTextLength);
+                while (clock.Elapsed < FloodLength)
+                {
+                    Assert.True(await window.WaitAsync(Patience), "the server stopped reading the flooder");
+                    await flooder.SendAsync(new SayRequest(Room, text)).WaitAsync(Patience); // paced: the server reads when budget allows
+                }
+                await flooder.SendAsync(new SayRequest(Room, FloodOver));
+                await flooderEchoes;
+                FloodDrainedAfter = clock.Elapsed;
+                await flooding.CancelAsync();
+                LastSeq = await chat;
+                await Task.WhenAll(readerTasks);
+                NeverReaderClosedAfter = await closed is null ? null : clock.Elapsed;
+                foreach (var (_, connection) in readers) await connection.DisposeAsync();
+            }
+
+            private static async Task UntilAsync(ChatConnection connection, Func<ServerFrame, bool> match)
+            {
+                while (!match(await NextAsync(connection)))
+                {
+                }
+            }
+
+            /// <summary>A reader that takes everything as fast as it comes, until the chatter's last word.</summary>
+            private async Task ReadAsync(string name, ChatConnection connection, Stopwatch clock, ConcurrentDictionary<string, TimeSpan> chatSentAt)
+            {
+                var seqs = new List<long>();
+                lock (ReaderSeqs) ReaderSeqs[name] = seqs;
+                string? trouble = null;
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                try
+                {
+                    while (true)
+                    {
+                        var frame = await connection.ReceiveAsync(deadline.Token);
+                        if (frame is null) { trouble = "the server closed the connection"; break; }
+                        if (frame is ErrorFrame error) { trouble = $"error {error.Code}: {error.Message}"; break; }
+                        if (frame is not MessageFrame message) continue;
+                        seqs.Add(message.Seq);
+                        if (message.Sender == "chatter" && chatSentAt.TryGetValue(message.Text, out var sentAt))
+                            ChatLatenciesMs.Add((clock.Elapsed - sentAt).TotalMilliseconds);
+                        if (message.Text == ChatOver) break;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    trouble = $"still waiting for the chat to end after 60 s (at seq {seqs.LastOrDefault()})";
+                }
+                lock (ReaderTrouble) ReaderTrouble[name] = trouble;
+            }
+
+            /// <summary>The flooder reads everything too (it is a member); it stops at the echo of its last message.</summary>
+            private async Task FlooderReadsAsync(ChatConnection flooder, Stopwatch clock, SemaphoreSlim window)
+            {
+                while (clock.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                    var frame = await NextAsync(flooder);
+                    Assert.False(frame is ErrorFrame, $"the flooder got {frame}");
+                    if (frame is not MessageFrame { Sender: "flooder" } echo) continue;
+                    FlooderEchoSeqs.Add(echo.Seq);
+                    window.Release();
+                    if (echo.Text == FloodOver) return;
+                }
+                Assert.Fail("the flood was not over within 60 s");
+            }
+
+            /// <summary>One short message every 200 ms until the flood is over; then the last word. The room's last seq.</summary>
+            private static async Task<long> ChatAsync(ChatConnection chatter, ConcurrentDictionary<string, TimeSpan> sentAt, Stopwatch clock, CancellationToken floodOver)
+            {
+                for (var i = 0; !floodOver.IsCancellationRequested && i < 1000; i++)
+                {
+                    var text = $"chat {i}";
+                    sentAt[text] = clock.Elapsed;
+                    await chatter.SendAsync(new SayRequest(Room, text));
+                    try { await Task.Delay(ChatEvery, floodOver); } catch (OperationCanceledException) { }
+                }
+                await chatter.SendAsync(new SayRequest(Room, ChatOver));
+                while (true)
+                {
+                    if (await NextAsync(chatter) is MessageFrame { Text: ChatOver } last) return last.Seq;
+                }
+            }
+
+            public async Task DisposeAsync()
+            {
+                if (_server is not null) await _server.DisposeAsync();
+                File.Delete(_config);
+            }
+        }
+    }
+
     /// <summary>Direct messages sent flat out: the sender is paced, not refused, and the target gets them all in order.</summary>
     public sealed class DirectMessageFlood(ITestOutputHelper output)
     {

@@ -42,6 +42,7 @@ public sealed class RefusedConnectionActor : UntypedActor, IWithTimers
         _connection.Tell(new Akka.IO.Tcp.Register(Self));
         _connection.Tell(Akka.IO.Tcp.Write.Create(ByteString.FromBytes(_line)));
         _connection.Tell(Akka.IO.Tcp.ConfirmedClose.Instance);
+        _connection.Tell(Akka.IO.Tcp.ResumeReading.Instance); // pull mode: read (and drop) until the client's close
         Timers.StartSingleTimer(Deadline.Instance, Deadline.Instance, _grace);
     }
 
@@ -55,7 +56,8 @@ public sealed class RefusedConnectionActor : UntypedActor, IWithTimers
                 _connection.Tell(Akka.IO.Tcp.Abort.Instance);
                 Context.Stop(Self);
                 break;
-            case Akka.IO.Tcp.Received or CloseGracefully: break;
+            case Akka.IO.Tcp.Received: _connection.Tell(Akka.IO.Tcp.ResumeReading.Instance); break;
+            case CloseGracefully: break;
             default: Unhandled(message); break;
         }
     }

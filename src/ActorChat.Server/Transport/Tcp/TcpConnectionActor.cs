@@ -8,9 +8,9 @@ using Akka.IO;
 namespace ActorChat.Server.Transport.Tcp;
 
 /// <summary>
-/// One TCP client, on top of its Akka.IO connection actor: the TCP wire of a <see cref="ConnectionCore"/>. It
-/// reads only when the core asks (reading is suspended after every read and resumed by the core, so a client
-/// that sends faster than its frames are handled is held back by TCP's own flow control), writes one
+/// One TCP client, on top of its Akka.IO connection actor: the TCP wire of a <see cref="ConnectionCore"/>. The
+/// connection is in pull mode and reads once each time the core asks (one ResumeReading, one Received), so a
+/// client that sends faster than its frames are handled is held back by TCP's own flow control. It writes one
 /// acknowledged write at a time, and closes or aborts when told.
 /// </summary>
 public sealed class TcpConnectionActor : UntypedActor, IConnectionWire, IWithTimers
@@ -25,7 +25,6 @@ public sealed class TcpConnectionActor : UntypedActor, IConnectionWire, IWithTim
     private readonly EndPoint _remote;
     private readonly SessionServices _services;
     private ConnectionCore _core = null!;
-    private bool _reading = true; // Akka.IO starts a registered connection reading (push mode)
 
     public TcpConnectionActor(IActorRef connection, EndPoint remote, SessionServices services)
     {
@@ -56,15 +55,7 @@ public sealed class TcpConnectionActor : UntypedActor, IConnectionWire, IWithTim
     {
         switch (message)
         {
-            case Akka.IO.Tcp.Received received:
-                if (_reading)
-                {
-                    // Hold the next read until the core has handled this one; reads already under way still come in.
-                    _reading = false;
-                    _connection.Tell(Akka.IO.Tcp.SuspendReading.Instance);
-                }
-                _core.OnBytes(received.Data.ToReadOnlySpan());
-                break;
+            case Akka.IO.Tcp.Received received: _core.OnBytes(received.Data.ToReadOnlySpan()); break;
             case WriteAck: _core.OnWriteCompleted(); break;
             case Akka.IO.Tcp.ConnectionClosed: Context.Stop(Self); break;
             case Terminated terminated when terminated.ActorRef.Equals(_connection): Context.Stop(Self); break;
@@ -78,12 +69,7 @@ public sealed class TcpConnectionActor : UntypedActor, IConnectionWire, IWithTim
         }
     }
 
-    void IConnectionWire.ReadMore()
-    {
-        if (_reading) return;
-        _reading = true;
-        _connection.Tell(Akka.IO.Tcp.ResumeReading.Instance);
-    }
+    void IConnectionWire.ReadMore() => _connection.Tell(Akka.IO.Tcp.ResumeReading.Instance);
 
     void IConnectionWire.Write(IReadOnlyList<byte[]> chunks)
     {

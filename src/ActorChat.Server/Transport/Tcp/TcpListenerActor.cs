@@ -33,6 +33,9 @@ public sealed class TcpListenerActor : UntypedActor
     /// <summary>How long a refused client has to read its error line and close; short, as refused clients are not counted.</summary>
     private static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>Accepts the listener may have under way at once.</summary>
+    private const int AcceptBatch = 16;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TcpTransportSettings _settings;
     private readonly SessionServices _services;
@@ -64,9 +67,10 @@ public sealed class TcpListenerActor : UntypedActor
         var options = _settings.SendBufferBytes > 0
             ? new Inet.SocketOption[] { new Inet.SO.SendBufferSize(_settings.SendBufferBytes) }
             : null;
-        // Push mode: Akka.IO 1.5.74's pull mode was seen to lose the wake-up for data already buffered, stalling
-        // a connection until the client sent more (see docs/design.md).
-        Context.System.Tcp().Tell(new Akka.IO.Tcp.Bind(Self, endpoint, _settings.Backlog, options, pullMode: false));
+        // Pull mode: each connection reads once per ResumeReading, so input comes no faster than it is handled
+        // (push mode with SuspendReading lets reads already under way run on, and drops a read that completes
+        // while suspended). The listener then accepts only as often as it is asked, after each accept.
+        Context.System.Tcp().Tell(new Akka.IO.Tcp.Bind(Self, endpoint, _settings.Backlog, options, pullMode: true));
     }
 
     protected override void OnReceive(object message)
@@ -75,6 +79,7 @@ public sealed class TcpListenerActor : UntypedActor
         {
             case Akka.IO.Tcp.Bound bound:
                 _listener = Sender;
+                _listener.Tell(new Akka.IO.Tcp.ResumeAccepting(AcceptBatch));
                 _log.Info("Listening for TCP clients on {0}", bound.LocalAddress);
                 Answer(new BindResult(bound.LocalAddress, null));
                 break;
@@ -97,6 +102,7 @@ public sealed class TcpListenerActor : UntypedActor
 
     private void OnConnected(Akka.IO.Tcp.Connected connected)
     {
+        _listener?.Tell(new Akka.IO.Tcp.ResumeAccepting(AcceptBatch)); // pull mode: keep accepting
         if (_draining)
         {
             Sender.Tell(Akka.IO.Tcp.Abort.Instance);
