@@ -11,6 +11,8 @@ public sealed class BenchReport
     public string Target { get; set; } = "";
     public bool ServerStartedByBench { get; set; }
     public IReadOnlyList<string> ServerArgs { get; set; } = [];
+    /// <summary>The flood rate the scenario asked the started server for; null = the server's default.</summary>
+    public double? ServerFloodRate { get; set; }
     public string CommandLine { get; set; } = "";
 
     /// <summary>True when every phase finished before its deadline.</summary>

@@ -26,7 +26,8 @@ public static class BenchRunner
             TextLength = options.TextLength,
             ConnectConcurrency = options.ConnectConcurrency,
             DeadlineSeconds = options.DeadlineSeconds,
-            ServerArgs = options.ServerArgs,
+            ServerArgs = options.Port is null ? options.StartedServerArgs : options.ServerArgs,
+            ServerFloodRate = options.ServerFloodRate,
             FullDecode = options.FullDecode,
             ProcessorCount = Environment.ProcessorCount,
         };
@@ -56,6 +57,8 @@ public static class BenchRunner
                 port = p;
                 pid = options.ServerPid;
                 report.Target = $"{options.Host}:{port}";
+                if (options.ServerFloodRate is { } rate)
+                    options.Log?.Invoke($"note: this scenario runs the server with --flood-rate {rate:0.###}; start the target server with it too");
             }
             else
             {

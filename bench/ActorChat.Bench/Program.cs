@@ -18,6 +18,8 @@ internal static class BenchProgram
           --server-dll PATH          the server to start (default: the repository's Release build, built first if stale)
           --no-build                 do not build the server; use the Release build as it is
           --server-arg=ARG           extra server argument (repeatable), e.g. --server-arg=--outbound-limit=4096
+          --flood-rate R|default     the started server's flood control, frames/s per connection (0 = off); the
+                                     scenario decides by default (off for fanout, many-rooms and smoke)
           --server-log               print the started server's output
           --target HOST:PORT         use a running server instead of starting one
           --server-pid PID           with --target: the server's pid, for CPU and memory from /proc
@@ -212,6 +214,9 @@ internal static class BenchProgram
                 case "--quiet": o = o with { Log = null }; break;
                 case "--server-dll": o = o with { ServerDll = Path.GetFullPath(value!) }; break;
                 case "--server-arg": serverArgs.Add(value!); break;
+                case "--flood-rate":
+                    o = o with { ServerFloodRate = value == "default" ? null : Double(flag, value) };
+                    break;
                 case "--server-pid": o = o with { ServerPid = Int(flag, value) }; break;
                 case "--json": json = value; break;
                 case "--repeat": repeat = Math.Max(1, Int(flag, value)); break;
@@ -245,6 +250,8 @@ internal static class BenchProgram
         {
             ("scenario", $"{r.Scenario}  ({(r.Passed ? "PASSED" : r.Complete ? "FAILED: correctness" : "INCOMPLETE")})"),
             ("target", r.Target),
+            ("server flood control", r.ServerFloodRate switch { null => "server default (10 frames/s, burst 20)", 0 => "off (--flood-rate 0)", var f => $"--flood-rate {f:0.###}" }
+                + (r.ServerStartedByBench ? "" : " asked for; the target server's own setting applies")),
             ("workload", $"{r.Clients:N0} clients, {r.Rooms:N0} rooms, {r.Senders:N0} senders x {r.MessagesPerSender:N0} msgs, "
                 + (r.RatePerSender > 0 ? $"{r.RatePerSender:0.##} msg/s each" : $"window {r.Window}") + $", {r.TextLength} chars"),
             ("connect+hello+join", $"{r.ClientsReady:N0}/{r.Clients:N0} ready in {r.ConnectSeconds:0.000} s"

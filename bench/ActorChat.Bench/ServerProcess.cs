@@ -52,7 +52,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var arg in options.ServerArgs) start.ArgumentList.Add(arg);
+        foreach (var arg in options.StartedServerArgs) start.ArgumentList.Add(arg);
 
         var process = Process.Start(start) ?? throw new BenchException("Could not start dotnet.");
         var server = new ServerProcess(process, port, dll, options.ServerLog ? options.Log : null) { WorkDir = workDir };
