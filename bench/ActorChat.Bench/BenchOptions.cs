@@ -8,6 +8,7 @@ public enum Scenario
     ManyRooms,
     Light,
     Idle,
+    Hostile,
 }
 
 /// <summary>
@@ -127,6 +128,14 @@ public sealed record BenchOptions
         {
             Scenario = scenario, Clients = 10_000, Rooms = 100, Senders = 0, Messages = 0, Rate = 0,
             IdleSeconds = 5, DeadlineSeconds = 60,
+        },
+        // 200 readers in one room with 10 honest senders under the flood rate (8/s, 2,000 characters: enough that a
+        // client that does not read is over the outbound limit within seconds), for 25 s; flood control at the
+        // server's defaults. The flooder, the never-reader and the canary come on top (HostileCrowd).
+        Scenario.Hostile => new BenchOptions
+        {
+            Scenario = scenario, Clients = 200, Rooms = 1, Senders = 10, Messages = 200, Rate = 8,
+            TextLength = 2000, DeadlineSeconds = 60,
         },
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };

@@ -12,7 +12,7 @@ internal static class BenchProgram
 
         usage: dotnet run -c Release --project bench/ActorChat.Bench -- --scenario NAME [options]
 
-        scenarios: fanout | many-rooms | light | idle | smoke (default smoke)
+        scenarios: fanout | many-rooms | light | idle | hostile | smoke (default smoke)
 
         server (default: start src/ActorChat.Server/bin/Release/net10.0/ActorChat.Server.dll on a free port):
           --server-dll PATH          the server to start (default: the repository's Release build, built first if stale)
@@ -129,6 +129,16 @@ internal static class BenchProgram
             ("server cpu while connecting, s", r => r.ServerCpuSecondsConnect, "0.00"),
             ("bench cpu while connecting, s", r => r.BenchCpuSecondsConnect, "0.00"),
             ("server peak rss MiB", r => r.ServerPeakRssBytes / 1048576.0, "0.0"),
+            ("hostile: canary say->echo p50 ms", r => r.Hostile?.CanarySayLatency?.P50, "0.0##"),
+            ("hostile: canary say->echo p99 ms", r => r.Hostile?.CanarySayLatency?.P99, "0.0##"),
+            ("hostile: canary ping->pong p50 ms", r => r.Hostile?.CanaryPingLatency?.P50, "0.0##"),
+            ("hostile: canary ping->pong p99 ms", r => r.Hostile?.CanaryPingLatency?.P99, "0.0##"),
+            ("hostile: honest readers cut off", r => r.Hostile?.HonestReadersCutOff, "0"),
+            ("hostile: never-reader cut off at s", r => r.Hostile?.NeverReaderCutOffSeconds, "0.0"),
+            ("hostile: never-reader socket closed at s", r => r.Hostile?.NeverReaderClosedSeconds, "0.0"),
+            ("hostile: flooder accepted /s", r => r.Hostile?.FlooderAcceptedPerSecond, "0.0"),
+            ("hostile: flooder accepted /s after 5 s", r => r.Hostile?.FlooderSteadyPerSecond, "0.0"),
+            ("hostile: flooder dropped at s", r => r.Hostile?.FlooderClosedSeconds, "0.00"),
             ("server rss/connection added KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionDeltaBytes / 1024 : null, "0.0"),
             ("server rss/connection total KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionTotalBytes / 1024 : null, "0.0"),
         };
@@ -270,6 +280,23 @@ internal static class BenchProgram
                 rows.Add(("latency ms", $"p50 {l.P50:0.###}  p90 {l.P90:0.###}  p99 {l.P99:0.###}  p99.9 {l.P999:0.###}  max {l.Max:0.###}"));
             rows.Add(("lost / duplicated", $"{r.Lost:N0} / {r.Duplicated:N0}"));
             rows.Add(("seq out of order / gaps", $"{r.OutOfOrder:N0} / {r.SeqGaps:N0}"));
+        }
+        if (r.Hostile is { } h)
+        {
+            rows.Add(("hostile guests", $"flooder ({h.FlooderTextLength:N0}-character says flat out) and never-reader (receive buffer {h.NeverReaderReceiveBuffer} B) "
+                + $"in the readers' room, canary alone in another (say + ping {h.CanaryRate:0.#}/s each), {h.Seconds:0.0} s"));
+            rows.Add(("honest readers cut off", $"{h.HonestReadersCutOff} of {r.Clients}" + (h.HonestCutOffsLogged > 0 ? $" ({h.HonestCutOffsLogged} cut-offs in the server log)" : "")));
+            rows.Add(("never-reader", !h.NeverReaderCutOff ? $"NOT cut off (socket {h.NeverReaderTcpStateAtEnd})"
+                : "cut off" + (h.NeverReaderCutOffSeconds is { } cs2 ? $" at {cs2:0.0} s" : "")
+                  + (h.NeverReaderClosedSeconds is { } cl ? $", socket closed at {cl:0.0} s" : $", socket {h.NeverReaderTcpStateAtEnd}")
+                  + (h.NeverReaderCutOffReason is { } why ? $"  [{why}]" : "")));
+            rows.Add(("flooder", $"{h.FlooderAccepted:N0} messages accepted ({h.FlooderAcceptedPerSecond:0.0}/s over the run, "
+                + (h.FlooderSteadyPerSecond is { } st ? $"{st:0.0}/s after the first 5 s" : "-") + $"), {h.FlooderFramesWritten:N0} handed to its socket"
+                + (h.FlooderClosed is { } fc ? $"; disconnected at {h.FlooderClosedSeconds:0.00} s: {fc}" : "")));
+            rows.Add(("canary say -> echo ms", h.CanarySayLatency is { } sl ? $"p50 {sl.P50:0.###}  p99 {sl.P99:0.###}  max {sl.Max:0.###}  ({h.CanaryEchoes}/{h.CanarySays})" : $"none ({h.CanarySays} sent)"));
+            rows.Add(("canary ping -> pong ms", h.CanaryPingLatency is { } pl ? $"p50 {pl.P50:0.###}  p99 {pl.P99:0.###}  max {pl.Max:0.###}  ({h.CanaryPongs}/{h.CanaryPings})" : $"none ({h.CanaryPings} sent)"));
+            if (h.GuestErrors.Count > 0) rows.Add(("guest errors", string.Join(", ", h.GuestErrors.Select(kv => $"{kv.Key} x{kv.Value}"))));
+            rows.Add(("guest deliveries", $"{r.GuestDeliveries:N0} flooder messages delivered to honest readers"));
         }
         rows.Add(("corrupt / misrouted", $"{r.Corrupt:N0} / {r.Misrouted:N0}"));
         rows.Add(("error frames", r.ErrorFrames == 0 ? "0" : string.Join(", ", r.ErrorCodes.Select(kv => $"{kv.Key} x{kv.Value}"))));
