@@ -90,6 +90,12 @@ public sealed record BenchOptions
             ? ["--flood-rate", rate.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), .. ServerArgs]
             : ServerArgs;
 
+    /// <summary>
+    /// Hostile scenario: the most own says the flooder has in flight (sent, echo not yet back); 0 = flat out, as
+    /// fast as its socket takes them. A window keeps the flooder's input queued in the server small.
+    /// </summary>
+    public int FlooderWindow { get; init; }
+
     /// <summary>Do not build the server before starting it (use the Release build as it is).</summary>
     public bool NoBuild { get; init; }
 
@@ -175,6 +181,7 @@ public sealed record BenchOptions
         if (ConnectConcurrency < 1) return "--connect-concurrency must be at least 1.";
         if (DeadlineSeconds <= 0) return "--deadline-seconds must be positive.";
         if (WaitQuietSeconds < 0) return "--wait-quiet must not be negative.";
+        if (FlooderWindow < 0) return "--flooder-window must not be negative.";
         if (IdleSeconds < 0) return "--idle-seconds must not be negative.";
         if (SourceAddresses is < 0 or > 250) return "--source-addresses must be between 0 and 250.";
         if (ServerFloodRate is < 0 || (ServerFloodRate is { } f && f != Math.Floor(f)))

@@ -8,6 +8,8 @@ public sealed class HostileReport
 {
     public double Seconds { get; set; }
     public int FlooderTextLength { get; set; }
+    /// <summary>Own says the flooder may have in flight; 0 = flat out.</summary>
+    public int FlooderWindow { get; set; }
     public int NeverReaderReceiveBuffer { get; set; }
     public double CanaryRate { get; set; }
 

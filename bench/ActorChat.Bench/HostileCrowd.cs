@@ -34,6 +34,7 @@ internal sealed class HostileCrowd : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _guestErrors = new();
     private readonly List<long> _flooderEchoTicks = [];
     private readonly CancellationTokenSource _stop = new();
+    private SemaphoreSlim? _flooderWindow;
     private readonly List<Task> _loops = [];
     private long _startTicks;
     private long _cutOffLoggedTicks;
@@ -120,6 +121,7 @@ internal sealed class HostileCrowd : IAsyncDisposable
         var r = _report;
         r.Seconds = seconds;
         r.FlooderTextLength = FlooderTextLength;
+        r.FlooderWindow = _run.Options.FlooderWindow;
         r.NeverReaderReceiveBuffer = NeverReaderReceiveBuffer;
         r.CanaryRate = CanaryRate;
         var cutLogged = Interlocked.Read(ref _cutOffLoggedTicks);
@@ -152,8 +154,10 @@ internal sealed class HostileCrowd : IAsyncDisposable
     {
         var room = _run.RoomName(0);
         var padding = new string('y', FlooderTextLength);
+        if (_run.Options.FlooderWindow > 0) _flooderWindow = new SemaphoreSlim(_run.Options.FlooderWindow);
         for (var n = 0L; !ct.IsCancellationRequested && _flooder.CloseReason is null; n++)
         {
+            if (_flooderWindow is { } window) await window.WaitAsync(ct);
             var text = $"flood:{n:D9}:" + padding[..(FlooderTextLength - 16)];
             await _flooder.SendAsync(FrameCodec.EncodeLine(new SayRequest(room, text)), ct);
             _report.FlooderFramesWritten = n + 1;
@@ -201,6 +205,7 @@ internal sealed class HostileCrowd : IAsyncDisposable
         {
             case MessageFrame m when m.Sender == FlooderName:
                 lock (_flooderEchoTicks) _flooderEchoTicks.Add(now);
+                _flooderWindow?.Release();
                 break;
             case ErrorFrame e:
                 _guestErrors.AddOrUpdate("flooder: " + e.Code, 1, (_, n) => n + 1);

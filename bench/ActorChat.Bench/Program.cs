@@ -30,6 +30,7 @@ internal static class BenchProgram
           --window W                 with --rate 0: own messages in flight per sender
           --text-length N            characters per message (min 35)
           --connect-concurrency N    connections being set up at once (64)
+          --flooder-window N         hostile: own says the flooder may have in flight (0 = flat out, the default)
           --idle-seconds S           idle time before reading memory (idle scenario)
           --deadline-seconds S       hard limit per phase; past it the run is incomplete
           --source-addresses N       spread client sockets over 127.0.0.2..127.0.0.(1+N) (50; 0 = off)
@@ -212,6 +213,7 @@ internal static class BenchProgram
                 case "--window": o = o with { Window = Int(flag, value) }; break;
                 case "--text-length": o = o with { TextLength = Int(flag, value) }; break;
                 case "--connect-concurrency": o = o with { ConnectConcurrency = Int(flag, value) }; break;
+                case "--flooder-window": o = o with { FlooderWindow = Int(flag, value) }; break;
                 case "--idle-seconds": o = o with { IdleSeconds = Double(flag, value) }; break;
                 case "--deadline-seconds": o = o with { DeadlineSeconds = Double(flag, value) }; break;
                 case "--source-addresses": o = o with { SourceAddresses = Int(flag, value) }; break;
@@ -283,7 +285,7 @@ internal static class BenchProgram
         }
         if (r.Hostile is { } h)
         {
-            rows.Add(("hostile guests", $"flooder ({h.FlooderTextLength:N0}-character says flat out) and never-reader (receive buffer {h.NeverReaderReceiveBuffer} B) "
+            rows.Add(("hostile guests", $"flooder ({h.FlooderTextLength:N0}-character says " + (h.FlooderWindow > 0 ? $"with {h.FlooderWindow} in flight" : "flat out") + $") and never-reader (receive buffer {h.NeverReaderReceiveBuffer} B) "
                 + $"in the readers' room, canary alone in another (say + ping {h.CanaryRate:0.#}/s each), {h.Seconds:0.0} s"));
             rows.Add(("honest readers cut off", $"{h.HonestReadersCutOff} of {r.Clients}" + (h.HonestCutOffsLogged > 0 ? $" ({h.HonestCutOffsLogged} cut-offs in the server log)" : "")));
             rows.Add(("never-reader", !h.NeverReaderCutOff ? $"NOT cut off (socket {h.NeverReaderTcpStateAtEnd})"
