@@ -56,6 +56,7 @@ internal sealed class BenchClient : IAsyncDisposable
     public long Misrouted { get; private set; }
     public long Corrupt { get; private set; }
     public long Presence { get; private set; }
+    public long GuestDeliveries { get; private set; }
     public long LastDeliveryTicks { get; private set; }
     public long Expected { get; private set; }
     public long Distinct => _distinct;
@@ -275,6 +276,13 @@ internal sealed class BenchClient : IAsyncDisposable
 
     private void OnMessage(ReadOnlySpan<byte> room, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> text, long seq, long now)
     {
+        if (_seen is not null && _run.IsGuest(sender) && room.SequenceEqual(_run.RoomNameUtf8(Room)))
+        {
+            // A hostile guest's message: not counted against the run's senders, but it takes a place in the room's seq.
+            GuestDeliveries++;
+            CheckSeq(seq);
+            return;
+        }
         if (!room.SequenceEqual(_run.RoomNameUtf8(Room)) || !Payload.TryParse(text, out var sentTicks, out var senderIndex, out var number)
             || (uint)senderIndex >= (uint)_run.Options.Clients || _seen is null)
         {
@@ -289,9 +297,7 @@ internal sealed class BenchClient : IAsyncDisposable
             return;
         }
 
-        if (seq <= _lastSeq) OutOfOrder++;
-        else if (_lastSeq != 0 && seq != _lastSeq + 1) SeqGaps++;
-        if (seq > _lastSeq) _lastSeq = seq;
+        CheckSeq(seq);
 
         var slot = _run.SenderSlot(senderIndex) * _run.Options.Messages + number;
         Deliveries++;
@@ -308,6 +314,13 @@ internal sealed class BenchClient : IAsyncDisposable
         Latency!.Record((now - sentTicks) * 1_000_000 / Stopwatch.Frequency);
         if (senderIndex == Index) Window?.Release();
         if (_distinct == Expected) MarkDone();
+    }
+
+    private void CheckSeq(long seq)
+    {
+        if (seq <= _lastSeq) OutOfOrder++;
+        else if (_lastSeq != 0 && seq != _lastSeq + 1) SeqGaps++;
+        if (seq > _lastSeq) _lastSeq = seq;
     }
 
     private void MarkDone()

@@ -8,6 +8,7 @@ public enum Scenario
     ManyRooms,
     Light,
     Idle,
+    Hostile,
 }
 
 /// <summary>
@@ -73,8 +74,27 @@ public sealed record BenchOptions
     /// <summary>Path of ActorChat.Server.dll to start; null = look for a build in the repository.</summary>
     public string? ServerDll { get; init; }
 
-    /// <summary>Extra arguments for a started server, e.g. "--outbound-limit=1000".</summary>
+    /// <summary>Extra arguments for a started server, e.g. "--outbound-limit=1000"; they come after the scenario's, so they win.</summary>
     public IReadOnlyList<string> ServerArgs { get; init; } = [];
+
+    /// <summary>
+    /// The started server's flood control (frames per second per connection; 0 = off); null = the server's own
+    /// default (10/s). Scenarios that send faster than that per client turn it off, as the IRC servers they are
+    /// compared with are measured without fake lag.
+    /// </summary>
+    public double? ServerFloodRate { get; init; }
+
+    /// <summary>The arguments a started server gets besides its port: the scenario's, then <see cref="ServerArgs"/>.</summary>
+    public IReadOnlyList<string> StartedServerArgs =>
+        ServerFloodRate is { } rate
+            ? ["--flood-rate", rate.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), .. ServerArgs]
+            : ServerArgs;
+
+    /// <summary>
+    /// Hostile scenario: the most own says the flooder has in flight (sent, echo not yet back); 0 = flat out, as
+    /// fast as its socket takes them. A window keeps the flooder's input queued in the server small.
+    /// </summary>
+    public int FlooderWindow { get; init; }
 
     /// <summary>Do not build the server before starting it (use the Release build as it is).</summary>
     public bool NoBuild { get; init; }
@@ -93,17 +113,17 @@ public sealed record BenchOptions
         Scenario.Smoke => new BenchOptions
         {
             Scenario = scenario, Clients = 20, Rooms = 2, Senders = 20, Messages = 5, Rate = 0, Window = 5,
-            TextLength = 60, DeadlineSeconds = 15,
+            TextLength = 60, DeadlineSeconds = 15, ServerFloodRate = 0,
         },
         Scenario.Fanout => new BenchOptions
         {
             Scenario = scenario, Clients = 1000, Rooms = 1, Senders = 10, Messages = 500, Rate = 0, Window = 10,
-            TextLength = 100, DeadlineSeconds = 60,
+            TextLength = 100, DeadlineSeconds = 60, ServerFloodRate = 0,
         },
         Scenario.ManyRooms => new BenchOptions
         {
             Scenario = scenario, Clients = 2000, Rooms = 200, Senders = 2000, Messages = 50, Rate = 20,
-            TextLength = 100, DeadlineSeconds = 60,
+            TextLength = 100, DeadlineSeconds = 60, ServerFloodRate = 0,
         },
         Scenario.Light => new BenchOptions
         {
@@ -114,6 +134,14 @@ public sealed record BenchOptions
         {
             Scenario = scenario, Clients = 10_000, Rooms = 100, Senders = 0, Messages = 0, Rate = 0,
             IdleSeconds = 5, DeadlineSeconds = 60,
+        },
+        // 200 readers in one room with 10 honest senders under the flood rate (8/s, 2,000 characters: enough that a
+        // client that does not read is over the outbound limit within seconds), for 25 s; flood control at the
+        // server's defaults. The flooder, the never-reader and the canary come on top (HostileCrowd).
+        Scenario.Hostile => new BenchOptions
+        {
+            Scenario = scenario, Clients = 200, Rooms = 1, Senders = 10, Messages = 200, Rate = 8,
+            TextLength = 2000, DeadlineSeconds = 60,
         },
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };
@@ -153,8 +181,11 @@ public sealed record BenchOptions
         if (ConnectConcurrency < 1) return "--connect-concurrency must be at least 1.";
         if (DeadlineSeconds <= 0) return "--deadline-seconds must be positive.";
         if (WaitQuietSeconds < 0) return "--wait-quiet must not be negative.";
+        if (FlooderWindow < 0) return "--flooder-window must not be negative.";
         if (IdleSeconds < 0) return "--idle-seconds must not be negative.";
         if (SourceAddresses is < 0 or > 250) return "--source-addresses must be between 0 and 250.";
+        if (ServerFloodRate is < 0 || (ServerFloodRate is { } f && f != Math.Floor(f)))
+            return "--flood-rate must be a whole number of frames per second (0 = off) or 'default'.";
         if (Port is < 1 or > 65535) return "--target port must be between 1 and 65535.";
         return null;
     }

@@ -3,6 +3,51 @@ namespace ActorChat.Bench;
 /// <summary>Latency figures in milliseconds.</summary>
 public sealed record LatencySummary(long Count, double P50, double P90, double P99, double P999, double Max);
 
+/// <summary>What the hostile scenario's guests saw; seconds count from the start of the send phase.</summary>
+public sealed class HostileReport
+{
+    public double Seconds { get; set; }
+    public int FlooderTextLength { get; set; }
+    /// <summary>Own says the flooder may have in flight; 0 = flat out.</summary>
+    public int FlooderWindow { get; set; }
+    public int NeverReaderReceiveBuffer { get; set; }
+    public double CanaryRate { get; set; }
+
+    /// <summary>Honest readers that were disconnected or got an error frame (must be 0).</summary>
+    public int HonestReadersCutOff { get; set; }
+    /// <summary>Cut-off warnings in the started server's log about clients other than the guests.</summary>
+    public int HonestCutOffsLogged { get; set; }
+
+    public bool NeverReaderCutOff { get; set; }
+    /// <summary>When the server's log said it cut the never-reader off (only when the bench started the server).</summary>
+    public double? NeverReaderCutOffSeconds { get; set; }
+    public string? NeverReaderCutOffReason { get; set; }
+    /// <summary>When the never-reader's socket left the established state (the server closed or reset it).</summary>
+    public double? NeverReaderClosedSeconds { get; set; }
+    public string? NeverReaderTcpStateAtEnd { get; set; }
+
+    /// <summary>Say frames the flooder handed to its socket (the server reads them only as fast as flood control allows).</summary>
+    public long FlooderFramesWritten { get; set; }
+    /// <summary>Flooder messages the server took: its own echoes received.</summary>
+    public long FlooderAccepted { get; set; }
+    public double FlooderAcceptedPerSecond { get; set; }
+    /// <summary>Accepted per second after the first 5 s, when the burst allowance is spent.</summary>
+    public double? FlooderSteadyPerSecond { get; set; }
+    public string? FlooderClosed { get; set; }
+    public double? FlooderClosedSeconds { get; set; }
+
+    public int CanarySays { get; set; }
+    public long CanaryEchoes { get; set; }
+    public LatencySummary? CanarySayLatency { get; set; }
+    public int CanaryPings { get; set; }
+    public long CanaryPongs { get; set; }
+    public LatencySummary? CanaryPingLatency { get; set; }
+    public string? CanaryClosed { get; set; }
+
+    /// <summary>Error frames and cut-offs the guests (flooder, canary) got, by kind.</summary>
+    public Dictionary<string, long> GuestErrors { get; set; } = [];
+}
+
 /// <summary>What one bench run measured. Serialized as the JSON result file.</summary>
 public sealed class BenchReport
 {
@@ -11,6 +56,8 @@ public sealed class BenchReport
     public string Target { get; set; } = "";
     public bool ServerStartedByBench { get; set; }
     public IReadOnlyList<string> ServerArgs { get; set; } = [];
+    /// <summary>The flood rate the scenario asked the started server for; null = the server's default.</summary>
+    public double? ServerFloodRate { get; set; }
     public string CommandLine { get; set; } = "";
 
     /// <summary>True when every phase finished before its deadline.</summary>
@@ -61,6 +108,11 @@ public sealed class BenchReport
     /// <summary>Paced sending: the furthest a send fell behind its schedule (client or socket backpressure).</summary>
     public double MaxSendLagMs { get; set; }
     public LatencySummary? Latency { get; set; }
+    /// <summary>Deliveries to the run's readers from senders that are not the run's own (the hostile guests).</summary>
+    public long GuestDeliveries { get; set; }
+
+    /// <summary>The hostile scenario's guests; null for the other scenarios.</summary>
+    public HostileReport? Hostile { get; set; }
 
     // Idle
     public double IdleSeconds { get; set; }

@@ -29,6 +29,7 @@ internal sealed class BenchRun
     private long _disconnects;
     private volatile bool _sendPhase;
     private long _peakRssSampled;
+    private volatile HostileCrowd? _hostile;
 
     public BenchRun(BenchOptions options, BenchReport report, int? serverPid)
     {
@@ -47,6 +48,20 @@ internal sealed class BenchRun
     }
 
     public BenchOptions Options { get; }
+
+    /// <summary>The bench started the server and reads its log (the hostile scenario learns its cut-offs from it).</summary>
+    public bool ServerLogSeen { get; init; }
+
+    public void OnServerLine(string line) => _hostile?.OnServerLine(line);
+
+    /// <summary>Whether <paramref name="sender"/> is a hostile guest in the readers' room rather than one of the run's clients.</summary>
+    public bool IsGuest(ReadOnlySpan<byte> sender)
+    {
+        if (_hostile is not { } h) return false;
+        foreach (var name in h.GuestNamesUtf8)
+            if (sender.SequenceEqual(name)) return true;
+        return false;
+    }
 
     /// <summary>Whether clients wait for data with zero-byte receives and hold a pooled buffer only while reading.</summary>
     public bool ZeroByteReceives => Options.ZeroByteReceives ?? (Options.Clients >= 4000 || Options.Senders == 0);
@@ -119,6 +134,12 @@ internal sealed class BenchRun
 
             // Settle: a ping round trip per client drains the presence frames of the joins before measuring.
             if (!await SettleAsync(ct)) return;
+            if (o.Scenario == Scenario.Hostile)
+            {
+                var crowd = new HostileCrowd(this, _report.Hostile = new HostileReport(), _tag);
+                _hostile = crowd;
+                await crowd.ConnectAsync(target, null, ct);
+            }
             _report.ServerRssAfterReadyBytes = ServerSample()?.RssBytes;
 
             if (o.IdleSeconds > 0)
@@ -147,6 +168,7 @@ internal sealed class BenchRun
             _report.ServerPeakRssSampledBytes = _serverPid is null ? null : Interlocked.Read(ref _peakRssSampled);
 
             o.Log?.Invoke("closing connections ...");
+            if (_hostile is { } crowd) await crowd.DisposeAsync();
             await Task.WhenAll(_clients.Where(c => c is not null).Select(c => c!.DisposeAsync().AsTask()));
             CollectCounters();
         }
@@ -277,6 +299,7 @@ internal sealed class BenchRun
         var benchBefore = ProcStats.Read(Environment.ProcessId);
         var benchCpuBefore = benchBefore?.CpuSeconds ?? benchProcess.TotalProcessorTime.TotalSeconds;
         var machineBefore = ProcStats.ReadMachine();
+        _hostile?.Start();
         var started = Stopwatch.GetTimestamp();
         long lastSend = started;
         double maxLagTicks = 0;
@@ -343,6 +366,13 @@ internal sealed class BenchRun
             _report.MachineBusyCoresSend = busy / cpuWall;
             // In-process server (no pid): its CPU is already in the bench's.
             _report.OtherBusyCoresSend = Math.Max(0, busy - benchCpu - serverCpu) / cpuWall;
+        }
+
+        if (_hostile is { } crowd)
+        {
+            o.Log?.Invoke("stopping the hostile guests ...");
+            await crowd.StopAsync(ServerLogSeen);
+            _report.Hostile!.HonestReadersCutOff = clients.Count(c => c.CloseReason is not null || c.ErrorCode is not null);
         }
     }
 
@@ -435,6 +465,7 @@ internal sealed class BenchRun
             _report.SeqGaps += c.SeqGaps;
             _report.Corrupt += c.Corrupt;
             _report.Misrouted += c.Misrouted;
+            _report.GuestDeliveries += c.GuestDeliveries;
             if (c.Expected > 0) _report.Lost += c.Expected - c.Distinct;
             if (c.Latency is { } h) latency.Add(h);
         }
@@ -495,7 +526,7 @@ internal sealed class BenchRun
 
     private static double Seconds(double ticks) => ticks / Stopwatch.Frequency;
 
-    private static LatencySummary Summarize(Histogram h) => new(
+    internal static LatencySummary Summarize(Histogram h) => new(
         h.Count, Ms(h.Quantile(0.50)), Ms(h.Quantile(0.90)), Ms(h.Quantile(0.99)), Ms(h.Quantile(0.999)), Ms(h.Max));
 
     private static double Ms(long micros) => Math.Round(micros / 1000.0, 3);

@@ -26,7 +26,8 @@ public static class BenchRunner
             TextLength = options.TextLength,
             ConnectConcurrency = options.ConnectConcurrency,
             DeadlineSeconds = options.DeadlineSeconds,
-            ServerArgs = options.ServerArgs,
+            ServerArgs = options.Port is null ? options.StartedServerArgs : options.ServerArgs,
+            ServerFloodRate = options.ServerFloodRate,
             FullDecode = options.FullDecode,
             ProcessorCount = Environment.ProcessorCount,
         };
@@ -56,6 +57,8 @@ public static class BenchRunner
                 port = p;
                 pid = options.ServerPid;
                 report.Target = $"{options.Host}:{port}";
+                if (options.ServerFloodRate is { } rate)
+                    options.Log?.Invoke($"note: this scenario runs the server with --flood-rate {rate:0.###}; start the target server with it too");
             }
             else
             {
@@ -72,7 +75,8 @@ public static class BenchRunner
             var addresses = await Dns.GetHostAddressesAsync(options.Host, ct);
             var address = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
                 ?? throw new BenchException($"{options.Host} has no IPv4 address.");
-            var run = new BenchRun(options, report, pid);
+            var run = new BenchRun(options, report, pid) { ServerLogSeen = server is not null };
+            if (server is not null) server.LineReceived += run.OnServerLine;
             await run.ExecuteAsync(new IPEndPoint(address, port), ct);
             if (server is { HasExited: true })
             {
@@ -102,8 +106,35 @@ public static class BenchRunner
         report.BenchCpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - benchCpuStart).TotalSeconds;
         report.Passed = report.Complete && report.Lost == 0 && report.Duplicated == 0 && report.OutOfOrder == 0
             && report.SeqGaps == 0 && report.Corrupt == 0 && report.Misrouted == 0 && report.ErrorFrames == 0
-            && report.Disconnects == 0 && report.ClientsReady == report.Clients;
+            && report.Disconnects == 0 && report.ClientsReady == report.Clients
+            && (report.Hostile is null || HostileVerdict(options, report));
         return report;
+    }
+
+    /// <summary>The hostile scenario's own rules: no honest reader cut off, the never-reader cut off, the canary answered, the flooder paced.</summary>
+    private static bool HostileVerdict(BenchOptions options, BenchReport report)
+    {
+        var h = report.Hostile!;
+        var ok = true;
+        void Problem(string why)
+        {
+            report.Problems.Add(why);
+            ok = false;
+        }
+        if (h.HonestReadersCutOff > 0 || h.HonestCutOffsLogged > 0)
+            Problem($"{h.HonestReadersCutOff} honest readers were cut off ({h.HonestCutOffsLogged} cut-offs in the server log)");
+        if (!h.NeverReaderCutOff) Problem($"the never-reader was not cut off within {h.Seconds:0.#} s");
+        if (h.CanaryEchoes < h.CanarySays - 2 || h.CanaryPongs < h.CanaryPings - 2)
+            Problem($"the canary got {h.CanaryEchoes} of {h.CanarySays} echoes and {h.CanaryPongs} of {h.CanaryPings} pongs");
+        if (h.CanaryClosed is not null) Problem($"the canary was disconnected: {h.CanaryClosed}");
+        // Flood control paces a flooder (the server stops reading it); it has no reason to drop it.
+        if (h.FlooderClosed is not null)
+            Problem($"the flooder was dropped at {h.FlooderClosedSeconds:0.00} s ({h.FlooderClosed}, after {h.FlooderAccepted} accepted) instead of being paced");
+        // Flood control on: the flooder gets the rate and no more (the burst is spent in the first seconds).
+        var rate = options.ServerFloodRate ?? 10;
+        if (rate > 0 && h.FlooderSteadyPerSecond > rate * 1.25)
+            Problem($"the flooder got {h.FlooderSteadyPerSecond:0.0} messages/s accepted, more than the flood rate {rate:0.#}/s");
+        return ok;
     }
 
     /// <summary>Waits (bounded) until processes other than this one use under 0.3 cores for two seconds in a row.</summary>

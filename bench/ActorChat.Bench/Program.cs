@@ -12,12 +12,14 @@ internal static class BenchProgram
 
         usage: dotnet run -c Release --project bench/ActorChat.Bench -- --scenario NAME [options]
 
-        scenarios: fanout | many-rooms | light | idle | smoke (default smoke)
+        scenarios: fanout | many-rooms | light | idle | hostile | smoke (default smoke)
 
         server (default: start src/ActorChat.Server/bin/Release/net10.0/ActorChat.Server.dll on a free port):
           --server-dll PATH          the server to start (default: the repository's Release build, built first if stale)
           --no-build                 do not build the server; use the Release build as it is
           --server-arg=ARG           extra server argument (repeatable), e.g. --server-arg=--outbound-limit=4096
+          --flood-rate R|default     the started server's flood control, frames/s per connection (0 = off); the
+                                     scenario decides by default (off for fanout, many-rooms and smoke)
           --server-log               print the started server's output
           --target HOST:PORT         use a running server instead of starting one
           --server-pid PID           with --target: the server's pid, for CPU and memory from /proc
@@ -28,6 +30,7 @@ internal static class BenchProgram
           --window W                 with --rate 0: own messages in flight per sender
           --text-length N            characters per message (min 35)
           --connect-concurrency N    connections being set up at once (64)
+          --flooder-window N         hostile: own says the flooder may have in flight (0 = flat out, the default)
           --idle-seconds S           idle time before reading memory (idle scenario)
           --deadline-seconds S       hard limit per phase; past it the run is incomplete
           --source-addresses N       spread client sockets over 127.0.0.2..127.0.0.(1+N) (50; 0 = off)
@@ -127,6 +130,16 @@ internal static class BenchProgram
             ("server cpu while connecting, s", r => r.ServerCpuSecondsConnect, "0.00"),
             ("bench cpu while connecting, s", r => r.BenchCpuSecondsConnect, "0.00"),
             ("server peak rss MiB", r => r.ServerPeakRssBytes / 1048576.0, "0.0"),
+            ("hostile: canary say->echo p50 ms", r => r.Hostile?.CanarySayLatency?.P50, "0.0##"),
+            ("hostile: canary say->echo p99 ms", r => r.Hostile?.CanarySayLatency?.P99, "0.0##"),
+            ("hostile: canary ping->pong p50 ms", r => r.Hostile?.CanaryPingLatency?.P50, "0.0##"),
+            ("hostile: canary ping->pong p99 ms", r => r.Hostile?.CanaryPingLatency?.P99, "0.0##"),
+            ("hostile: honest readers cut off", r => r.Hostile?.HonestReadersCutOff, "0"),
+            ("hostile: never-reader cut off at s", r => r.Hostile?.NeverReaderCutOffSeconds, "0.0"),
+            ("hostile: never-reader socket closed at s", r => r.Hostile?.NeverReaderClosedSeconds, "0.0"),
+            ("hostile: flooder accepted /s", r => r.Hostile?.FlooderAcceptedPerSecond, "0.0"),
+            ("hostile: flooder accepted /s after 5 s", r => r.Hostile?.FlooderSteadyPerSecond, "0.0"),
+            ("hostile: flooder dropped at s", r => r.Hostile?.FlooderClosedSeconds, "0.00"),
             ("server rss/connection added KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionDeltaBytes / 1024 : null, "0.0"),
             ("server rss/connection total KiB", r => r.Scenario == "idle" ? r.ServerRssPerConnectionTotalBytes / 1024 : null, "0.0"),
         };
@@ -200,6 +213,7 @@ internal static class BenchProgram
                 case "--window": o = o with { Window = Int(flag, value) }; break;
                 case "--text-length": o = o with { TextLength = Int(flag, value) }; break;
                 case "--connect-concurrency": o = o with { ConnectConcurrency = Int(flag, value) }; break;
+                case "--flooder-window": o = o with { FlooderWindow = Int(flag, value) }; break;
                 case "--idle-seconds": o = o with { IdleSeconds = Double(flag, value) }; break;
                 case "--deadline-seconds": o = o with { DeadlineSeconds = Double(flag, value) }; break;
                 case "--source-addresses": o = o with { SourceAddresses = Int(flag, value) }; break;
@@ -212,6 +226,9 @@ internal static class BenchProgram
                 case "--quiet": o = o with { Log = null }; break;
                 case "--server-dll": o = o with { ServerDll = Path.GetFullPath(value!) }; break;
                 case "--server-arg": serverArgs.Add(value!); break;
+                case "--flood-rate":
+                    o = o with { ServerFloodRate = value == "default" ? null : Double(flag, value) };
+                    break;
                 case "--server-pid": o = o with { ServerPid = Int(flag, value) }; break;
                 case "--json": json = value; break;
                 case "--repeat": repeat = Math.Max(1, Int(flag, value)); break;
@@ -245,6 +262,8 @@ internal static class BenchProgram
         {
             ("scenario", $"{r.Scenario}  ({(r.Passed ? "PASSED" : r.Complete ? "FAILED: correctness" : "INCOMPLETE")})"),
             ("target", r.Target),
+            ("server flood control", r.ServerFloodRate switch { null => "server default (10 frames/s, burst 20)", 0 => "off (--flood-rate 0)", var f => $"--flood-rate {f:0.###}" }
+                + (r.ServerStartedByBench ? "" : " asked for; the target server's own setting applies")),
             ("workload", $"{r.Clients:N0} clients, {r.Rooms:N0} rooms, {r.Senders:N0} senders x {r.MessagesPerSender:N0} msgs, "
                 + (r.RatePerSender > 0 ? $"{r.RatePerSender:0.##} msg/s each" : $"window {r.Window}") + $", {r.TextLength} chars"),
             ("connect+hello+join", $"{r.ClientsReady:N0}/{r.Clients:N0} ready in {r.ConnectSeconds:0.000} s"
@@ -263,6 +282,23 @@ internal static class BenchProgram
                 rows.Add(("latency ms", $"p50 {l.P50:0.###}  p90 {l.P90:0.###}  p99 {l.P99:0.###}  p99.9 {l.P999:0.###}  max {l.Max:0.###}"));
             rows.Add(("lost / duplicated", $"{r.Lost:N0} / {r.Duplicated:N0}"));
             rows.Add(("seq out of order / gaps", $"{r.OutOfOrder:N0} / {r.SeqGaps:N0}"));
+        }
+        if (r.Hostile is { } h)
+        {
+            rows.Add(("hostile guests", $"flooder ({h.FlooderTextLength:N0}-character says " + (h.FlooderWindow > 0 ? $"with {h.FlooderWindow} in flight" : "flat out") + $") and never-reader (receive buffer {h.NeverReaderReceiveBuffer} B) "
+                + $"in the readers' room, canary alone in another (say + ping {h.CanaryRate:0.#}/s each), {h.Seconds:0.0} s"));
+            rows.Add(("honest readers cut off", $"{h.HonestReadersCutOff} of {r.Clients}" + (h.HonestCutOffsLogged > 0 ? $" ({h.HonestCutOffsLogged} cut-offs in the server log)" : "")));
+            rows.Add(("never-reader", !h.NeverReaderCutOff ? $"NOT cut off (socket {h.NeverReaderTcpStateAtEnd})"
+                : "cut off" + (h.NeverReaderCutOffSeconds is { } cs2 ? $" at {cs2:0.0} s" : "")
+                  + (h.NeverReaderClosedSeconds is { } cl ? $", socket closed at {cl:0.0} s" : $", socket {h.NeverReaderTcpStateAtEnd}")
+                  + (h.NeverReaderCutOffReason is { } why ? $"  [{why}]" : "")));
+            rows.Add(("flooder", $"{h.FlooderAccepted:N0} messages accepted ({h.FlooderAcceptedPerSecond:0.0}/s over the run, "
+                + (h.FlooderSteadyPerSecond is { } st ? $"{st:0.0}/s after the first 5 s" : "-") + $"), {h.FlooderFramesWritten:N0} handed to its socket"
+                + (h.FlooderClosed is { } fc ? $"; disconnected at {h.FlooderClosedSeconds:0.00} s: {fc}" : "")));
+            rows.Add(("canary say -> echo ms", h.CanarySayLatency is { } sl ? $"p50 {sl.P50:0.###}  p99 {sl.P99:0.###}  max {sl.Max:0.###}  ({h.CanaryEchoes}/{h.CanarySays})" : $"none ({h.CanarySays} sent)"));
+            rows.Add(("canary ping -> pong ms", h.CanaryPingLatency is { } pl ? $"p50 {pl.P50:0.###}  p99 {pl.P99:0.###}  max {pl.Max:0.###}  ({h.CanaryPongs}/{h.CanaryPings})" : $"none ({h.CanaryPings} sent)"));
+            if (h.GuestErrors.Count > 0) rows.Add(("guest errors", string.Join(", ", h.GuestErrors.Select(kv => $"{kv.Key} x{kv.Value}"))));
+            rows.Add(("guest deliveries", $"{r.GuestDeliveries:N0} flooder messages delivered to honest readers"));
         }
         rows.Add(("corrupt / misrouted", $"{r.Corrupt:N0} / {r.Misrouted:N0}"));
         rows.Add(("error frames", r.ErrorFrames == 0 ? "0" : string.Join(", ", r.ErrorCodes.Select(kv => $"{kv.Key} x{kv.Value}"))));

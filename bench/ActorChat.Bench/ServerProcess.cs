@@ -26,6 +26,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public string Dll { get; }
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Every line the server prints, as it comes (from a reader thread).</summary>
+    public event Action<string>? LineReceived;
+
     /// <summary>The last lines the server printed (for error reports).</summary>
     public string Tail(int lines = 40)
     {
@@ -52,7 +55,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var arg in options.ServerArgs) start.ArgumentList.Add(arg);
+        foreach (var arg in options.StartedServerArgs) start.ArgumentList.Add(arg);
 
         var process = Process.Start(start) ?? throw new BenchException("Could not start dotnet.");
         var server = new ServerProcess(process, port, dll, options.ServerLog ? options.Log : null) { WorkDir = workDir };
@@ -100,6 +103,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             while (_tail.Count > 40) _tail.Dequeue();
         }
         _echo?.Invoke("[server] " + line);
+        LineReceived?.Invoke(line);
     }
 
     /// <summary>

@@ -9,8 +9,10 @@ public sealed class BenchmarkSmokeTests
     [Fact]
     public async Task The_smoke_scenario_delivers_every_message_once_in_order()
     {
-        await using var server = await TestServer.StartAsync();
-        var options = BenchOptions.ForScenario(Scenario.Smoke) with { Host = "127.0.0.1", Port = server.TcpEndpoint.Port };
+        // The in-process server gets the arguments the scenario gives a server it starts (flood control off).
+        var smoke = BenchOptions.ForScenario(Scenario.Smoke);
+        await using var server = await TestServer.StartAsync([.. smoke.StartedServerArgs]);
+        var options = smoke with { Host = "127.0.0.1", Port = server.TcpEndpoint.Port };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
         var report = await BenchRunner.RunAsync(options, cts.Token);

@@ -1,0 +1,45 @@
+using ActorChat.Bench;
+
+namespace ActorChat.Tests.Benchmarks;
+
+/// <summary>What the bench's scenarios ask of a server they start.</summary>
+public sealed class BenchScenarioTests
+{
+    [Theory]
+    [InlineData(Scenario.Fanout)]
+    [InlineData(Scenario.ManyRooms)]
+    [InlineData(Scenario.Smoke)]
+    public void Scenarios_that_send_faster_than_the_flood_rate_start_the_server_without_flood_control(Scenario scenario)
+    {
+        var options = BenchOptions.ForScenario(scenario);
+
+        Assert.Equal(["--flood-rate", "0"], options.StartedServerArgs);
+    }
+
+    [Theory]
+    [InlineData(Scenario.Light)]
+    [InlineData(Scenario.Idle)]
+    [InlineData(Scenario.Hostile)]
+    public void Scenarios_within_the_flood_rate_leave_the_server_its_default_flood_control(Scenario scenario)
+    {
+        var options = BenchOptions.ForScenario(scenario);
+
+        Assert.Empty(options.StartedServerArgs);
+    }
+
+    [Fact]
+    public void Extra_server_arguments_come_after_the_scenario_s_so_that_they_win()
+    {
+        var options = BenchOptions.ForScenario(Scenario.Fanout) with { ServerArgs = ["--flood-rate=10"] };
+
+        Assert.Equal(["--flood-rate", "0", "--flood-rate=10"], options.StartedServerArgs);
+    }
+
+    [Fact]
+    public void A_fractional_flood_rate_is_refused_because_the_server_takes_whole_frames_per_second()
+    {
+        var options = BenchOptions.ForScenario(Scenario.Fanout) with { ServerFloodRate = 2.5 };
+
+        Assert.NotNull(options.Validate());
+    }
+}
