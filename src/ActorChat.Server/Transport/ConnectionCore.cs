@@ -64,6 +64,7 @@ public sealed class ConnectionCore : ISessionTransport
     private ServerFrame? _finalFrame;
     private long _lastHeardTicks;
     private bool _pinged;
+    private long _pingedAtTicks;
 
     /// <param name="framesAreLines">True for byte streams (TCP), whose frames are '\n'-ended lines; false for
     /// message transports (WebSocket), which hand over one frame per message.</param>
@@ -351,9 +352,10 @@ public sealed class ConnectionCore : ISessionTransport
     private void OnKeepAliveTick()
     {
         if (_closing) return;
-        var silence = TimeSpan.FromTicks(_clock() - _lastHeardTicks);
+        var now = _clock();
+        var silence = TimeSpan.FromTicks(now - _lastHeardTicks);
         if (_paced || _held is not null) return; // it is talking; we are the ones not reading
-        if (silence >= _settings.PingInterval * 2)
+        if (_pinged && TimeSpan.FromTicks(now - _pingedAtTicks) >= _settings.PingInterval)
         {
             _log.Info("{0} connection from {1} ({2}) was silent for {3} s; closing it", _wire.Kind, _remote,
                 Session.UserName ?? "not identified", (int)silence.TotalSeconds);
@@ -361,7 +363,9 @@ public sealed class ConnectionCore : ISessionTransport
         }
         else if (silence >= _settings.PingInterval && !_pinged)
         {
+            // Closed only a whole interval after the ping, however late this tick comes: the client gets its chance.
             _pinged = true;
+            _pingedAtTicks = now;
             Send(ServerPingFrame.Instance);
         }
     }

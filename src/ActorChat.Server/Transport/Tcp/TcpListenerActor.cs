@@ -33,8 +33,11 @@ public sealed class TcpListenerActor : UntypedActor
     /// <summary>How long a refused client has to read its error line and close; short, as refused clients are not counted.</summary>
     private static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(2);
 
-    /// <summary>Accepts the listener may have under way at once.</summary>
-    private const int AcceptBatch = 16;
+    /// <summary>
+    /// Accepts the listener keeps under way, asked for once: Akka.IO's listener starts another accept as each one
+    /// completes, and every ResumeAccepting adds a new set without retiring the old one.
+    /// </summary>
+    private const int AcceptBatch = 128;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TcpTransportSettings _settings;
@@ -102,7 +105,6 @@ public sealed class TcpListenerActor : UntypedActor
 
     private void OnConnected(Akka.IO.Tcp.Connected connected)
     {
-        _listener?.Tell(new Akka.IO.Tcp.ResumeAccepting(AcceptBatch)); // pull mode: keep accepting
         if (_draining)
         {
             Sender.Tell(Akka.IO.Tcp.Abort.Instance);
