@@ -19,6 +19,9 @@ public sealed class ConnectionCore : ISessionTransport
     /// <summary>Input that may still arrive after reading was paused (reads already under way), beyond one frame.</summary>
     private const int InFlightInputSlack = 256 * 1024;
 
+    private static readonly TimeSpan MinTick = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxTick = TimeSpan.FromSeconds(10);
+
     /// <summary>Timer messages of the core; the hosting actor hands every message to <see cref="Handle"/>.</summary>
     private sealed class ResumeInput
     {
@@ -100,11 +103,9 @@ public sealed class ConnectionCore : ISessionTransport
         _lastHeardTicks = _clock();
         if (_settings.HelloTimeout > TimeSpan.Zero)
             _timers.StartSingleTimer(HelloDeadline.Instance, HelloDeadline.Instance, _settings.HelloTimeout);
-        if (_settings.PingInterval > TimeSpan.Zero)
-        {
-            var tick = TimeSpan.FromTicks(Math.Max(_settings.PingInterval.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks));
-            _timers.StartPeriodicTimer(KeepAliveTick.Instance, KeepAliveTick.Instance, tick);
-        }
+        var tick = _settings.PingInterval > TimeSpan.Zero ? _settings.PingInterval / 4 : MaxTick;
+        tick = tick < MinTick ? MinTick : tick > MaxTick ? MaxTick : tick;
+        _timers.StartPeriodicTimer(KeepAliveTick.Instance, KeepAliveTick.Instance, tick);
         RequestRead();
     }
 
@@ -348,10 +349,17 @@ public sealed class ConnectionCore : ISessionTransport
         CloseAfterFlush(new ByeFrame(ByeFrame.Timeout));
     }
 
-    /// <summary>A connection silent for the ping interval is pinged; silent for as long again, it is closed.</summary>
+    /// <summary>
+    /// A connection silent for the ping interval is pinged; silent for as long again, it is closed. The same tick
+    /// (at most every 10 s) repeats an outstanding read request.
+    /// </summary>
     private void OnKeepAliveTick()
     {
         if (_closing) return;
+        // Ask again for the read still outstanding: harmless when one is under way, and it restarts reading if the
+        // transport lost the request (one connection in a few hundred was seen never to read its hello).
+        if (_readRequested) _wire.ReadMore();
+        if (_settings.PingInterval <= TimeSpan.Zero) return;
         var now = _clock();
         var silence = TimeSpan.FromTicks(now - _lastHeardTicks);
         if (_paced || _held is not null) return; // it is talking; we are the ones not reading

@@ -44,6 +44,7 @@ public sealed class WebSocketConnectionActor : UntypedActor, IConnectionWire, IW
     private bool _messageIsBinary;
     private bool _discardingMessage;
     private bool _closeSent;
+    private bool _receiving;
 
     /// <param name="finished">Completed when the actor stops: the HTTP request that carries the socket may end.</param>
     public WebSocketConnectionActor(WebSocket socket, string remote, Sessions.SessionServices services, TaskCompletionSource finished)
@@ -81,7 +82,10 @@ public sealed class WebSocketConnectionActor : UntypedActor, IConnectionWire, IW
     {
         switch (message)
         {
-            case ReadCompleted read: OnRead(read); break;
+            case ReadCompleted read:
+                _receiving = false;
+                OnRead(read);
+                break;
             case ReadFailed failed:
                 _log.Debug("WebSocket read from {0} ended: {1}", _remote, failed.Cause.Message);
                 Context.Stop(Self);
@@ -98,10 +102,14 @@ public sealed class WebSocketConnectionActor : UntypedActor, IConnectionWire, IW
         }
     }
 
-    void IConnectionWire.ReadMore() => ReadNext();
+    void IConnectionWire.ReadMore()
+    {
+        if (!_receiving) ReadNext(); // a WebSocket takes one receive at a time; a repeated request waits for it
+    }
 
     private void ReadNext()
     {
+        _receiving = true;
         _socket.ReceiveAsync(_chunk.AsMemory(), _stop.Token).AsTask().PipeTo(Self,
             success: result => new ReadCompleted(result.Count, result.MessageType, result.EndOfMessage),
             failure: cause => new ReadFailed(cause));
