@@ -92,9 +92,6 @@ public sealed class ConnectionCore : ISessionTransport
 
     public IActorRef Self { get; }
 
-    /// <summary>Bytes waiting for the client (for tests and the log).</summary>
-    public long PendingOutboundBytes => _outbound.PendingBytes;
-
     public bool Closing => _closing;
 
     /// <summary>Starts the timeouts and the first read.</summary>

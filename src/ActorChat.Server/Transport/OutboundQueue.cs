@@ -21,8 +21,6 @@ public sealed class OutboundQueue
     /// <summary>Everything the client has not taken yet: in flight and queued.</summary>
     public long PendingBytes => QueuedBytes + InFlightBytes;
 
-    public int QueuedChunks => _chunks.Count;
-
     public bool WriteInFlight { get; private set; }
 
     public void Enqueue(byte[] chunk)
