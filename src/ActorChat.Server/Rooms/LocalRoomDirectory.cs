@@ -371,7 +371,8 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
 
     private void StartRoomCatalog()
     {
-        _catalog = Context.ActorOf(RoomCatalog.Props(), "catalog");
+        // Rooms are children named by their key; '~' is in no room key, so no room can take the catalog's name.
+        _catalog = Context.ActorOf(RoomCatalog.Props(), "~catalog");
         Context.Watch(_catalog);
     }
 

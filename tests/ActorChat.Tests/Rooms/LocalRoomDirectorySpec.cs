@@ -38,6 +38,17 @@ public class LocalRoomDirectorySpec() : Akka.TestKit.Xunit2.TestKit(PersistenceS
     }
 
     [Fact]
+    public void A_room_may_have_the_name_of_the_directorys_own_catalog()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
+        var alice = CreateMember();
+        directory.Tell(new Join("catalog", "alice", alice));
+        var joined = Expect<JoinedFrame>(alice);
+        Assert.Equal("catalog", joined.Room);
+        Assert.Equal(["alice"], joined.Members);
+    }
+
+    [Fact]
     public void Rooms_are_listed_with_their_member_counts()
     {
         var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
