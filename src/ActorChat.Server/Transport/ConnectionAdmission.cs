@@ -36,11 +36,10 @@ public sealed class ConnectionAdmission
         }
     }
 
-    private sealed class Entry
+    private sealed class Entry(TokenBucket newConnections)
     {
         public int Open;
-        public double Tokens;
-        public long LastRefill;
+        public TokenBucket NewConnections { get; } = newConnections;
     }
 
     private static readonly Ticket Unlimited = new(null, null);
@@ -89,16 +88,15 @@ public sealed class ConnectionAdmission
             if (now - _lastSweep > SweepInterval.Ticks) Sweep(now);
             if (!_entries.TryGetValue(key, out var entry))
             {
-                entry = new Entry { Tokens = Capacity, LastRefill = now };
+                // A bucket of one second's worth: a burst of that many, then that many a second (a rate of 0: no limit).
+                entry = new Entry(new TokenBucket(_perSecond, _perSecond, now));
                 _entries[key] = entry;
             }
-            Refill(entry, now);
-            if (_perSecond > 0 && entry.Tokens < 1)
+            if (!entry.NewConnections.TryTake(now))
             {
                 refusal = $"Too many new connections from your address: at most {_perSecond:0.##} a second. Wait a moment and try again.";
                 return null;
             }
-            if (_perSecond > 0) entry.Tokens -= 1;
             if (_maxOpen > 0 && entry.Open >= _maxOpen)
             {
                 refusal = $"Too many connections from your address: at most {_maxOpen} at once. Close one and try again.";
@@ -130,29 +128,18 @@ public sealed class ConnectionAdmission
         throw new ArgumentException($"'{text}' is not an IP address or an address range such as 10.0.0.0/8.");
     }
 
-    private double Capacity => Math.Max(1, _perSecond);
-
     private void Release(IPAddress key)
     {
         lock (_lock)
         {
             if (!_entries.TryGetValue(key, out var entry)) return;
             entry.Open = Math.Max(0, entry.Open - 1);
-            Refill(entry, _nowTicks());
-            if (IsIdle(entry)) _entries.Remove(key);
+            if (IsIdle(entry, _nowTicks())) _entries.Remove(key);
         }
     }
 
-    private void Refill(Entry entry, long now)
-    {
-        if (_perSecond <= 0) return;
-        var elapsed = TimeSpan.FromTicks(Math.Max(0, now - entry.LastRefill)).TotalSeconds;
-        entry.Tokens = Math.Min(Capacity, entry.Tokens + elapsed * _perSecond);
-        entry.LastRefill = now;
-    }
-
     /// <summary>No open connection and a full bucket: forgetting the address changes nothing.</summary>
-    private bool IsIdle(Entry entry) => entry.Open == 0 && (_perSecond <= 0 || entry.Tokens >= Capacity);
+    private static bool IsIdle(Entry entry, long now) => entry.Open == 0 && entry.NewConnections.IsFull(now);
 
     /// <summary>Forgets idle addresses, so the table holds only addresses with open connections or connects in the last second.</summary>
     private void Sweep(long now)
@@ -161,8 +148,7 @@ public sealed class ConnectionAdmission
         List<IPAddress>? idle = null;
         foreach (var (key, entry) in _entries)
         {
-            Refill(entry, now);
-            if (IsIdle(entry)) (idle ??= []).Add(key);
+            if (IsIdle(entry, now)) (idle ??= []).Add(key);
         }
         if (idle is not null)
             foreach (var key in idle) _entries.Remove(key);

@@ -37,6 +37,14 @@ public sealed class TokenBucket
     /// <summary>True when one token is there now; takes nothing.</summary>
     public bool HasToken(long nowTicks) => TimeUntil(1, nowTicks) == TimeSpan.Zero;
 
+    /// <summary>True when the bucket has refilled to its burst (always, without a limit): it remembers nothing.</summary>
+    public bool IsFull(long nowTicks)
+    {
+        if (Unlimited) return true;
+        Refill(nowTicks);
+        return _tokens >= _burst;
+    }
+
     /// <summary>Takes one token if there is one.</summary>
     public bool TryTake(long nowTicks) => TryTake(1, nowTicks);
 
