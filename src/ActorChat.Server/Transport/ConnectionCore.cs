@@ -125,9 +125,7 @@ public sealed class ConnectionCore : ISessionTransport
     /// <summary>A read of a byte stream (TCP): bytes of any number of lines, the last one maybe incomplete.</summary>
     public void OnBytes(ReadOnlySpan<byte> chunk)
     {
-        _readRequested = false;
-        _lastHeardTicks = _clock();
-        _pinged = false;
+        Heard();
         if (_closing)
         {
             RequestRead(); // a closing connection reads on only to throw input away until the peer closes
@@ -147,9 +145,7 @@ public sealed class ConnectionCore : ISessionTransport
     /// <summary>One whole message of a message transport (WebSocket): one frame, or nothing when blank.</summary>
     public void OnMessage(ReadOnlySpan<byte> message)
     {
-        _readRequested = false;
-        _lastHeardTicks = _clock();
-        _pinged = false;
+        Heard();
         if (_closing)
         {
             RequestRead();
@@ -167,8 +163,7 @@ public sealed class ConnectionCore : ISessionTransport
     /// <summary>A message transport got a message that is not a frame (a binary WebSocket message).</summary>
     public void OnUnreadableMessage(int bytes, string why)
     {
-        _readRequested = false;
-        _lastHeardTicks = _clock();
+        Heard();
         if (_closing)
         {
             RequestRead();
@@ -176,6 +171,14 @@ public sealed class ConnectionCore : ISessionTransport
         }
         _held = (DecodeResult<ClientFrame>.Fail(ErrorCodes.BadRequest, why), bytes);
         Pump();
+    }
+
+    /// <summary>A read came in: the one asked for is done, and the client is alive (anything counts, not just a pong).</summary>
+    private void Heard()
+    {
+        _readRequested = false;
+        _lastHeardTicks = _clock();
+        _pinged = false;
     }
 
     /// <summary>A message transport saw a frame longer than the limit: the peer broke the protocol.</summary>
