@@ -44,6 +44,10 @@ public sealed class TcpConnectionActor : UntypedActor, IConnectionWire, IWithTim
     {
         _core = new ConnectionCore(this, Context, Timers, _services, _log, _remote.ToString() ?? "?", framesAreLines: true);
         Context.Watch(_connection);
+        // Register from here, not from the listener: Register and the core's first ResumeReading then come from one
+        // sender, in that order. Sent by two actors, the read request could arrive first and be lost, and the
+        // connection would not read until the core asked again.
+        _connection.Tell(new Akka.IO.Tcp.Register(Self));
         _log.Info("Connection from {0}", _remote);
         _core.Start();
     }

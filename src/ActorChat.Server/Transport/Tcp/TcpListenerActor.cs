@@ -125,8 +125,7 @@ public sealed class TcpListenerActor : UntypedActor
         var handler = Context.ActorOf(TcpConnectionActor.Props(Sender, connected.RemoteAddress, _services));
         Context.Watch(handler);
         _connections++;
-        if (ticket is not null) _tickets[handler] = ticket;
-        Sender.Tell(new Akka.IO.Tcp.Register(handler));
+        if (ticket is not null) _tickets[handler] = ticket; // the handler registers itself with the connection
     }
 
     private void OnConnectionGone(IActorRef handler)
