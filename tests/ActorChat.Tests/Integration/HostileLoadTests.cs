@@ -369,10 +369,11 @@ public static class HostileLoadTests
 
                 var clock = Stopwatch.StartNew();
                 var chatSentAt = new ConcurrentDictionary<string, TimeSpan>();
-                var readerTasks = readers.Select(r => Task.Run(() => ReadAsync(r.Name, r.Connection, clock, chatSentAt))).ToList();
-                // Everyone is in the room once the readers have seen the last of them join.
+                // Everyone is in the room once the readers have seen the last of them join. Only then do the readers'
+                // own loops start: two readers of one connection would race for its frames.
                 await Task.WhenAll(readers.Select(r => UntilAsync(r.Connection, f => f is PresenceFrame { User: "sleeper" })));
                 clock.Restart();
+                var readerTasks = readers.Select(r => Task.Run(() => ReadAsync(r.Name, r.Connection, clock, chatSentAt))).ToList();
 
                 var closed = Task.Run(() => WaitUntilServerClosesAsync(neverReaderEnds, TimeSpan.FromSeconds(40)));
                 using var flooding = new CancellationTokenSource();
