@@ -18,6 +18,12 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(QuitRequest), "quit")]
 public abstract record ClientFrame
 {
+    /// <summary>
+    /// The client's own tag for this frame (at most <see cref="Protocol.MaxRefLength"/> characters), or null. The
+    /// direct answer to the frame, any error it causes and the sender's own copy of its message carry it back.
+    /// </summary>
+    public string? Ref { get; init; }
+
     /// <summary>The name of the first required field that the JSON left out, or null when all are there.</summary>
     internal virtual string? MissingField() => null;
 }

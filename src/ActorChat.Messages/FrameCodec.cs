@@ -107,10 +107,10 @@ public static class FrameCodec
         if (!Utf8.IsValid(json))
             return DecodeResult<TFrame>.Fail(ErrorCodes.BadJson, "The frame is not valid UTF-8.");
 
-        var scan = ScanType(json, out var type);
-        if (scan is not null) return DecodeResult<TFrame>.Fail(scan.Code, scan.Message);
+        var scan = ScanType(json, out var type, out var reference);
+        if (scan is not null) return DecodeResult<TFrame>.Fail(scan.Code, scan.Message, reference);
         if (!types.TryGetValue(type!, out var read))
-            return DecodeResult<TFrame>.Fail(ErrorCodes.UnknownType, $"Unknown frame type '{Shorten(type!)}'.");
+            return DecodeResult<TFrame>.Fail(ErrorCodes.UnknownType, $"Unknown frame type '{Shorten(type!)}'.", reference);
 
         TFrame? frame;
         try
@@ -122,11 +122,11 @@ public static class FrameCodec
             var field = FieldOf(e.Path);
             return DecodeResult<TFrame>.Fail(ErrorCodes.BadRequest, field is null
                 ? $"The '{type}' frame has a field of the wrong type."
-                : $"The field '{Shorten(field)}' of the '{type}' frame has the wrong type.");
+                : $"The field '{Shorten(field)}' of the '{type}' frame has the wrong type.", reference);
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
         {
-            return DecodeResult<TFrame>.Fail(ErrorCodes.BadRequest, $"The '{type}' frame could not be read.");
+            return DecodeResult<TFrame>.Fail(ErrorCodes.BadRequest, $"The '{type}' frame could not be read.", reference);
         }
 
         var missing = frame switch
@@ -136,7 +136,13 @@ public static class FrameCodec
             _ => null,
         };
         if (missing is not null)
-            return DecodeResult<TFrame>.Fail(ErrorCodes.BadRequest, $"The '{type}' frame needs a '{missing}' field.");
+            return DecodeResult<TFrame>.Fail(ErrorCodes.BadRequest, $"The '{type}' frame needs a '{missing}' field.", reference);
+        // Frames without fields of their own are shared instances: the ref goes on a copy.
+        if (reference is not null)
+        {
+            if (frame is ClientFrame { Ref: null } client) frame = (TFrame)(object)(client with { Ref = reference });
+            else if (frame is ServerFrame { Ref: null } server) frame = (TFrame)(object)(server with { Ref = reference });
+        }
         return DecodeResult<TFrame>.Ok(frame!);
     }
 
@@ -144,13 +150,16 @@ public static class FrameCodec
 
     /// <summary>
     /// Checks that the JSON is one object, that every string in it is valid Unicode and that no top-level field
-    /// comes twice, and finds its top-level "type" string. After this, reading the frame cannot meet a string
+    /// comes twice, and finds its top-level "type" string and "ref" (a string of at most
+    /// <see cref="Protocol.MaxRefLength"/>). After this, reading the frame cannot meet a string
     /// System.Text.Json refuses to turn into a .NET string.
     /// </summary>
-    private static ProtocolError? ScanType(ReadOnlySpan<byte> json, out string? type)
+    private static ProtocolError? ScanType(ReadOnlySpan<byte> json, out string? type, out string? reference)
     {
         type = null;
+        reference = null;
         var typeHasWrongKind = false;
+        var badRef = false;
         var seen = _seenFields ??= new HashSet<string>(StringComparer.Ordinal);
         seen.Clear();
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
@@ -173,6 +182,12 @@ public static class FrameCodec
                     if (reader.TokenType == JsonTokenType.String) type = reader.GetString();
                     else typeHasWrongKind = true;
                 }
+                else if (field == "ref")
+                {
+                    var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (value is { Length: <= Protocol.MaxRefLength }) reference = value;
+                    else badRef = reader.TokenType != JsonTokenType.Null;
+                }
             }
             // Anything after the object (a second value, garbage) makes the line invalid JSON.
             if (reader.Read())
@@ -187,6 +202,8 @@ public static class FrameCodec
             if (seen.Count > 64) _seenFields = null; // do not keep a huge set alive for the thread
         }
 
+        if (badRef)
+            return new ProtocolError(ErrorCodes.BadRequest, $"The field 'ref' must be a string of at most {Protocol.MaxRefLength} characters.");
         if (typeHasWrongKind)
             return new ProtocolError(ErrorCodes.BadRequest, "The field 'type' must be a string.");
         if (type is null)

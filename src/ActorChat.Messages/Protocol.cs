@@ -13,6 +13,9 @@ public static class Protocol
     public const int MaxRoomLength = 64;
     public const int MaxTextLength = 4000;
 
+    /// <summary>The longest <c>ref</c> a client may tag a frame with, in UTF-16 code units.</summary>
+    public const int MaxRefLength = 64;
+
     /// <summary>Messages one history frame returns when the request names no limit.</summary>
     public const int DefaultHistoryPage = 50;
 

@@ -18,7 +18,11 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(ServerPingFrame), "ping")]
 [JsonDerivedType(typeof(ErrorFrame), "error")]
 [JsonDerivedType(typeof(ByeFrame), "bye")]
-public abstract record ServerFrame;
+public abstract record ServerFrame
+{
+    /// <summary>The <c>ref</c> of the client frame this answers (left out when it had none, and on frames for everyone).</summary>
+    public string? Ref { get; init; }
+}
 
 public sealed record WelcomeFrame(string Name, string Server, int Protocol) : ServerFrame;
 
