@@ -25,4 +25,7 @@ public static class ErrorCodes
 
     /// <summary>The server could not store or read messages right now (its database is away); try again.</summary>
     public const string Unavailable = "unavailable";
+
+    /// <summary>A room failed and stopped; the client is no longer in it and may join it again. The message names the room.</summary>
+    public const string RoomFailed = "room_failed";
 }

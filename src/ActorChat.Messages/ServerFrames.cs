@@ -24,7 +24,8 @@ public abstract record ServerFrame
     public string? Ref { get; init; }
 }
 
-public sealed record WelcomeFrame(string Name, string Server, int Protocol) : ServerFrame;
+/// <summary>The answer to hello. <see cref="Room"/> is the server's default room, where clients start unless told otherwise.</summary>
+public sealed record WelcomeFrame(string Name, string Server, int Protocol, string? Room = null) : ServerFrame;
 
 public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IReadOnlyList<MessageFrame> History) : ServerFrame;
 

@@ -110,8 +110,16 @@ public sealed record SessionSettings(
     TimeSpan? Hello = null,
     TimeSpan? Ping = null,
     long? OutboundHardLimit = null,
-    TimeSpan? SlowConsumer = null)
+    TimeSpan? SlowConsumer = null,
+    string? Default = null,
+    TimeSpan? AnswerWait = null)
 {
+    /// <summary>The room every client starts in (the welcome frame names it), so newcomers meet.</summary>
+    public string DefaultRoom => Default ?? "general";
+
+    /// <summary>How long a session waits for the answer to a request before it reports it unanswered and goes on.</summary>
+    public TimeSpan AnswerTimeout => AnswerWait ?? TimeSpan.FromSeconds(30);
+
     public FloodSettings Flood => FloodControl ?? FloodSettings.Default;
 
     public TimeSpan HelloTimeout => Hello ?? TimeSpan.FromSeconds(30);

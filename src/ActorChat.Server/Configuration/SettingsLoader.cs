@@ -1,3 +1,4 @@
+using ActorChat.Messages;
 using System.Collections;
 using System.Globalization;
 using System.Net;
@@ -199,7 +200,9 @@ public static class SettingsLoader
                 Hello: limits.GetTimeSpan("hello-timeout"),
                 Ping: limits.GetTimeSpan("ping-interval"),
                 OutboundHardLimit: sessions.GetByteSize("outbound-hard-limit") ?? 8 << 20,
-                SlowConsumer: sessions.GetTimeSpan("slow-consumer-timeout")),
+                SlowConsumer: sessions.GetTimeSpan("slow-consumer-timeout"),
+                Default: sessions.GetString("default-room"),
+                AnswerWait: sessions.GetTimeSpan("answer-timeout")),
             Discovery: new DiscoverySettings(
                 UdpPort: discovery.GetInt("udp-port", DiscoveryDefaultPort),
                 WebPort: webPort == 0 ? null : webPort,
@@ -223,6 +226,9 @@ public static class SettingsLoader
         if (!IPAddress.TryParse(settings.Web.Bind, out _)) throw new ArgumentException($"'{settings.Web.Bind}' is not an IP address to bind.");
         if (settings.Rooms.HistorySize < 0) throw new ArgumentException("history size cannot be negative.");
         if (settings.Sessions.MaxFrameBytes < 256) throw new ArgumentException("max frame must be at least 256 bytes.");
+        if (!Protocol.IsValidRoom(settings.Sessions.DefaultRoom))
+            throw new ArgumentException($"sessions.default-room '{settings.Sessions.DefaultRoom}' is not a room name (1 to {Protocol.MaxRoomLength} letters, digits, '_', '-' or '.').");
+        if (settings.Sessions.AnswerTimeout <= TimeSpan.Zero) throw new ArgumentException("sessions.answer-timeout must be positive.");
         if (settings.Sessions.OutboundLimitBytes < 1024) throw new ArgumentException("outbound limit must be at least 1 KiB.");
         if (settings.Sessions.OutboundHardLimitBytes < settings.Sessions.OutboundLimitBytes)
             throw new ArgumentException("sessions.outbound-hard-limit cannot be below the outbound limit.");

@@ -21,10 +21,12 @@ public sealed class HistoryReader : UntypedActor
     private readonly long _from;
     private readonly long _to;
     private readonly IActorRef _member;
+    private readonly string? _ref;
     private readonly List<MessageFrame> _messages = [];
 
-    public HistoryReader(string persistenceId, string room, long from, long to, IActorRef member)
+    public HistoryReader(string persistenceId, string room, long from, long to, IActorRef member, string? reference)
     {
+        _ref = reference;
         _persistenceId = persistenceId;
         _room = room;
         _from = from;
@@ -32,8 +34,8 @@ public sealed class HistoryReader : UntypedActor
         _member = member;
     }
 
-    public static Props Props(string persistenceId, string room, long from, long to, IActorRef member) =>
-        Akka.Actor.Props.Create<HistoryReader>(persistenceId, room, from, to, member); // not the expression form: it is compiled on every call
+    public static Props Props(string persistenceId, string room, long from, long to, IActorRef member, string? reference = null) =>
+        Akka.Actor.Props.Create<HistoryReader>(persistenceId, room, from, to, member, reference!); // not the expression form: it is compiled on every call
 
     protected override void PreStart()
     {
@@ -67,7 +69,7 @@ public sealed class HistoryReader : UntypedActor
 
     private void Answer(ServerFrame frame)
     {
-        _member.Tell(new Deliver(FrameCodec.EncodeLine(frame)), ActorRefs.NoSender);
+        _member.Tell(Deliver.Answer(frame with { Ref = _ref }), ActorRefs.NoSender);
         Context.Stop(Self);
     }
 }

@@ -106,6 +106,13 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     public static Props Props(RoomSettings settings, ChatStatistics statistics, RoomHealth? health = null) =>
         Akka.Actor.Props.Create(() => new LocalRoomDirectory(settings, statistics, health ?? new RoomHealth()));
 
+    /// <summary>
+    /// A room (or the catalog) that throws is stopped, never restarted in place: a restart would keep its actor
+    /// but lose its members without telling them. A stopped room tells its members (RoomLost) and starts afresh,
+    /// recovering its messages, on the next join; the catalog is started again after a pause.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
     protected override void PreStart()
     {
         StartRoomCatalog();
@@ -188,12 +195,9 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void Wait(string key, RoomEntry entry, IRoomCommand command)
     {
         if (entry.State == RoomState.Down && command is Post)
-            Answer(command.Member, new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."));
+            Answer(command, new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."));
         else if (entry.Waiting.Count >= MaxWaitingCommands)
-        {
-            if (command is not Attach)
-                Answer(command.Member, new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf(key)}' is not available just now; try again."));
-        }
+            Answer(command, new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf(key)}' is not available just now; try again."));
         else
             entry.Waiting.Enqueue(command);
     }
@@ -208,7 +212,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             refusal = $"You created {_creations.Limit} rooms within the last minute, the most one connection may; wait a little, or join a room that exists.";
         if (refusal is null) return false;
         _log.Debug("Room {0} not created: {1}", join.Room, refusal);
-        join.Member.Tell(new JoinRefused(join.Room, new ErrorFrame(ErrorCodes.TooManyRooms, refusal)), ActorRefs.NoSender);
+        Answer(join, new ErrorFrame(ErrorCodes.TooManyRooms, refusal));
         return true;
     }
 
@@ -311,15 +315,16 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         if (command is Leave)
         {
             entry.Members.RemoveAll(m => m.Ref.Equals(command.Member));
-            Answer(command.Member, isMember ? new LeftFrame(name) : new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{name}'."));
+            Answer(command, isMember ? new LeftFrame(name) : new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{name}'."));
             return;
         }
         var error = new ErrorFrame(ErrorCodes.Unavailable,
             $"Room '{name}' cannot be read from the database just now, so it cannot be used; try again later.");
-        if (command is Join && !isMember)
-            command.Member.Tell(new JoinRefused(command.Room, error), ActorRefs.NoSender);
+        // A member that joins again stays a member (of the room as it will be once it recovers); anyone else is refused.
+        if (command is Join && isMember)
+            command.Member.Tell(Deliver.Answer(error with { Ref = command.Ref }), ActorRefs.NoSender);
         else
-            Answer(command.Member, error);
+            Answer(command, error);
     }
 
     private void OnTerminated(IActorRef actor)
@@ -350,10 +355,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
                 _entries.Remove(key);
                 _rooms.SetMembers(key, NameOf(key), 0);
                 var gone = new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf(key)}' stopped unexpectedly; try again.");
-                while (entry.Waiting.TryDequeue(out var command))
-                {
-                    if (command is not Attach) Answer(command.Member, gone);
-                }
+                while (entry.Waiting.TryDequeue(out var command)) Answer(command, gone);
                 break;
         }
     }
@@ -406,17 +408,28 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             GetStats get => new StatsFrame(get.Room, new Dictionary<string, long>(), 0),
             _ => new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{command.Room}'."),
         };
-        Answer(command.Member, answer);
+        Answer(command, answer);
     }
 
     private string NameOf(string key) => _rooms.NameOf(key) ?? key;
 
-    private static void Answer(IActorRef member, ServerFrame frame) =>
-        member.Tell(new Deliver(FrameCodec.EncodeLine(frame)), ActorRefs.NoSender);
+    /// <summary>
+    /// Answers a command for the room, carrying its ref: a join that is refused is a <see cref="JoinRefused"/>, so
+    /// the session forgets the room; an attach (the session's own routing) is never answered.
+    /// </summary>
+    private static void Answer(IRoomCommand command, ServerFrame frame)
+    {
+        if (command is Attach) return;
+        var answer = frame with { Ref = command.Ref };
+        if (command is Join && answer is ErrorFrame error)
+            command.Member.Tell(new JoinRefused(command.Room, error), ActorRefs.NoSender);
+        else
+            command.Member.Tell(Deliver.Answer(answer), ActorRefs.NoSender);
+    }
 
     private void ReplyRoomList(ListRooms list)
     {
         var (rooms, next) = _rooms.Page(list.After, Protocol.RoomsPerPage);
-        Answer(list.Member, new RoomListFrame(rooms, next));
+        list.Member.Tell(Deliver.Answer(new RoomListFrame(rooms, next) { Ref = list.Ref }), ActorRefs.NoSender);
     }
 }

@@ -45,10 +45,11 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly List<RoomMember> _members;
     private readonly Queue<MessageFrame> _recent = new();
     private readonly Dictionary<string, long> _messagesPerUser = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, IActorRef> _unstored = [];   // seq → sender, for posts handed to the journal
+    private readonly Dictionary<long, (IActorRef Sender, string? Ref)> _unstored = []; // seq → sender, for posts handed to the journal
     private readonly Queue<Post> _held = new();                    // posts waiting while a snapshot is due
     private readonly Stopwatch _recoveryTime = Stopwatch.StartNew();
     private readonly List<byte[]> _staged = [];                    // frames for every member, encoded, not yet sent
+    private readonly List<StagedPost> _stagedPosts = [];           // which staged lines are posts, and whose
     private readonly Dictionary<IActorRef, int> _joinedDuringBatch = []; // member → how many staged lines predate it
     private int _stagedBytes;
     private bool _sendStagedScheduled;
@@ -58,6 +59,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private long _lastSnapshotSeq;
     private bool _snapshotDue;
     private bool _failed;
+    private bool _crashed;
 
     public RoomActor(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null)
     {
@@ -87,7 +89,27 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     protected override void PostStop()
     {
         SendStagedMessages();
+        if (_crashed)
+        {
+            // Stopped by its directory for a fault of its own: nobody is in the room any more, and everyone is told.
+            var lost = new RoomLost(_key, _name);
+            foreach (var member in _members) member.Ref.Tell(lost, ActorRefs.NoSender);
+        }
         base.PostStop();
+    }
+
+    /// <summary>Notes a fault in the room's own code, which makes its directory stop it (see PostStop).</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception)
+        {
+            _crashed = true;
+            throw;
+        }
     }
 
     protected override void OnRecover(object message)
@@ -122,11 +144,11 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case Post post: OnPost(post); break;
             case Join join: OnJoin(join); break;
             case Leave leave: OnLeave(leave); break;
-            case GetMembers get: Send(get.Member, new MembersFrame(_name, MemberNames())); break;
+            case GetMembers get: Answer(get, new MembersFrame(_name, MemberNames())); break;
             case Attach attach:
                 if (IndexOf(attach.Member) >= 0) attach.Member.Tell(new RoomAttached(_key, Self, attach.Ticket), ActorRefs.NoSender);
                 break;
-            case GetStats get: Send(get.Member, Stats()); break;
+            case GetStats get: Answer(get, Stats()); break;
             case GetHistory get: OnHistory(get); break;
             case Terminated terminated: OnMemberGone(terminated.ActorRef); break;
             case SaveSnapshotSuccess saved:
@@ -229,7 +251,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             // Joining again is harmless: the member gets the current state once more, after what it is owed.
             SendStagedMessages();
         }
-        Send(join.Member, new JoinedFrame(_name, MemberNames(), _recent.ToArray()));
+        Answer(join, new JoinedFrame(_name, MemberNames(), _recent.ToArray()));
         join.Member.Tell(new RoomAttached(_key, Self, join.Ticket), ActorRefs.NoSender);
     }
 
@@ -237,10 +259,10 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (!Remove(leave.Member))
         {
-            Send(leave.Member, new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{_name}'."));
+            Answer(leave, new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{_name}'."));
             return;
         }
-        Send(leave.Member, new LeftFrame(_name));
+        Answer(leave, new LeftFrame(_name));
         _log.Info("{0} left {1}", leave.User, _name);
     }
 
@@ -270,12 +292,12 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (IndexOf(post.Member) < 0)
         {
-            Send(post.Member, new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{_name}' before saying something there."));
+            Answer(post, new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{_name}' before saying something there."));
             return;
         }
         if (_unstored.Count + _held.Count >= _settings.MaxPendingWrites)
         {
-            Send(post.Member, new ErrorFrame(ErrorCodes.Busy, "The room is saving too many messages right now; this one was not saved. Try again."));
+            Answer(post, new ErrorFrame(ErrorCodes.Busy, "The room is saving too many messages right now; this one was not saved. Try again."));
             return;
         }
         if (_snapshotDue && _unstored.Count > 0)
@@ -295,14 +317,16 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             Sender: post.User,
             Text: post.Text,
             Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow));
-        _unstored[posted.Seq] = post.Member;
+        _unstored[posted.Seq] = (post.Member, post.Ref);
         PersistAsync(posted, OnStored);
     }
 
     private void OnStored(MessagePosted posted)
     {
-        _unstored.Remove(posted.Seq);
-        Stage(FrameCodec.EncodeLine(Apply(posted)));
+        _unstored.Remove(posted.Seq, out var poster);
+        var frame = Apply(posted);
+        if (poster.Sender is not null) _stagedPosts.Add(new StagedPost(_staged.Count, poster.Sender, frame, poster.Ref));
+        Stage(FrameCodec.EncodeLine(frame));
         _statistics.CountMessage();
         if (_stored - _lastSnapshotSeq >= _settings.SnapshotEvery) _snapshotDue = true;
         SnapshotWhenQuiet();
@@ -334,32 +358,60 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         var everyone = new Deliver(Concat(0));
         foreach (var member in _members)
         {
-            if (!_joinedDuringBatch.TryGetValue(member.Ref, out var skip))
-            {
+            var skip = _joinedDuringBatch.GetValueOrDefault(member.Ref);
+            if (skip >= _staged.Count) continue;
+            var (answers, tagged) = PostsBy(member.Ref, skip);
+            if (answers == 0 && skip == 0)
                 member.Ref.Tell(everyone, ActorRefs.NoSender);
-            }
-            else if (skip < _staged.Count)
-            {
-                member.Ref.Tell(new Deliver(Concat(skip)), ActorRefs.NoSender);
-            }
+            else if (!tagged)
+                member.Ref.Tell(new Deliver(skip == 0 ? everyone.Line : Concat(skip), answers), ActorRefs.NoSender);
+            else
+                member.Ref.Tell(new Deliver(Concat(skip, member.Ref), answers), ActorRefs.NoSender);
         }
         _staged.Clear();
+        _stagedPosts.Clear();
         _joinedDuringBatch.Clear();
         _stagedBytes = 0;
     }
 
-    /// <summary>The staged lines from <paramref name="first"/> on, as one buffer (the line itself when there is one).</summary>
-    private byte[] Concat(int first)
+    /// <summary>How many of the staged posts from <paramref name="first"/> on are the member's own, and whether any carries a ref.</summary>
+    private (int Answers, bool Tagged) PostsBy(IActorRef member, int first)
     {
-        if (first == _staged.Count - 1) return _staged[first];
-        var length = 0;
-        for (var i = first; i < _staged.Count; i++) length += _staged[i].Length;
-        var payload = new byte[length];
-        var offset = 0;
-        for (var i = first; i < _staged.Count; i++)
+        var answers = 0;
+        var tagged = false;
+        foreach (var post in _stagedPosts)
         {
-            _staged[i].CopyTo(payload, offset);
-            offset += _staged[i].Length;
+            if (post.Index < first || !post.Sender.Equals(member)) continue;
+            answers++;
+            tagged |= post.Ref is not null;
+        }
+        return (answers, tagged);
+    }
+
+    /// <summary>
+    /// The staged lines from <paramref name="first"/> on, as one buffer (the line itself when there is one); for
+    /// <paramref name="sender"/>, its own posts that carry a ref are encoded again with it: its copy answers its say.
+    /// </summary>
+    private byte[] Concat(int first, IActorRef? sender = null)
+    {
+        if (first == _staged.Count - 1 && sender is null) return _staged[first];
+        var lines = new byte[_staged.Count - first][];
+        for (var i = first; i < _staged.Count; i++) lines[i - first] = _staged[i];
+        if (sender is not null)
+        {
+            foreach (var post in _stagedPosts)
+            {
+                if (post.Index >= first && post.Ref is not null && post.Sender.Equals(sender))
+                    lines[post.Index - first] = FrameCodec.EncodeLine(post.Frame with { Ref = post.Ref });
+            }
+        }
+        if (lines.Length == 1) return lines[0];
+        var payload = new byte[lines.Sum(l => l.Length)];
+        var offset = 0;
+        foreach (var line in lines)
+        {
+            line.CopyTo(payload, offset);
+            offset += line.Length;
         }
         return payload;
     }
@@ -381,27 +433,27 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (IndexOf(get.Member) < 0)
         {
-            Send(get.Member, new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{_name}' to read its history."));
+            Answer(get, new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{_name}' to read its history."));
             return;
         }
         var to = Math.Min(get.Before ?? long.MaxValue, _stored + 1) - 1;
         if (to < 1)
         {
-            Send(get.Member, new HistoryFrame(_name, []));
+            Answer(get, new HistoryFrame(_name, []));
             return;
         }
         var from = Math.Max(1, to - get.Limit + 1);
         if (_recent.TryPeek(out var oldest) && oldest.Seq <= from)
         {
-            Send(get.Member, new HistoryFrame(_name, _recent.Where(m => m.Seq >= from && m.Seq <= to).ToArray()));
+            Answer(get, new HistoryFrame(_name, _recent.Where(m => m.Seq >= from && m.Seq <= to).ToArray()));
             return;
         }
         if (Context.GetChildren().Count() >= MaxConcurrentHistoryReads)
         {
-            Send(get.Member, new ErrorFrame(ErrorCodes.Busy, "Too many history requests for this room right now; try again."));
+            Answer(get, new ErrorFrame(ErrorCodes.Busy, "Too many history requests for this room right now; try again."));
             return;
         }
-        Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member));
+        Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member, get.Ref));
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -412,7 +464,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         _failed = true;
         SendStagedMessages(); // stored before the failure: the members get them
         _log.Error("Room {0}: message {1} not saved, restarting the room: {2}", _name, sequenceNr, cause.Message);
-        NotSaved(_unstored.Values.Concat(_held.Select(p => p.Member)));
+        NotSaved(_unstored.Values.Concat(_held.Select(p => (p.Member, p.Ref))));
         _unstored.Clear();
         _held.Clear();
         Context.Parent.Tell(new RoomFailed(_key, _members.ToArray()));
@@ -421,7 +473,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Warning("Room {0}: message {1} rejected by the journal: {2}", _name, sequenceNr, cause.Message);
-        if (_unstored.Remove(sequenceNr, out var sender)) NotSaved([sender]);
+        if (_unstored.Remove(sequenceNr, out var poster)) NotSaved([poster]);
         SnapshotWhenQuiet();
     }
 
@@ -446,10 +498,11 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         return line.Length <= 300 ? line : line[..299] + "…";
     }
 
-    private static void NotSaved(IEnumerable<IActorRef> senders)
+    /// <summary>Each post that was not saved is answered, with its own ref.</summary>
+    private static void NotSaved(IEnumerable<(IActorRef Sender, string? Ref)> posts)
     {
-        var deliver = new Deliver(FrameCodec.EncodeLine(new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again.")));
-        foreach (var sender in senders.Distinct()) sender.Tell(deliver, ActorRefs.NoSender);
+        var notSaved = new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again.");
+        foreach (var (sender, reference) in posts) sender.Tell(Deliver.Answer(notSaved with { Ref = reference }), ActorRefs.NoSender);
     }
 
     private MessageFrame ToFrame(MessagePosted posted) =>
@@ -458,7 +511,12 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private static MessagePosted ToPosted(MessageFrame frame) =>
         new(frame.Seq, frame.Id, frame.Sender, frame.Text, frame.Timestamp);
 
-    private static void Send(IActorRef to, ServerFrame frame) => to.Tell(new Deliver(FrameCodec.EncodeLine(frame)), ActorRefs.NoSender);
+    /// <summary>The answer to one command, carrying its ref.</summary>
+    private static void Answer(IRoomCommand command, ServerFrame frame) =>
+        command.Member.Tell(Deliver.Answer(frame with { Ref = command.Ref }), ActorRefs.NoSender);
+
+    /// <summary>A stored message staged for everyone, as its sender's answer.</summary>
+    private sealed record StagedPost(int Index, IActorRef Sender, MessageFrame Frame, string? Ref);
 
     private int IndexOf(IActorRef member)
     {

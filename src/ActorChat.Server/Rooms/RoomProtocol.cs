@@ -11,22 +11,29 @@ public interface IRoomCommand
 {
     string Room { get; }
     IActorRef Member { get; }
+
+    /// <summary>The client's ref of the frame behind the command: its answer carries it (null for commands nobody answers).</summary>
+    string? Ref => null;
 }
 
 public static class RoomProtocol
 {
     /// <summary>
     /// Add <paramref name="Member"/> as <paramref name="User"/>; answered with a joined frame and then
-    /// <see cref="RoomAttached"/>, which echoes <paramref name="Ticket"/>.
+    /// <see cref="RoomAttached"/>, which echoes <paramref name="Ticket"/>, or with <see cref="JoinRefused"/>.
     /// </summary>
-    public sealed record Join(string Room, string User, IActorRef Member, long Ticket = 0) : IRoomCommand;
+    public sealed record Join(string Room, string User, IActorRef Member, long Ticket = 0, string? Ref = null) : IRoomCommand;
 
-    public sealed record Leave(string Room, string User, IActorRef Member) : IRoomCommand;
+    /// <summary>Answered with a left frame, or not_in_room.</summary>
+    public sealed record Leave(string Room, string User, IActorRef Member, string? Ref = null) : IRoomCommand;
 
-    /// <summary>Say <paramref name="Text"/> (already validated by the session) to every member.</summary>
-    public sealed record Post(string Room, string User, string Text, IActorRef Member) : IRoomCommand;
+    /// <summary>
+    /// Say <paramref name="Text"/> (already validated by the session) to every member; answered with the sender's
+    /// own copy of the message (carrying <paramref name="Ref"/>) in the batch that brings it to everyone, or an error.
+    /// </summary>
+    public sealed record Post(string Room, string User, string Text, IActorRef Member, string? Ref = null) : IRoomCommand;
 
-    public sealed record GetMembers(string Room, IActorRef Member) : IRoomCommand;
+    public sealed record GetMembers(string Room, IActorRef Member, string? Ref = null) : IRoomCommand;
 
     /// <summary>
     /// A member asks for the room's own actor, so that it can talk to the room without the directory in between;
@@ -42,19 +49,25 @@ public static class RoomProtocol
     /// </summary>
     public sealed record RoomAttached(string Key, IActorRef Room, long Ticket);
 
-    public sealed record GetStats(string Room, IActorRef Member) : IRoomCommand;
+    public sealed record GetStats(string Room, IActorRef Member, string? Ref = null) : IRoomCommand;
 
     /// <summary>
     /// Up to <paramref name="Limit"/> messages with a seq below <paramref name="Before"/> (null: the latest), for a
     /// member of the room; answered with a history frame, oldest first. The session has checked the limit.
     /// </summary>
-    public sealed record GetHistory(string Room, long? Before, int Limit, IActorRef Member) : IRoomCommand;
+    public sealed record GetHistory(string Room, long? Before, int Limit, IActorRef Member, string? Ref = null) : IRoomCommand;
 
     /// <summary>
     /// A join was refused before reaching any room (a limit on rooms, or a room that cannot be used): the session
-    /// forgets the room and passes <paramref name="Error"/> on to its client.
+    /// forgets the room and passes <paramref name="Error"/> (carrying the join's ref) on to its client.
     /// </summary>
     public sealed record JoinRefused(string Room, ActorChat.Messages.ErrorFrame Error);
+
+    /// <summary>
+    /// The room failed (a fault in its own code) and stopped: its members are no longer in it. Each is told, with
+    /// an error naming the room, and may join again (the directory starts the room afresh on the next join).
+    /// </summary>
+    public sealed record RoomLost(string Key, string Name);
 
     /// <summary>A member as the room knows it: the session actor and the user name it joined with.</summary>
     public sealed record RoomMember(IActorRef Ref, string User);
@@ -69,7 +82,7 @@ public static class RoomProtocol
     /// Asks the directory for a page of the rooms with their member counts, those after the cursor
     /// <paramref name="After"/> (null: the first page); answered with a rooms frame.
     /// </summary>
-    public sealed record ListRooms(IActorRef Member, string? After = null);
+    public sealed record ListRooms(IActorRef Member, string? After = null, string? Ref = null);
 
     /// <summary>The room has recovered its messages: the directory hands it the commands that waited for it.</summary>
     public sealed record RoomRecovered(string Key);

@@ -9,17 +9,28 @@ namespace ActorChat.Server.Sessions;
 /// A plain class that the transport actor hosts, so that frames from rooms go straight from the room to the
 /// transport's outbound queue without another actor hop. Not thread-safe: called only from the hosting actor.
 /// </summary>
+/// <remarks>
+/// A client's frames are handled one after the other, in the order sent: a frame whose answer comes from a room or
+/// the user registry holds back the frames behind it until that answer is in, so every answer follows the answers
+/// to the frames before it. The one exception keeps chat fast without breaking that: says to one room (and direct
+/// messages) go on while earlier says to the same room are unanswered, because that room answers them in order.
+/// While a frame is held back the transport reads nothing more (<see cref="ReadyForInput"/>).
+/// </remarks>
 public sealed class ChatSession
 {
-    private const int MaxFramesWhileIdentifying = 64;
+    private const int MaxWaitingFrames = 64;
+    private const string DirectMessages = "dm";
 
     private readonly SessionServices _services;
     private readonly ISessionTransport _transport;
     private readonly Dictionary<string, string> _rooms = new(StringComparer.Ordinal); // key → name as joined
     private readonly Dictionary<string, Akka.Actor.IActorRef> _attached = new(StringComparer.Ordinal); // key → the room itself
     private readonly Dictionary<string, (long Sent, long LastAsked)> _viaDirectory = new(StringComparer.Ordinal); // key → commands numbered
-    private readonly Queue<DecodeResult<ClientFrame>> _waitingForIdentity = new();
-    private string? _pendingName;
+    private readonly Queue<DecodeResult<ClientFrame>> _waiting = new();
+    private readonly Queue<string?> _unanswered = new(); // the refs of the frames whose answers are still to come, oldest first
+    private string? _unansweredTarget; // the room key (or "dm") the unanswered frames went to; null: elsewhere
+    private bool _saysMayFollow; // whether further says to that target (or direct messages) may go on meanwhile
+    private long _unansweredSinceTicks;
 
     public ChatSession(SessionServices services, ISessionTransport transport)
     {
@@ -33,48 +44,47 @@ public sealed class ChatSession
     /// <summary>The rooms this session is in, by the names it joined them with.</summary>
     public IReadOnlyCollection<string> Rooms => _rooms.Values;
 
+    /// <summary>False while a frame waits for earlier answers: the transport reads no further input until <see cref="ISessionTransport.InputReady"/>.</summary>
+    public bool ReadyForInput => _waiting.Count == 0;
+
+    /// <summary>How many of the client's frames are still to be answered.</summary>
+    public int Unanswered => _unanswered.Count;
+
     /// <summary>A line from the client, decoded or not.</summary>
     public void Receive(DecodeResult<ClientFrame> decoded)
     {
-        // A frame that could not be read waits behind a pending hello too, so that its error comes in order.
-        if (_pendingName is not null) HoldUntilIdentified(decoded);
-        else if (decoded.Frame is { } frame) Receive(frame);
-        else _transport.Send(decoded.Error!.ToFrame());
+        if (_waiting.Count > 0 || !CanHandleNow(decoded)) Hold(decoded);
+        else Handle(decoded);
     }
 
-    public void Receive(ClientFrame frame)
+    public void Receive(ClientFrame frame) => Receive(DecodeResult<ClientFrame>.Ok(frame));
+
+    /// <summary>
+    /// <paramref name="count"/> of the client's frames were answered (the transport has queued the answers): the
+    /// frames waiting behind them may now be handled.
+    /// </summary>
+    public void Answered(int count)
     {
-        if (_pendingName is not null)
+        for (var i = 0; i < count && _unanswered.Count > 0; i++) _unanswered.Dequeue();
+        _unansweredSinceTicks = 0;
+        if (_unanswered.Count == 0) (_unansweredTarget, _saysMayFollow) = (null, false);
+        HandleWaiting();
+    }
+
+    /// <summary>
+    /// The transport's periodic tick: answers that have not come within the answer timeout are reported to the
+    /// client as unavailable, so that one lost answer cannot hold a connection up for ever.
+    /// </summary>
+    public void OnTick(long nowTicks)
+    {
+        if (_unanswered.Count == 0) return;
+        if (_unansweredSinceTicks == 0)
         {
-            HoldUntilIdentified(DecodeResult<ClientFrame>.Ok(frame));
+            _unansweredSinceTicks = nowTicks;
             return;
         }
-
-        switch (frame)
-        {
-            case PingRequest: _transport.Send(PongFrame.Instance); break;
-            case PongRequest: break; // the answer to the server's ping; hearing anything is what counts
-            case QuitRequest: _transport.CloseAfterFlush(new ByeFrame(ByeFrame.ClientQuit)); break;
-            case HelloRequest hello: OnHello(hello); break;
-            case var _ when UserName is null:
-                _transport.Send(new ErrorFrame(ErrorCodes.NotIdentified, "Say hello with a name first: {\"type\":\"hello\",\"name\":\"alice\"}."));
-                break;
-            case SayRequest say: OnSay(say); break;
-            case JoinRequest join: OnJoin(join); break;
-            case LeaveRequest leave: OnLeave(leave); break;
-            case DirectMessageRequest dm: OnDirectMessage(dm); break;
-            case RoomListRequest list: OnRoomList(list); break;
-            case WhoRequest who:
-                if (CheckRoomName(who.Room)) TellRoom(new RoomProtocol.GetMembers(who.Room, _transport.Self));
-                break;
-            case StatsRequest stats:
-                if (CheckRoomName(stats.Room)) TellRoom(new RoomProtocol.GetStats(stats.Room, _transport.Self));
-                break;
-            case HistoryRequest history: OnHistory(history); break;
-            default:
-                _transport.Send(new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
-                break;
-        }
+        if (TimeSpan.FromTicks(nowTicks - _unansweredSinceTicks) < _services.Settings.AnswerTimeout) return;
+        FailUnanswered("No answer came in time; it may or may not have taken effect.");
     }
 
     /// <summary>Answers from the actors a session talks to; false when the message is not for the session.</summary>
@@ -84,22 +94,22 @@ public sealed class ChatSession
         {
             case UserRegistry.Registered registered:
                 UserName = registered.Name;
-                _pendingName = null;
-                _transport.Send(new WelcomeFrame(registered.Name, _services.ServerName, Protocol.Version));
-                ReplayWaitingFrames();
+                AnswerNext(new WelcomeFrame(registered.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom));
                 return true;
             case UserRegistry.NameTaken taken:
-                _pendingName = null;
-                _transport.Send(new ErrorFrame(ErrorCodes.NameTaken, $"The name '{taken.Name}' is taken; pick another."));
-                ReplayWaitingFrames();
+                AnswerNext(new ErrorFrame(ErrorCodes.NameTaken, $"The name '{taken.Name}' is taken; pick another."));
                 return true;
             case RoomProtocol.JoinRefused refused:
                 _rooms.Remove(Protocol.Key(refused.Room));
                 Detach(Protocol.Key(refused.Room));
                 _transport.Send(refused.Error);
+                Answered(1);
                 return true;
             case RoomProtocol.RoomAttached attached:
                 OnRoomAttached(attached);
+                return true;
+            case RoomProtocol.RoomLost lost:
+                OnRoomLost(lost);
                 return true;
             case Akka.Actor.Terminated terminated:
                 return OnRoomTerminated(terminated.ActorRef);
@@ -108,85 +118,204 @@ public sealed class ChatSession
         }
     }
 
+    /// <summary>
+    /// Whether the frame may be handled while earlier ones are unanswered: only a say to the room (or a direct
+    /// message, to the registry) that the unanswered ones went to, which answers in order, and only when it is
+    /// valid, since an error found here would overtake their answers.
+    /// </summary>
+    private bool CanHandleNow(DecodeResult<ClientFrame> decoded)
+    {
+        if (_unanswered.Count == 0) return true;
+        return decoded.Frame switch
+        {
+            SayRequest say => _saysMayFollow && _unansweredTarget == RoomKeyOrNull(say.Room) && SayProblem(say) is null,
+            DirectMessageRequest dm => _saysMayFollow && _unansweredTarget == DirectMessages && DirectMessageProblem(dm) is null,
+            _ => false,
+        };
+    }
+
+    private static string? RoomKeyOrNull(string room) => Protocol.IsValidRoom(room) ? Protocol.Key(room) : null;
+
+    private void Hold(DecodeResult<ClientFrame> decoded)
+    {
+        // The transport stops reading while a frame waits, so this bound is only reached by a host that does not.
+        if (_waiting.Count >= MaxWaitingFrames)
+            _transport.Send(new ErrorFrame(ErrorCodes.Busy, "Too many frames sent before the earlier ones were answered; this one was dropped.") { Ref = decoded.Frame?.Ref ?? decoded.Error?.Ref });
+        else
+            _waiting.Enqueue(decoded);
+    }
+
+    private void HandleWaiting()
+    {
+        if (_waiting.Count == 0) return;
+        while (_waiting.TryPeek(out var next) && CanHandleNow(next))
+        {
+            _waiting.Dequeue();
+            Handle(next);
+        }
+        if (_waiting.Count == 0) _transport.InputReady();
+    }
+
+    private void Handle(DecodeResult<ClientFrame> decoded)
+    {
+        if (decoded.Frame is not { } frame)
+        {
+            _transport.Send(decoded.Error!.ToFrame());
+            return;
+        }
+        switch (frame)
+        {
+            case PingRequest: Reply(frame, PongFrame.Instance); break;
+            case PongRequest: break; // the answer to the server's ping; hearing anything is what counts
+            case QuitRequest: _transport.CloseAfterFlush(new ByeFrame(ByeFrame.ClientQuit) { Ref = frame.Ref }); break;
+            case HelloRequest hello: OnHello(hello); break;
+            case var _ when UserName is null:
+                Reply(frame, new ErrorFrame(ErrorCodes.NotIdentified, "Say hello with a name first: {\"type\":\"hello\",\"name\":\"alice\"}."));
+                break;
+            case SayRequest say: OnSay(say); break;
+            case JoinRequest join: OnJoin(join); break;
+            case LeaveRequest leave: OnLeave(leave); break;
+            case DirectMessageRequest dm: OnDirectMessage(dm); break;
+            case RoomListRequest list: OnRoomList(list); break;
+            case WhoRequest who:
+                if (CheckRoomName(who)) Ask(who, new RoomProtocol.GetMembers(who.Room, _transport.Self, who.Ref));
+                break;
+            case StatsRequest stats:
+                if (CheckRoomName(stats)) Ask(stats, new RoomProtocol.GetStats(stats.Room, _transport.Self, stats.Ref));
+                break;
+            case HistoryRequest history: OnHistory(history); break;
+            default:
+                Reply(frame, new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
+                break;
+        }
+    }
+
+    /// <summary>A frame answered here and now.</summary>
+    private void Reply(ClientFrame frame, ServerFrame answer) =>
+        _transport.Send(frame.Ref is null ? answer : answer with { Ref = frame.Ref });
+
+    /// <summary>
+    /// The frame's answer comes from another actor (<paramref name="target"/>: a room key, "dm", or null for the
+    /// registry or directory); until it does, the frames behind it wait, but for further says when
+    /// <paramref name="saysMayFollow"/>.
+    /// </summary>
+    private void Expect(ClientFrame frame, string? target = null, bool saysMayFollow = false)
+    {
+        if (_unanswered.Count == 0) (_unansweredTarget, _saysMayFollow) = (target, saysMayFollow);
+        _unanswered.Enqueue(frame.Ref);
+    }
+
+    /// <summary>An answer the session makes from another actor's reply, for the oldest unanswered frame.</summary>
+    private void AnswerNext(ServerFrame answer)
+    {
+        _unanswered.TryPeek(out var reference);
+        _transport.Send(reference is null ? answer : answer with { Ref = reference });
+        Answered(1);
+    }
+
+    private void Ask(ClientFrame frame, IRoomCommand command, bool saysMayFollow = false)
+    {
+        Expect(frame, Protocol.Key(command.Room), saysMayFollow);
+        TellRoom(command);
+    }
+
+    /// <summary>Every unanswered frame gets an unavailable error carrying its ref; the frames waiting behind them go on.</summary>
+    private void FailUnanswered(string why)
+    {
+        while (_unanswered.TryDequeue(out var reference))
+            _transport.Send(new ErrorFrame(ErrorCodes.Unavailable, why) { Ref = reference });
+        Answered(0);
+    }
+
     private void OnHello(HelloRequest hello)
     {
         if (UserName is not null)
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.AlreadyIdentified, $"You are already identified as '{UserName}'."));
+            Reply(hello, new ErrorFrame(ErrorCodes.AlreadyIdentified, $"You are already identified as '{UserName}'."));
             return;
         }
         if (!Protocol.IsValidName(hello.Name))
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.InvalidName,
+            Reply(hello, new ErrorFrame(ErrorCodes.InvalidName,
                 $"A name is 1 to {Protocol.MaxNameLength} letters, digits, '_', '-' or '.'."));
             return;
         }
-        _pendingName = hello.Name;
+        Expect(hello);
         Tell(_services.UserRegistry, new UserRegistry.Register(hello.Name, _transport.Self));
     }
 
     private void OnJoin(JoinRequest join)
     {
-        if (!CheckRoomName(join.Room)) return;
+        if (!CheckRoomName(join)) return;
         var key = Protocol.Key(join.Room);
         if (!_rooms.ContainsKey(key))
         {
             if (_rooms.Count >= _services.Settings.MaxRoomsPerSession)
             {
-                _transport.Send(new ErrorFrame(ErrorCodes.TooManyRooms,
+                Reply(join, new ErrorFrame(ErrorCodes.TooManyRooms,
                     $"You are in {_rooms.Count} rooms already, the most one connection may join; leave one first."));
                 return;
             }
+            // Counted as joined from here, which nothing can see: every later frame waits for the room's answer,
+            // and a refusal takes it out again.
             _rooms[key] = join.Room;
         }
-        TellRoom(new RoomProtocol.Join(join.Room, UserName!, _transport.Self));
+        Ask(join, new RoomProtocol.Join(join.Room, UserName!, _transport.Self, Ref: join.Ref));
     }
 
     private void OnLeave(LeaveRequest leave)
     {
-        if (!CheckRoomName(leave.Room)) return;
+        if (!CheckRoomName(leave)) return;
         var key = Protocol.Key(leave.Room);
         if (!_rooms.Remove(key))
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{leave.Room}'."));
+            Reply(leave, new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{leave.Room}'."));
             return;
         }
-        TellRoom(new RoomProtocol.Leave(leave.Room, UserName!, _transport.Self));
+        Ask(leave, new RoomProtocol.Leave(leave.Room, UserName!, _transport.Self, leave.Ref));
         Detach(key);
     }
 
     private void OnSay(SayRequest say)
     {
-        if (!CheckRoomName(say.Room) || !CheckText(say.Text)) return;
-        if (!_rooms.ContainsKey(Protocol.Key(say.Room)))
+        if (SayProblem(say) is { } problem)
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{say.Room}' before saying something there."));
+            Reply(say, problem);
             return;
         }
-        TellRoom(new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self));
+        Ask(say, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self, say.Ref), saysMayFollow: true);
+    }
+
+    private ErrorFrame? SayProblem(SayRequest say)
+    {
+        if (RoomNameProblem(say.Room) is { } badName) return badName;
+        if (TextProblem(say.Text) is { } badText) return badText;
+        return _rooms.ContainsKey(Protocol.Key(say.Room))
+            ? null
+            : new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{say.Room}' before saying something there.");
     }
 
     /// <summary>History is for members, as in any chat: join a room to read what was said there.</summary>
     private void OnHistory(HistoryRequest history)
     {
-        if (!CheckRoomName(history.Room)) return;
+        if (!CheckRoomName(history)) return;
         var limit = history.Limit ?? Protocol.DefaultHistoryPage;
         if (limit is < 1 or > Protocol.MaxHistoryPage)
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.BadRequest, $"A history limit is 1 to {Protocol.MaxHistoryPage}; {limit} is not."));
+            Reply(history, new ErrorFrame(ErrorCodes.BadRequest, $"A history limit is 1 to {Protocol.MaxHistoryPage}; {limit} is not."));
             return;
         }
         if (history.Before is < 1)
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.BadRequest, "'before' is a message seq, 1 or more."));
+            Reply(history, new ErrorFrame(ErrorCodes.BadRequest, "'before' is a message seq, 1 or more."));
             return;
         }
         if (!_rooms.ContainsKey(Protocol.Key(history.Room)))
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{history.Room}' to read its history."));
+            Reply(history, new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{history.Room}' to read its history."));
             return;
         }
-        TellRoom(new RoomProtocol.GetHistory(history.Room, history.Before, limit, _transport.Self));
+        Ask(history, new RoomProtocol.GetHistory(history.Room, history.Before, limit, _transport.Self, history.Ref));
     }
 
     /// <summary>
@@ -265,70 +394,77 @@ public sealed class ChatSession
         if (_attached.Remove(key, out var room)) _transport.Unwatch(room);
     }
 
+    /// <summary>
+    /// The room failed and its members are out of it: the client is told, with the room's name, and may join it
+    /// again. What the client asked of it and is still unanswered will not be answered by it.
+    /// </summary>
+    private void OnRoomLost(RoomProtocol.RoomLost lost)
+    {
+        var wasIn = _rooms.Remove(lost.Key);
+        Detach(lost.Key);
+        // Unanswered frames all went to one place; if that was this room, none of them will be answered now.
+        if (_unansweredTarget == lost.Key) FailUnanswered($"Room '{lost.Name}' failed before it answered; join it again.");
+        if (wasIn) _transport.Send(new ErrorFrame(ErrorCodes.RoomFailed, $"Room '{lost.Name}' failed and you are no longer in it; join it again."));
+    }
+
     /// <summary>The cursor is the <c>next</c> of an earlier rooms frame, which is always a room name.</summary>
     private void OnRoomList(RoomListRequest list)
     {
         if (list.After is not null && !Protocol.IsValidRoom(list.After))
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.BadRequest, "'after' is the 'next' cursor of an earlier rooms answer."));
+            Reply(list, new ErrorFrame(ErrorCodes.BadRequest, "'after' is the 'next' cursor of an earlier rooms answer."));
             return;
         }
-        Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self, list.After));
+        Expect(list);
+        Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self, list.After, list.Ref));
     }
 
     private void OnDirectMessage(DirectMessageRequest dm)
     {
-        if (!Protocol.IsValidName(dm.To))
+        if (DirectMessageProblem(dm) is { } problem)
         {
-            _transport.Send(new ErrorFrame(ErrorCodes.NoSuchUser, $"No user named '{Shorten(dm.To)}' is online."));
+            Reply(dm, problem);
             return;
         }
-        if (!CheckText(dm.Text)) return;
-        Tell(_services.UserRegistry, new UserRegistry.SendDirect(UserName!, dm.To, dm.Text, _transport.Self));
+        Expect(dm, DirectMessages, saysMayFollow: true);
+        Tell(_services.UserRegistry, new UserRegistry.SendDirect(UserName!, dm.To, dm.Text, _transport.Self, dm.Ref));
     }
 
-    private bool CheckRoomName(string room)
+    private static ErrorFrame? DirectMessageProblem(DirectMessageRequest dm) =>
+        Protocol.IsValidName(dm.To)
+            ? TextProblem(dm.Text)
+            : new ErrorFrame(ErrorCodes.NoSuchUser, $"No user named '{Shorten(dm.To)}' is online.");
+
+    private bool CheckRoomName(ClientFrame frame)
     {
-        if (Protocol.IsValidRoom(room)) return true;
-        _transport.Send(new ErrorFrame(ErrorCodes.InvalidRoom,
-            $"A room name is 1 to {Protocol.MaxRoomLength} letters, digits, '_', '-' or '.'."));
+        var room = frame switch
+        {
+            JoinRequest j => j.Room,
+            LeaveRequest l => l.Room,
+            WhoRequest w => w.Room,
+            StatsRequest st => st.Room,
+            HistoryRequest h => h.Room,
+            _ => throw new ArgumentException("not a frame about one room", nameof(frame)),
+        };
+        if (RoomNameProblem(room) is not { } problem) return true;
+        Reply(frame, problem);
         return false;
     }
 
-    private bool CheckText(string text)
+    private static ErrorFrame? RoomNameProblem(string room) => Protocol.IsValidRoom(room)
+        ? null
+        : new ErrorFrame(ErrorCodes.InvalidRoom, $"A room name is 1 to {Protocol.MaxRoomLength} letters, digits, '_', '-' or '.'.");
+
+    private static ErrorFrame? TextProblem(string text)
     {
         if (Protocol.ForbiddenCharacter(text) is { } forbidden)
-        {
-            _transport.Send(new ErrorFrame(ErrorCodes.BadRequest, Protocol.DescribeForbidden(forbidden)));
-            return false;
-        }
+            return new ErrorFrame(ErrorCodes.BadRequest, Protocol.DescribeForbidden(forbidden));
         if (Protocol.IsBlank(text))
-        {
-            _transport.Send(new ErrorFrame(ErrorCodes.EmptyMessage, "A message needs some visible text."));
-            return false;
-        }
+            return new ErrorFrame(ErrorCodes.EmptyMessage, "A message needs some visible text.");
         var length = Protocol.TextLength(text);
-        if (length > Protocol.MaxTextLength)
-        {
-            _transport.Send(new ErrorFrame(ErrorCodes.MessageTooLong,
-                $"A message is at most {Protocol.MaxTextLength} characters; this one has {length}."));
-            return false;
-        }
-        return true;
-    }
-
-    /// <summary>Frames sent right behind a hello wait for its answer, so they are handled as the client meant.</summary>
-    private void HoldUntilIdentified(DecodeResult<ClientFrame> decoded)
-    {
-        if (_waitingForIdentity.Count >= MaxFramesWhileIdentifying)
-            _transport.Send(new ErrorFrame(ErrorCodes.Busy, "Too many frames sent before the hello was answered; this one was dropped."));
-        else
-            _waitingForIdentity.Enqueue(decoded);
-    }
-
-    private void ReplayWaitingFrames()
-    {
-        while (_pendingName is null && _waitingForIdentity.TryDequeue(out var decoded)) Receive(decoded);
+        return length > Protocol.MaxTextLength
+            ? new ErrorFrame(ErrorCodes.MessageTooLong, $"A message is at most {Protocol.MaxTextLength} characters; this one has {length}.")
+            : null;
     }
 
     private void Tell(Akka.Actor.IActorRef actor, object message) => actor.Tell(message, _transport.Self);

@@ -23,6 +23,9 @@ public interface ISessionTransport
 
     /// <summary>Stops watching <paramref name="actor"/>: no <see cref="Terminated"/> for it comes after this.</summary>
     void Unwatch(IActorRef actor);
+
+    /// <summary>The session waited for answers before it could take the client's next frame, and now can again.</summary>
+    void InputReady() { }
 }
 
 /// <summary>The actors and limits every session shares.</summary>

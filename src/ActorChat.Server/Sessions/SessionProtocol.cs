@@ -1,14 +1,21 @@
 namespace ActorChat.Server.Sessions;
 
 /// <summary>
-/// An encoded frame (one JSON line ending in '\n') for the client behind a session. Rooms and the user registry
-/// encode a frame once and send the same <see cref="Deliver"/> to every recipient.
+/// Encoded frames (JSON lines ending in '\n') for the client behind a session. Rooms and the user registry
+/// encode a frame once and send the same bytes to every recipient. <see cref="Answers"/> says how many of the
+/// session's own requests the lines answer (the sender's copy of its messages, a stats frame, an error…), so that
+/// the session knows when it may handle the client's next frame.
 /// </summary>
-public sealed class Deliver(byte[] line)
+public sealed class Deliver(byte[] line, int answers = 0)
 {
     public byte[] Line { get; } = line;
 
-    public override string ToString() => $"Deliver({Line.Length} bytes)";
+    public int Answers { get; } = answers;
+
+    /// <summary>One frame that answers one request.</summary>
+    public static Deliver Answer(Messages.ServerFrame frame) => new(Messages.FrameCodec.EncodeLine(frame), 1);
+
+    public override string ToString() => Answers == 0 ? $"Deliver({Line.Length} bytes)" : $"Deliver({Line.Length} bytes, answers {Answers})";
 }
 
 /// <summary>Asks a connection to say goodbye and close after flushing what it has queued (server shutdown).</summary>

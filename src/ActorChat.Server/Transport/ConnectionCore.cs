@@ -111,7 +111,10 @@ public sealed class ConnectionCore : ISessionTransport
     {
         switch (message)
         {
-            case Deliver deliver: Send(deliver.Line); return true;
+            case Deliver deliver:
+                Send(deliver.Line);
+                if (deliver.Answers > 0) Session.Answered(deliver.Answers);
+                return true;
             case ResumeInput: _paced = false; Pump(); return true;
             case CloseDeadline: _wire.Abort(); return true;
             case SlowConsumerDeadline: if (_overSoftLimit) CutOff("behind for longer than the slow-consumer timeout"); return true;
@@ -195,10 +198,13 @@ public sealed class ConnectionCore : ISessionTransport
         WriteNext();
     }
 
-    /// <summary>Hands frames to the session while the flood budget allows; then reads more, or waits for the budget.</summary>
+    /// <summary>
+    /// Hands frames to the session while the flood budget allows and the session takes them; then reads more, or
+    /// waits for the budget or for the session (which says <see cref="InputReady"/>).
+    /// </summary>
     private void Pump()
     {
-        while (!_closing && !_paced)
+        while (!_closing && !_paced && Session.ReadyForInput)
         {
             if (_held is null && !TryTakeLine()) break;
             var (decoded, bytes) = _held!.Value;
@@ -218,8 +224,11 @@ public sealed class ConnectionCore : ISessionTransport
             CloseAfterFlush(FrameTooLarge());
             return;
         }
-        if (!_paced) RequestRead();
+        if (!_paced && Session.ReadyForInput) RequestRead();
     }
+
+    /// <summary>The session can take frames again: hand it what is buffered, then read on.</summary>
+    public void InputReady() => Pump();
 
     private bool TryTakeLine()
     {
@@ -359,10 +368,11 @@ public sealed class ConnectionCore : ISessionTransport
         // Ask again for the read still outstanding: harmless when one is under way, and it restarts reading if the
         // transport lost the request (one connection in a few hundred was seen never to read its hello).
         if (_readRequested) _wire.ReadMore();
-        if (_settings.PingInterval <= TimeSpan.Zero) return;
         var now = _clock();
+        Session.OnTick(now); // answers overdue are reported, and the frames behind them go on
+        if (_closing || _settings.PingInterval <= TimeSpan.Zero) return;
         var silence = TimeSpan.FromTicks(now - _lastHeardTicks);
-        if (_paced || _held is not null) return; // it is talking; we are the ones not reading
+        if (_paced || _held is not null || !Session.ReadyForInput) return; // it is talking; we are the ones not reading
         if (_pinged && TimeSpan.FromTicks(now - _pingedAtTicks) >= _settings.PingInterval)
         {
             _log.Info("{0} connection from {1} ({2}) was silent for {3} s; closing it", _wire.Kind, _remote,

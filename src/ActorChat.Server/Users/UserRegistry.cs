@@ -18,8 +18,11 @@ public sealed class UserRegistry : UntypedActor
 
     public sealed record NameTaken(string Name);
 
-    /// <summary>A direct message, already validated by the sender's session.</summary>
-    public sealed record SendDirect(string From, string To, string Text, IActorRef Session);
+    /// <summary>
+    /// A direct message, already validated by the sender's session; answered with the sender's own copy (carrying
+    /// <paramref name="Ref"/>) or no_such_user.
+    /// </summary>
+    public sealed record SendDirect(string From, string To, string Text, IActorRef Session, string? Ref = null);
 
     /// <summary>Answered with <see cref="UserCount"/>.</summary>
     public sealed class GetUserCount
@@ -67,8 +70,7 @@ public sealed class UserRegistry : UntypedActor
     {
         if (!_byKey.TryGetValue(Protocol.Key(direct.To), out var target))
         {
-            var error = new ErrorFrame(ErrorCodes.NoSuchUser, $"No user named '{direct.To}' is online.");
-            direct.Session.Tell(new Deliver(FrameCodec.EncodeLine(error)));
+            direct.Session.Tell(Deliver.Answer(new ErrorFrame(ErrorCodes.NoSuchUser, $"No user named '{direct.To}' is online.") { Ref = direct.Ref }));
             return;
         }
 
@@ -78,9 +80,11 @@ public sealed class UserRegistry : UntypedActor
             To: target.Name,
             Text: direct.Text,
             Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow));
-        var deliver = new Deliver(FrameCodec.EncodeLine(frame));
-        target.Session.Tell(deliver);
-        if (!target.Session.Equals(direct.Session)) direct.Session.Tell(deliver);
+        var line = FrameCodec.EncodeLine(frame);
+        var toSelf = target.Session.Equals(direct.Session);
+        if (!toSelf) target.Session.Tell(new Deliver(line));
+        // The sender's copy answers its dm; it carries the sender's ref, which the recipient never sees.
+        direct.Session.Tell(new Deliver(direct.Ref is null ? line : FrameCodec.EncodeLine(frame with { Ref = direct.Ref }), answers: 1));
     }
 
     private void OnSessionGone(IActorRef session)

@@ -37,15 +37,48 @@ public class LocalRoomDirectorySpec() : Akka.TestKit.Xunit2.TestKit(PersistenceS
         Assert.Equal("bob", Expect<PresenceFrame>(alice).User);
     }
 
-    [Fact]
-    public void A_room_may_have_the_name_of_the_directorys_own_catalog()
+    [Theory]
+    [InlineData("catalog")]
+    [InlineData("system")]
+    [InlineData("user")]
+    [InlineData("deadLetters")]
+    [InlineData("temp")]
+    [InlineData("remote")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("-")]
+    public void A_room_may_have_the_name_of_anything_internal(string name)
     {
         var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
         var alice = CreateMember();
-        directory.Tell(new Join("catalog", "alice", alice));
+        directory.Tell(new Join(name, "alice", alice, Ref: "j"));
         var joined = Expect<JoinedFrame>(alice);
-        Assert.Equal("catalog", joined.Room);
+        Assert.Equal((name, "j"), (joined.Room, joined.Ref));
         Assert.Equal(["alice"], joined.Members);
+        directory.Tell(new Post(name, "alice", "hi", alice, "s"));
+        var message = Expect<MessageFrame>(alice);
+        Assert.Equal(("hi", "s"), (message.Text, message.Ref));
+    }
+
+    [Fact]
+    public void A_room_that_fails_tells_its_members_by_name_and_can_be_joined_again()
+    {
+        var directory = Sys.ActorOf(LocalRoomDirectory.Props(new RoomSettings(10), new ChatStatistics()));
+        var alice = CreateMember();
+        var bob = CreateMember();
+        directory.Tell(new Join("Fragile", "alice", alice));
+        Expect<JoinedFrame>(alice);
+        directory.Tell(new Join("fragile", "bob", bob));
+        Expect<JoinedFrame>(bob);
+        Expect<PresenceFrame>(alice);
+
+        // A command without a member to answer: the room's own code throws on it, as a fault would.
+        EventFilter.Exception<NullReferenceException>().ExpectOne(() => directory.Tell(new GetStats("fragile", null!)));
+        Assert.Equal(new RoomLost("fragile", "Fragile"), alice.FishForMessage(m => m is RoomLost));
+        Assert.Equal(new RoomLost("fragile", "Fragile"), bob.FishForMessage(m => m is RoomLost));
+
+        directory.Tell(new Join("fragile", "alice", alice));
+        Assert.Equal(["alice"], Expect<JoinedFrame>(alice).Members);
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
 
         var toAlice = alice.ExpectMsg<Deliver>();
         var toBob = bob.ExpectMsg<Deliver>();
-        Assert.Same(toAlice, toBob); // encoded once, shared by every member
+        Assert.Same(toAlice.Line, toBob.Line); // encoded once, shared by every member
         _delivered.Add(alice, toAlice);
         _delivered.Add(bob, toBob);
         var first = Expect<MessageFrame>(alice);
@@ -290,5 +290,39 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
         var stranger = CreateTestProbe();
         room.Tell(new Attach("general", stranger, Ticket: 1));
         stranger.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void The_senders_copy_carries_the_ref_of_its_say_and_nobody_elses_does()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        var bob = Joined(room, "bob", alice);
+        var carol = Joined(room, "carol", alice, bob);
+
+        room.Tell(new Post("general", "alice", "tagged", alice, "a-1"));
+        var toAlice = alice.ExpectMsg<Deliver>();
+        var toBob = bob.ExpectMsg<Deliver>();
+        var toCarol = carol.ExpectMsg<Deliver>();
+        Assert.Equal("a-1", Assert.IsType<MessageFrame>(Frames.DecodeLines(toAlice.Line).Single()).Ref);
+        Assert.Null(Assert.IsType<MessageFrame>(Frames.DecodeLines(toBob.Line).Single()).Ref);
+        Assert.Same(toBob.Line, toCarol.Line);
+        Assert.Equal((1, 0, 0), (toAlice.Answers, toBob.Answers, toCarol.Answers));
+    }
+
+    [Fact]
+    public void Stats_and_errors_answer_with_the_ref_of_their_command()
+    {
+        var room = NewRoom();
+        var alice = Joined(room, "alice");
+        room.Tell(new GetStats("general", alice, "st"));
+        var stats = alice.ExpectMsg<Deliver>();
+        Assert.Equal((1, "st"), (stats.Answers, Frames.DecodeLines(stats.Line).Single().Ref));
+
+        var stranger = CreateMember();
+        room.Tell(new Post("general", "mallory", "hi", stranger, "p"));
+        var refused = stranger.ExpectMsg<Deliver>();
+        var error = Assert.IsType<ErrorFrame>(Frames.DecodeLines(refused.Line).Single());
+        Assert.Equal((ErrorCodes.NotInRoom, "p", 1), (error.Code, error.Ref, refused.Answers));
     }
 }

@@ -279,6 +279,6 @@ public class TcpConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         var register = _users.ExpectMsg<UserRegistry.Register>();
         Assert.Equal(actor, register.Session);
         actor.Tell(new UserRegistry.Registered("alice"));
-        Assert.Equal(new WelcomeFrame("alice", "Test", 1), ExpectOneFrameAndAck(actor));
+        Assert.Equal(new WelcomeFrame("alice", "Test", 1, "general"), ExpectOneFrameAndAck(actor));
     }
 }
