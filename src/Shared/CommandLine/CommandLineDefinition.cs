@@ -79,6 +79,35 @@ internal sealed class CommandLineDefinition
         return option;
     }
 
+    /// <summary>An option that may be given several times, one value each time; all of them count, in order.</summary>
+    public Option<IReadOnlyList<T>> Repeatable<T>(string flag, string helpName, string description, string expected, ValueReader<T> read)
+    {
+        var option = new Option<IReadOnlyList<T>>(flag)
+        {
+            Description = description,
+            HelpName = helpName,
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        option.CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0) result.AddError($"{flag}: expected {expected}, got nothing.");
+            var values = new List<T>();
+            foreach (var token in result.Tokens)
+            {
+                if (read(token.Value, out var value)) values.Add(value);
+                else
+                {
+                    result.AddError($"{flag}: expected {expected}, got '{token.Value}'.");
+                    break;
+                }
+            }
+            return values;
+        };
+        Root.Options.Add(option);
+        return option;
+    }
+
     /// <summary>An option that takes text as it is (any text but the empty one).</summary>
     public Option<string> Text(string flag, string helpName, string description, string expected) =>
         Value(flag, helpName, description, expected, (string text, [MaybeNullWhen(false)] out string value) =>
@@ -96,7 +125,8 @@ internal sealed class CommandLineDefinition
     }
 
     /// <summary>Whether the option was on the command line.</summary>
-    public static bool Given(ParseResult result, Option option) => result.GetResult(option) is not null;
+    /// <remarks>Not the same as having a result: an option with a default value (a switch) has an implicit one.</remarks>
+    public static bool Given(ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
 
     /// <summary>Parses the command line; the first problem, in the order a user would look for it, becomes the error.</summary>
     public CommandLineOutcome Parse(IReadOnlyList<string> args)
