@@ -144,7 +144,10 @@ internal sealed class CommandLineDefinition
         if (result.UnmatchedTokens.Count > 0 && !_passOnTheRest)
         {
             var token = result.UnmatchedTokens[0];
-            var error = token.StartsWith('-') && token.Length > 1 ? $"unknown option '{token}'." : $"unexpected argument '{token}'.";
+            var isOption = token.StartsWith('-') && token.Length > 1;
+            // "--prot=1" names the option "--prot"; the value is not part of its name.
+            var name = isOption && token.IndexOf('=') is > 1 and var equals ? token[..equals] : token;
+            var error = isOption ? $"unknown option '{name}'." : $"unexpected argument '{token}'.";
             return new CommandLineOutcome(result, error, null);
         }
         // Errors of unknown words were reported above, by name; the rest are the options' own, in their wording.
