@@ -1,53 +1,14 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ActorChat.Bench;
+using ActorChat.CommandLine;
 
 return await BenchProgram.MainAsync(args);
 
 internal static class BenchProgram
 {
-    private const string Usage = """
-        ActorChat.Bench — drives an ActorChat server over loopback TCP (wire protocol v1) and measures it.
-
-        usage: dotnet run -c Release --project bench/ActorChat.Bench -- --scenario NAME [options]
-
-        scenarios: fanout | many-rooms | light | idle | hostile | smoke (default smoke)
-
-        server (default: start src/ActorChat.Server/bin/Release/net10.0/ActorChat.Server.dll on a free port):
-          --server-dll PATH          the server to start (default: the repository's Release build, built first if stale)
-          --no-build                 do not build the server; use the Release build as it is
-          --server-arg=ARG           extra server argument (repeatable), e.g. --server-arg=--outbound-limit=4096
-          --flood-rate R|default     the started server's flood control, frames/s per connection (0 = off); the
-                                     scenario decides by default (off for fanout, many-rooms and smoke)
-          --server-log               print the started server's output
-          --target HOST:PORT         use a running server instead of starting one
-          --server-pid PID           with --target: the server's pid, for CPU and memory from /proc
-
-        workload (defaults depend on the scenario):
-          --clients N  --rooms N  --senders N  --messages N
-          --rate R                   messages/s per sender, paced; 0 = as fast as the window allows
-          --window W                 with --rate 0: own messages in flight per sender
-          --text-length N            characters per message (min 35)
-          --connect-concurrency N    connections being set up at once (64)
-          --flooder-window N         hostile: own says the flooder may have in flight (0 = flat out, the default)
-          --idle-seconds S           idle time before reading memory (idle scenario)
-          --deadline-seconds S       hard limit per phase; past it the run is incomplete
-          --source-addresses N       spread client sockets over 127.0.0.2..127.0.0.(1+N) (50; 0 = off)
-          --full-decode              decode every frame with FrameCodec (measures the client's decoding cost)
-          --zero-byte-receives B     true/false: wait for data without holding a buffer (default: on from 4,000 clients)
-          --no-inline-completions    let socket completions hop to the thread pool (default: run them inline)
-
-        output:
-          --json PATH                result file (default bench-results/<scenario>-<utc time>.json)
-          --repeat N                 run N times (a fresh server each time) and print median and range
-          --quiet                    no progress lines
-          --wait-quiet S             first wait up to S seconds until other processes use < 0.3 cores (shared machines)
-
-        exit code: 0 = complete and correct, 1 = incomplete or something lost/duplicated/out of order, 2 = bad usage.
-        10,000 connections need ~20,000 descriptors (bench + server): run 'ulimit -n 65536' first if the bench warns.
-        """;
-
     public static async Task<int> MainAsync(string[] args)
     {
         // Socket completions run on the socket engine's thread instead of hopping to the thread pool: fewer
@@ -57,22 +18,21 @@ internal static class BenchProgram
             && !args.Contains("--no-inline-completions"))
             Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 
-        BenchOptions options;
-        string? jsonPath;
-        int repeat;
-        try
+        var commandLine = Parse(args);
+        if (commandLine.Output is not null)
         {
-            (options, jsonPath, repeat) = Parse(args);
+            Console.WriteLine(commandLine.Output);
+            return 0;
         }
-        catch (UsageException e)
+        if (commandLine.Error is not null)
         {
-            if (e.Message.Length > 0) Console.Error.WriteLine("error: " + e.Message);
-            Console.Error.WriteLine(Usage);
-            return e.Message.Length > 0 ? 2 : 0;
+            Console.Error.WriteLine($"actorchat-bench: {commandLine.Error} Run with --help for the options.");
+            return 2;
         }
+        var (options, jsonPath, repeat) = (commandLine.Options!, commandLine.JsonPath, commandLine.Repeat);
         if (options.Validate() is { } invalid)
         {
-            Console.Error.WriteLine("error: " + invalid);
+            Console.Error.WriteLine($"actorchat-bench: {invalid} Run with --help for the options.");
             return 2;
         }
 
@@ -163,98 +123,136 @@ internal static class BenchProgram
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private sealed class UsageException(string message) : Exception(message);
+    private const string Description = """
+        Drives an ActorChat server over loopback TCP (wire protocol v1) and measures it.
+        Run: dotnet run -c Release --project bench/ActorChat.Bench -- --scenario NAME [options]
+        Scenarios: fanout | many-rooms | light | idle | hostile | smoke (default smoke); the workload options default to the scenario's.
+        Without --target it starts src/ActorChat.Server/bin/Release/net10.0/ActorChat.Server.dll on a free port.
+        Exit code: 0 = complete and correct, 1 = incomplete or something lost/duplicated/out of order, 2 = bad usage.
+        10,000 connections need ~20,000 descriptors (bench + server): run 'ulimit -n 65536' first if the bench warns.
+        """;
 
-    private static (BenchOptions, string?, int) Parse(string[] args)
+    /// <summary>What the command line asked for: a run (options, result file, repeats), an error, or a text to print.</summary>
+    internal sealed record BenchCommandLine(BenchOptions? Options, string? JsonPath, int Repeat, string? Error, string? Output);
+
+    internal static BenchCommandLine Parse(string[] args)
     {
-        // First pass: the scenario decides the defaults the other flags override.
-        var pairs = new List<(string Flag, string? Value)>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unexpected argument '{arg}'");
-            var eq = arg.IndexOf('=');
-            if (eq > 0)
-            {
-                pairs.Add((arg[..eq], arg[(eq + 1)..]));
-                continue;
-            }
-            if (arg is "--help" or "-h") throw new UsageException("");
-            if (arg is "--full-decode" or "--server-log" or "--quiet" or "--no-inline-completions" or "--no-build")
-            {
-                pairs.Add((arg, null));
-                continue;
-            }
-            if (i + 1 >= args.Length) throw new UsageException($"{arg} needs a value");
-            pairs.Add((arg, args[++i]));
-        }
+        var cli = new CommandLineDefinition("ActorChat.Bench", Description, typeof(BenchProgram).Assembly);
+        var scenarioNames = string.Join(", ", Enum.GetValues<Scenario>().Select(BenchOptions.NameOf));
+        var scenario = cli.Value<Scenario>("--scenario", "NAME", "the workload: fanout, many-rooms, light, idle, hostile or smoke (default smoke)",
+            $"one of {scenarioNames}", BenchOptions.TryParseScenario);
 
-        var scenario = Scenario.Smoke;
-        foreach (var (flag, value) in pairs)
-        {
-            if (flag == "--scenario" && !BenchOptions.TryParseScenario(value!, out scenario))
-                throw new UsageException($"unknown scenario '{value}'");
-        }
+        // server
+        var serverDll = cli.Text("--server-dll", "PATH", "the server to start (default: the repository's Release build, built first if stale)", "a path");
+        var noBuild = cli.Switch("--no-build", "do not build the server; use the Release build as it is");
+        var serverArgs = cli.Repeatable<string>("--server-arg", "ARG", "extra server argument (repeatable), e.g. --server-arg=--outbound-limit=4096",
+            "a server argument such as --server-arg=--outbound-limit=4096", NonEmpty);
+        var floodRate = cli.Value<double?>("--flood-rate", "R|default",
+            "the started server's flood control, frames/s per connection (0 = off); the scenario decides by default (off for fanout, many-rooms and smoke)",
+            "a whole number of frames per second (0 = off) or 'default'", FloodRate);
+        var serverLog = cli.Switch("--server-log", "print the started server's output");
+        var target = cli.Value<(string Host, int Port)>("--target", "HOST:PORT", "use a running server instead of starting one",
+            "HOST:PORT such as 127.0.0.1:12345", HostAndPort);
+        var serverPid = Int(cli, "--server-pid", "PID", "with --target: the server's pid, for CPU and memory from /proc", 1);
 
-        var o = BenchOptions.ForScenario(scenario) with { Log = Console.WriteLine };
-        string? json = null;
-        var repeat = 1;
-        var serverArgs = new List<string>();
-        foreach (var (flag, value) in pairs)
-        {
-            switch (flag)
+        // workload
+        var clients = Int(cli, "--clients", "N", "clients to connect", 1);
+        var rooms = Int(cli, "--rooms", "N", "rooms; client i joins room i % rooms", 1);
+        var senders = Int(cli, "--senders", "N", "clients that send (default: the scenario's; every client when the scenario has all send)", 0);
+        var messages = Int(cli, "--messages", "N", "messages each sender says", 0);
+        var rate = Number(cli, "--rate", "R", "messages/s per sender, paced; 0 = as fast as the window allows", positive: false);
+        var window = Int(cli, "--window", "W", "with --rate 0: own messages in flight per sender", 1);
+        var textLength = Int(cli, "--text-length", "N", $"characters per message (min {Payload.MinTextLength})", Payload.MinTextLength, ActorChat.Messages.Protocol.MaxTextLength);
+        var connectConcurrency = Int(cli, "--connect-concurrency", "N", "connections being set up at once (64)", 1);
+        var flooderWindow = Int(cli, "--flooder-window", "N", "hostile: own says the flooder may have in flight (0 = flat out, the default)", 0);
+        var idleSeconds = Number(cli, "--idle-seconds", "S", "idle time before reading memory (idle scenario)", positive: false);
+        var deadlineSeconds = Number(cli, "--deadline-seconds", "S", "hard limit per phase; past it the run is incomplete", positive: true);
+        var sourceAddresses = Int(cli, "--source-addresses", "N", "spread client sockets over 127.0.0.2..127.0.0.(1+N) (50; 0 = off)", 0, 250);
+        var fullDecode = cli.Switch("--full-decode", "decode every frame with FrameCodec (measures the client's decoding cost)");
+        // Read as text: a bool option would leave a word that is not true or false unread, rather than name its flag.
+        var zeroByteReceives = cli.Value<string>("--zero-byte-receives", "B", "true/false: wait for data without holding a buffer (default: on from 4,000 clients)",
+            "true or false", (string text, [MaybeNullWhen(false)] out string value) =>
             {
-                case "--scenario": break;
-                case "--clients": o = o with { Clients = Int(flag, value) }; break;
-                case "--rooms": o = o with { Rooms = Int(flag, value) }; break;
-                case "--senders": o = o with { Senders = Int(flag, value) }; break;
-                case "--messages": o = o with { Messages = Int(flag, value) }; break;
-                case "--rate": o = o with { Rate = Double(flag, value) }; break;
-                case "--window": o = o with { Window = Int(flag, value) }; break;
-                case "--text-length": o = o with { TextLength = Int(flag, value) }; break;
-                case "--connect-concurrency": o = o with { ConnectConcurrency = Int(flag, value) }; break;
-                case "--flooder-window": o = o with { FlooderWindow = Int(flag, value) }; break;
-                case "--idle-seconds": o = o with { IdleSeconds = Double(flag, value) }; break;
-                case "--deadline-seconds": o = o with { DeadlineSeconds = Double(flag, value) }; break;
-                case "--source-addresses": o = o with { SourceAddresses = Int(flag, value) }; break;
-                case "--full-decode": o = o with { FullDecode = true }; break;
-                case "--no-inline-completions": break;
-                case "--no-build": o = o with { NoBuild = true }; break;
-                case "--wait-quiet": o = o with { WaitQuietSeconds = Double(flag, value) }; break;
-                case "--zero-byte-receives": o = o with { ZeroByteReceives = Bool(flag, value) }; break;
-                case "--server-log": o = o with { ServerLog = true }; break;
-                case "--quiet": o = o with { Log = null }; break;
-                case "--server-dll": o = o with { ServerDll = Path.GetFullPath(value!) }; break;
-                case "--server-arg": serverArgs.Add(value!); break;
-                case "--flood-rate":
-                    o = o with { ServerFloodRate = value == "default" ? null : Double(flag, value) };
-                    break;
-                case "--server-pid": o = o with { ServerPid = Int(flag, value) }; break;
-                case "--json": json = value; break;
-                case "--repeat": repeat = Math.Max(1, Int(flag, value)); break;
-                case "--target":
-                    var colon = value!.LastIndexOf(':');
-                    if (colon <= 0) throw new UsageException("--target needs HOST:PORT");
-                    o = o with { Host = value[..colon].Trim('[', ']'), Port = Int(flag, value[(colon + 1)..]) };
-                    break;
-                default: throw new UsageException($"unknown option {flag}");
-            }
-        }
-        o = o with { ServerArgs = serverArgs };
+                value = text;
+                return bool.TryParse(text, out _);
+            });
+        cli.Switch("--no-inline-completions", "let socket completions hop to the thread pool (default: run them inline)");
+
+        // output
+        var json = cli.Text("--json", "PATH", "result file (default bench-results/<scenario>-<utc time>.json)", "a path");
+        var repeat = Int(cli, "--repeat", "N", "run N times (a fresh server each time) and print median and range", 1);
+        var quiet = cli.Switch("--quiet", "no progress lines");
+        var waitQuiet = Number(cli, "--wait-quiet", "S", "first wait up to S seconds until other processes use < 0.3 cores (shared machines)", positive: false);
+
+        var parsed = cli.Parse(args);
+        if (parsed.Output is not null || parsed.Error is not null) return new BenchCommandLine(null, null, 1, parsed.Error, parsed.Output);
+        var r = parsed.Result;
+        bool Given(System.CommandLine.Option option) => CommandLineDefinition.Given(r, option);
+
+        var chosen = Given(scenario) ? r.GetValue(scenario) : Scenario.Smoke;
+        var defaults = BenchOptions.ForScenario(chosen);
+        var o = defaults with { Log = Console.WriteLine };
+        if (Given(clients)) o = o with { Clients = r.GetValue(clients) };
+        if (Given(rooms)) o = o with { Rooms = r.GetValue(rooms) };
+        if (Given(senders)) o = o with { Senders = r.GetValue(senders) };
         // With the defaults of a scenario, "senders = every client" follows --clients.
-        if (!pairs.Any(p => p.Flag == "--senders") && BenchOptions.ForScenario(scenario) is var d && d.Senders == d.Clients)
-            o = o with { Senders = o.Clients };
-        return (o, json, repeat);
+        else if (defaults.Senders == defaults.Clients) o = o with { Senders = o.Clients };
+        if (Given(messages)) o = o with { Messages = r.GetValue(messages) };
+        if (Given(rate)) o = o with { Rate = r.GetValue(rate) };
+        if (Given(window)) o = o with { Window = r.GetValue(window) };
+        if (Given(textLength)) o = o with { TextLength = r.GetValue(textLength) };
+        if (Given(connectConcurrency)) o = o with { ConnectConcurrency = r.GetValue(connectConcurrency) };
+        if (Given(flooderWindow)) o = o with { FlooderWindow = r.GetValue(flooderWindow) };
+        if (Given(idleSeconds)) o = o with { IdleSeconds = r.GetValue(idleSeconds) };
+        if (Given(deadlineSeconds)) o = o with { DeadlineSeconds = r.GetValue(deadlineSeconds) };
+        if (Given(sourceAddresses)) o = o with { SourceAddresses = r.GetValue(sourceAddresses) };
+        if (Given(fullDecode)) o = o with { FullDecode = true };
+        if (Given(noBuild)) o = o with { NoBuild = true };
+        if (Given(waitQuiet)) o = o with { WaitQuietSeconds = r.GetValue(waitQuiet) };
+        if (Given(zeroByteReceives)) o = o with { ZeroByteReceives = bool.Parse(r.GetValue(zeroByteReceives)!) };
+        if (Given(serverLog)) o = o with { ServerLog = true };
+        if (Given(quiet)) o = o with { Log = null };
+        if (Given(serverDll)) o = o with { ServerDll = Path.GetFullPath(r.GetValue(serverDll)!) };
+        if (Given(serverArgs)) o = o with { ServerArgs = r.GetValue(serverArgs)! };
+        if (Given(floodRate)) o = o with { ServerFloodRate = r.GetValue(floodRate) };
+        if (Given(serverPid)) o = o with { ServerPid = r.GetValue(serverPid) };
+        if (Given(target)) o = o with { Host = r.GetValue(target).Host, Port = r.GetValue(target).Port };
+        return new BenchCommandLine(o, Given(json) ? r.GetValue(json) : null, Given(repeat) ? r.GetValue(repeat) : 1, null, null);
     }
 
-    private static int Int(string flag, string? value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new UsageException($"{flag} needs a whole number");
+    private static System.CommandLine.Option<int> Int(CommandLineDefinition cli, string flag, string helpName, string help, int minimum, int maximum = int.MaxValue) =>
+        cli.Value(flag, helpName, help, $"a whole number from {minimum} to {maximum}", (string text, out int value) =>
+            int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= minimum && value <= maximum);
 
-    private static bool Bool(string flag, string? value) =>
-        bool.TryParse(value, out var b) ? b : throw new UsageException($"{flag} needs true or false");
+    private static System.CommandLine.Option<double> Number(CommandLineDefinition cli, string flag, string helpName, string help, bool positive) =>
+        cli.Value(flag, helpName, help, positive ? "a number above 0, such as 30 or 0.5" : "a number of 0 or more, such as 5 or 0.5", (string text, out double value) =>
+            double.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)
+            && double.IsFinite(value) && (positive ? value > 0 : value >= 0));
 
-    private static double Double(string flag, string? value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : throw new UsageException($"{flag} needs a number");
+    private static bool NonEmpty(string text, [MaybeNullWhen(false)] out string value)
+    {
+        value = text;
+        return text.Length > 0;
+    }
+
+    private static bool FloodRate(string text, out double? rate)
+    {
+        rate = null;
+        if (text == "default") return true;
+        if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value != Math.Floor(value)) return false;
+        rate = value;
+        return true;
+    }
+
+    private static bool HostAndPort(string text, out (string Host, int Port) target)
+    {
+        target = default;
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            return false;
+        target = (text[..colon].Trim('[', ']'), port);
+        return true;
+    }
 
     internal static string Format(BenchReport r)
     {

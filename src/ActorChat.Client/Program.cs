@@ -1,10 +1,10 @@
 using ActorChat.Client.Cli;
 using ActorChat.Client.Discovery;
 
-var (options, error, help) = ClientOptions.Parse(args);
-if (help)
+var (options, error, output) = ClientOptions.Parse(args);
+if (output is not null)
 {
-    Console.WriteLine(ClientOptions.Usage());
+    Console.WriteLine(output);
     return 0;
 }
 if (options is null)

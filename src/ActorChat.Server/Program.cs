@@ -5,9 +5,9 @@ using Microsoft.Extensions.Hosting;
 if (args is ["bench", .. var benchArgs]) return await ActorChat.Server.Benchmarks.PersistenceBenchmark.RunAsync(benchArgs);
 
 var load = SettingsLoader.Load(args);
-if (load.ShowHelp)
+if (load.Output is not null)
 {
-    Console.WriteLine(SettingsLoader.Usage());
+    Console.WriteLine(load.Output);
     return 0;
 }
 if (load.Error is not null)

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
+using ActorChat.CommandLine;
 using ActorChat.Messages;
 
 namespace ActorChat.Client.Cli;
@@ -29,87 +31,59 @@ public sealed record ClientOptions
 
     public int EffectivePort => Port ?? Protocol.DefaultTcpPort;
 
-    public static string Usage() => string.Join(Environment.NewLine,
-        "Usage: ActorChat.Client [options]",
-        "",
-        "  --name NAME            your name (asked for when not given)",
-        "  --host HOST            server to connect to; without --host and --port the server is found on the LAN",
-        "  --port PORT            the server's TCP port (default 12345)",
-        "  --room ROOM            room to join first (default general)",
-        "  --discovery-port PORT  UDP port that servers answer discovery on (default 12345)",
-        "  --discovery-target IP  send discovery only to this address (repeatable), e.g. 192.168.1.255",
-        "  --discovery-time SECS  how long to wait for discovery answers (default 1.5)",
-        "  --list-servers         list the servers discovery finds, then exit",
-        "  --help                 show this help",
-        "",
-        "Type /help in the chat for the commands.");
-
-    /// <summary>Reads the command line; Error is set when it cannot be used, Help when help was asked for.</summary>
-    public static (ClientOptions? Options, string? Error, bool Help) Parse(IReadOnlyList<string> args)
+    /// <summary>
+    /// Reads the command line: options to run with, or an error to report (exit code 2), or a text to print and exit 0
+    /// with (--help, --version).
+    /// </summary>
+    public static (ClientOptions? Options, string? Error, string? Output) Parse(IReadOnlyList<string> args)
     {
-        var options = new ClientOptions();
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (arg is "--help" or "-h" or "-?") return (null, null, true);
-            if (arg == "--list-servers")
-            {
-                options = options with { ListServers = true };
-                continue;
-            }
-            string flag = arg, value;
-            var equals = arg.IndexOf('=');
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            {
-                flag = arg[..equals];
-                value = arg[(equals + 1)..];
-            }
-            else
-            {
-                if (!arg.StartsWith("--", StringComparison.Ordinal)) return (null, $"unexpected argument '{arg}'.", false);
-                if (i + 1 >= args.Count) return (null, $"{arg} needs a value.", false);
-                value = args[++i];
-            }
+        var commandLine = new CommandLineDefinition("ActorChat.Client",
+            "The ActorChat console client. Without --host and --port it finds a server on the LAN. Type /help in the chat for the commands.",
+            typeof(ClientOptions).Assembly);
+        var name = commandLine.Value<string>("--name", "NAME", "your name (asked for when not given)",
+            $"a name of 1 to {Protocol.MaxNameLength} letters, digits, '_', '-' or '.'", ValidToken(Protocol.IsValidName));
+        var host = commandLine.Text("--host", "HOST", "server to connect to; without --host and --port the server is found on the LAN",
+            "a host name or IP address");
+        var port = commandLine.Value<int>("--port", "PORT", $"the server's TCP port (default {Protocol.DefaultTcpPort})",
+            "a port number from 1 to 65535", TryPort);
+        var room = commandLine.Value<string>("--room", "ROOM", $"room to join first (default {DefaultRoom})",
+            $"a room name of 1 to {Protocol.MaxRoomLength} letters, digits, '_', '-' or '.'", ValidToken(Protocol.IsValidRoom));
+        var discoveryPort = commandLine.Value<int>("--discovery-port", "PORT",
+            $"UDP port that servers answer discovery on (default {DiscoveryCodec.DefaultUdpPort})", "a port number from 1 to 65535", TryPort);
+        var targets = commandLine.Repeatable<IPAddress>("--discovery-target", "IP",
+            "send discovery only to this address (repeatable), e.g. 192.168.1.255", "an IPv4 address such as 192.168.1.255", TryIPv4);
+        var discoveryTime = commandLine.Value<double>("--discovery-time", "SECONDS",
+            "how long to wait for discovery answers (default 1.5)", "a number of seconds above 0 and at most 60, such as 1.5", TrySeconds);
+        var listServers = commandLine.Switch("--list-servers", "list the servers discovery finds, then exit");
 
-            switch (flag)
-            {
-                case "--name":
-                    if (!Protocol.IsValidName(value)) return (null, $"'{value}' is not a valid name: 1 to {Protocol.MaxNameLength} letters, digits, '_', '-' or '.'.", false);
-                    options = options with { Name = value };
-                    break;
-                case "--host":
-                    if (value.Length == 0) return (null, "--host needs a value.", false);
-                    options = options with { Host = value };
-                    break;
-                case "--port":
-                    if (!TryPort(value, out var port) || port == 0) return (null, $"--port: '{value}' is not a port number (1 to 65535).", false);
-                    options = options with { Port = port };
-                    break;
-                case "--room":
-                    if (!Protocol.IsValidRoom(value)) return (null, $"'{value}' is not a valid room name.", false);
-                    options = options with { Room = value };
-                    break;
-                case "--discovery-port":
-                    if (!TryPort(value, out var udpPort) || udpPort == 0) return (null, $"--discovery-port: '{value}' is not a port number (1 to 65535).", false);
-                    options = options with { DiscoveryPort = udpPort };
-                    break;
-                case "--discovery-target":
-                    if (!IPAddress.TryParse(value, out var target) || target.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-                        return (null, $"--discovery-target: '{value}' is not an IPv4 address.", false);
-                    options = options with { DiscoveryTargets = [.. options.DiscoveryTargets ?? [], target] };
-                    break;
-                case "--discovery-time":
-                    if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds is <= 0 or > 60)
-                        return (null, $"--discovery-time: '{value}' is not a number of seconds (up to 60).", false);
-                    options = options with { DiscoveryWindow = TimeSpan.FromSeconds(seconds) };
-                    break;
-                default:
-                    return (null, $"unknown option '{arg}'.", false);
-            }
-        }
-        return (options, null, false);
+        var parsed = commandLine.Parse(args);
+        if (parsed.Output is not null || parsed.Error is not null) return (null, parsed.Error, parsed.Output);
+        var result = parsed.Result;
+        var options = new ClientOptions();
+        if (CommandLineDefinition.Given(result, name)) options = options with { Name = result.GetValue(name) };
+        if (CommandLineDefinition.Given(result, host)) options = options with { Host = result.GetValue(host) };
+        if (CommandLineDefinition.Given(result, port)) options = options with { Port = result.GetValue(port) };
+        if (CommandLineDefinition.Given(result, room)) options = options with { Room = result.GetValue(room)! };
+        if (CommandLineDefinition.Given(result, discoveryPort)) options = options with { DiscoveryPort = result.GetValue(discoveryPort) };
+        if (CommandLineDefinition.Given(result, targets)) options = options with { DiscoveryTargets = result.GetValue(targets) };
+        if (CommandLineDefinition.Given(result, discoveryTime)) options = options with { DiscoveryWindow = TimeSpan.FromSeconds(result.GetValue(discoveryTime)) };
+        if (CommandLineDefinition.Given(result, listServers)) options = options with { ListServers = true };
+        return (options, null, null);
     }
 
-    private static bool TryPort(string value, out int port) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port <= 65535;
+    private static ValueReader<string> ValidToken(Func<string, bool> isValid) =>
+        (string text, [MaybeNullWhen(false)] out string value) =>
+        {
+            value = text;
+            return isValid(text);
+        };
+
+    private static bool TryPort(string text, out int port) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535;
+
+    private static bool TryIPv4(string text, [MaybeNullWhen(false)] out IPAddress address) =>
+        IPAddress.TryParse(text, out address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+
+    private static bool TrySeconds(string text, out double seconds) =>
+        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out seconds) && seconds is > 0 and <= 60;
 }

@@ -114,7 +114,8 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
         {
             ErrorCodes.Unavailable => "the server could not save it just now; try again",
             ErrorCodes.Busy => "the room is too busy just now; try again",
-            _ => error.Message,
+            // The server's message is a sentence of its own; the line ends it once.
+            _ => error.Message.TrimEnd('.'),
         };
         return OutputLine.Error($"Not sent to #{room}: \"{Shorten(text, 60)}\" — {why}. [{error.Code}]");
     }

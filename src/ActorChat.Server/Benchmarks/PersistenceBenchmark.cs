@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using ActorChat.CommandLine;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Hosting;
@@ -21,19 +23,30 @@ public static class PersistenceBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var messages = 100_000;
-        var window = 5_000;
-        var rest = new List<string>();
-        for (var i = 0; i < args.Length; i++)
+        var commandLine = new CommandLineDefinition("bench",
+            "Durable messages per second for one room on the chosen store, then the time a fresh incarnation of the room "
+            + "takes to recover. Other arguments are server flags (see 'ActorChat.Server --help'), e.g. --data-dir DIR, "
+            + "--postgres CONNECTION or --in-memory.",
+            typeof(PersistenceBenchmark).Assembly, passOnTheRest: true, program: "ActorChat.Server");
+        var messagesOption = commandLine.Value<int>("--messages", "N", "messages to write (default 100000)", "a whole number from 1 to 2147483647", PositiveNumber);
+        var windowOption = commandLine.Value<int>("--window", "N", "posts in flight at once (default 5000)", "a whole number from 1 to 2147483647", PositiveNumber);
+        var parsed = commandLine.Parse(args);
+        if (parsed.Output is not null)
         {
-            if (args[i] == "--messages" && i + 1 < args.Length) messages = int.Parse(args[++i]);
-            else if (args[i] == "--window" && i + 1 < args.Length) window = int.Parse(args[++i]);
-            else rest.Add(args[i]);
+            Console.WriteLine(parsed.Output);
+            return 0;
         }
-        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", .. rest]);
+        if (parsed.Error is not null)
+        {
+            Console.Error.WriteLine($"bench: {parsed.Error} Run with --help for the options.");
+            return 2;
+        }
+        var messages = CommandLineDefinition.Given(parsed.Result, messagesOption) ? parsed.Result.GetValue(messagesOption) : 100_000;
+        var window = CommandLineDefinition.Given(parsed.Result, windowOption) ? parsed.Result.GetValue(windowOption) : 5_000;
+        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", .. parsed.Result.UnmatchedTokens]);
         if (load.Error is not null)
         {
-            Console.Error.WriteLine($"bench: {load.Error}");
+            Console.Error.WriteLine($"bench: {load.Error} Run with --help for the options.");
             return 2;
         }
         var settings = load.Settings!;
@@ -57,6 +70,9 @@ public static class PersistenceBenchmark
         Console.WriteLine($"recovery: room with {stats.MessagesPerUser.Values.Sum()} messages recovered in {watch.Elapsed.TotalMilliseconds:0} ms (snapshot every {settings.Rooms.SnapshotEvery})");
         return 0;
     }
+
+    private static bool PositiveNumber(string text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;
 
     /// <summary>Joins the room, keeps <c>window</c> posts in flight, and stops the clock at the last message frame.</summary>
     private sealed class Driver : ReceiveActor

@@ -1,13 +1,19 @@
 using ActorChat.Messages;
 using System.Collections;
+using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
+using ActorChat.CommandLine;
 using Akka.Configuration;
 
 namespace ActorChat.Server.Configuration;
 
-/// <summary>The outcome of reading the command line: settings to run with, usage to print, or an error.</summary>
-public sealed record LoadResult(ServerSettings? Settings, Config? Config, string? Error, bool ShowHelp, Microsoft.Extensions.Logging.LogLevel LogLevel);
+/// <summary>
+/// The outcome of reading the command line: settings to run with, a text to print and exit 0 with (--help,
+/// --version), or an error.
+/// </summary>
+public sealed record LoadResult(ServerSettings? Settings, Config? Config, string? Error, string? Output, Microsoft.Extensions.Logging.LogLevel LogLevel);
 
 /// <summary>
 /// Reads the settings once at start: HOCON defaults from hocon/, then environment variables, then flags.
@@ -15,36 +21,69 @@ public sealed record LoadResult(ServerSettings? Settings, Config? Config, string
 public static class SettingsLoader
 {
     /// <summary>One overridable setting: its flag, its environment variable and the HOCON path it sets.</summary>
-    private sealed record Option(string Flag, string Env, string Path, OptionKind Kind, string Help);
+    /// <param name="Minimum">For counts and sizes: the smallest value a flag or variable may give.</param>
+    /// <param name="Form">For text: what the value is, in error messages.</param>
+    /// <param name="Placeholder">For text: how help names the value.</param>
+    private sealed record Setting(string Flag, string Env, string Path, SettingKind Kind, string Help, long Minimum = 0, long Maximum = long.MaxValue, string? Form = null, string? Placeholder = null)
+    {
+        public string HelpName => Placeholder ?? Kind switch
+        {
+            SettingKind.Port or SettingKind.WebPort => "PORT",
+            SettingKind.Address => "ADDRESS",
+            SettingKind.Count => "N",
+            SettingKind.Size => "SIZE",
+            SettingKind.Seconds => "SECONDS",
+            SettingKind.List => "LIST",
+            _ => "TEXT",
+        };
 
-    private enum OptionKind { Text, Port, WebPort, Count, Size, Seconds, List }
+        /// <summary>The accepted form, as error messages say it.</summary>
+        public string Expected => Kind switch
+        {
+            SettingKind.Port => "a port number from 0 to 65535",
+            SettingKind.WebPort => "a port number from 0 to 65535 (0 turns the web chat off) or 'auto'",
+            SettingKind.Address => "an IP address such as 0.0.0.0 or 127.0.0.1",
+            SettingKind.Count => $"a whole number from {Minimum} to {Maximum}",
+            SettingKind.Size => Maximum == long.MaxValue
+                ? $"a size in bytes of at least {Minimum}, such as 65536, 64KiB or 1MiB"
+                : $"a size in bytes from {Minimum} to {Maximum}, such as 65536 or 64KiB",
+            SettingKind.Seconds => "a number of seconds such as 30 or 0.5",
+            SettingKind.List => "a comma-separated list",
+            _ => Form ?? "a value",
+        };
+    }
 
-    private static readonly Option[] Options =
+    private enum SettingKind { Text, Address, Port, WebPort, Count, Size, Seconds, List }
+
+    private static readonly Setting[] Settings =
     [
-        new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", OptionKind.Port, "TCP port for chat clients (default 12345; 0 picks a free one)"),
-        new("--udp-port", "ACTORCHAT_UDP_PORT", "actorchat.discovery.udp-port", OptionKind.Port, "UDP port for LAN discovery (default 12345; 0 turns discovery off)"),
-        new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", OptionKind.Text, "address to listen on (default 0.0.0.0)"),
-        new("--web-port", "ACTORCHAT_WEB_PORT", "actorchat.web.port", OptionKind.WebPort, "HTTP port of the web chat (default 8080; 0 turns it off; auto picks a free one)"),
-        new("--web-bind", "ACTORCHAT_WEB_BIND", "actorchat.web.bind", OptionKind.Text, "address the web chat listens on (default: the --bind address)"),
-        new("--web-allowed-origins", "ACTORCHAT_WEB_ALLOWED_ORIGINS", "actorchat.web.allowed-origins", OptionKind.List, "origins of other pages that may open /ws, comma-separated, e.g. https://chat.example.org"),
-        new("--name", "ACTORCHAT_NAME", "actorchat.server-name", OptionKind.Text, "server name shown to clients (default ActorChat)"),
-        new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", OptionKind.Count, "messages a room keeps for newcomers (default 100)"),
-        new("--max-rooms", "ACTORCHAT_MAX_ROOMS", "actorchat.rooms.max-rooms", OptionKind.Count, "rooms the server may have (default 10000)"),
-        new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", OptionKind.Size, "longest line a client may send, e.g. 65536 or 64KiB"),
-        new("--outbound-limit", "ACTORCHAT_OUTBOUND_LIMIT", "actorchat.sessions.outbound-limit", OptionKind.Size, "bytes queued for a client before it is cut off, e.g. 1MiB"),
-        new("--flood-rate", "ACTORCHAT_FLOOD_RATE", "actorchat.limits.flood-rate", OptionKind.Count, "frames per second one connection may send (default 10; 0 turns flood control off)"),
-        new("--flood-burst", "ACTORCHAT_FLOOD_BURST", "actorchat.limits.flood-burst", OptionKind.Count, "frames one connection may send in a burst (default 20)"),
-        new("--hello-timeout", "ACTORCHAT_HELLO_TIMEOUT", "actorchat.limits.hello-timeout", OptionKind.Seconds, "seconds a connection has to say hello (default 30; 0: no limit)"),
-        new("--ping-interval", "ACTORCHAT_PING_INTERVAL", "actorchat.limits.ping-interval", OptionKind.Seconds, "seconds of silence before a ping; as long again closes (default 60; 0: never)"),
-        new("--max-connections-per-address", "ACTORCHAT_MAX_CONNECTIONS_PER_ADDRESS", "actorchat.limits.max-connections-per-address", OptionKind.Count, "connections one address may have open, TCP and WebSocket together (default 32; 0: no limit)"),
-        new("--connections-per-second-per-address", "ACTORCHAT_CONNECTIONS_PER_SECOND_PER_ADDRESS", "actorchat.limits.connections-per-second-per-address", OptionKind.Count, "new connections one address may open a second (default 20; 0: no limit)"),
-        new("--exempt-addresses", "ACTORCHAT_EXEMPT_ADDRESSES", "actorchat.limits.exempt-addresses", OptionKind.List, "addresses or CIDR ranges never limited, comma-separated (default 127.0.0.0/8,::1; \"\" exempts none)"),
-        new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", OptionKind.Text, "keep rooms in a SQLite database in this directory (default ./data)"),
-        new("--postgres", "ACTORCHAT_POSTGRES", "actorchat.persistence.postgres", OptionKind.Text, "keep rooms in PostgreSQL: a connection string \"Host=...;Database=...\""),
+        new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", SettingKind.Port, "TCP port for chat clients (default 12345; 0 picks a free one)"),
+        new("--udp-port", "ACTORCHAT_UDP_PORT", "actorchat.discovery.udp-port", SettingKind.Port, "UDP port for LAN discovery (default 12345; 0 turns discovery off)"),
+        new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", SettingKind.Address, "address to listen on (default 0.0.0.0)"),
+        new("--web-port", "ACTORCHAT_WEB_PORT", "actorchat.web.port", SettingKind.WebPort, "HTTP port of the web chat (default 8080; 0 turns it off; auto picks a free one)"),
+        new("--web-bind", "ACTORCHAT_WEB_BIND", "actorchat.web.bind", SettingKind.Address, "address the web chat listens on (default: the --bind address)"),
+        new("--web-allowed-origins", "ACTORCHAT_WEB_ALLOWED_ORIGINS", "actorchat.web.allowed-origins", SettingKind.List, "origins of other pages that may open /ws, comma-separated, e.g. https://chat.example.org"),
+        new("--name", "ACTORCHAT_NAME", "actorchat.server-name", SettingKind.Text, "server name shown to clients (default ActorChat)", Form: "a server name", Placeholder: "NAME"),
+        new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", SettingKind.Count, "messages a room keeps for newcomers (default 100)", Maximum: int.MaxValue),
+        new("--max-rooms", "ACTORCHAT_MAX_ROOMS", "actorchat.rooms.max-rooms", SettingKind.Count, "rooms the server may have (default 10000)", Minimum: 1, Maximum: int.MaxValue),
+        new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", SettingKind.Size, "longest line a client may send, e.g. 65536 or 64KiB", Minimum: 256, Maximum: int.MaxValue),
+        new("--outbound-limit", "ACTORCHAT_OUTBOUND_LIMIT", "actorchat.sessions.outbound-limit", SettingKind.Size, "bytes queued for a client before it is cut off, e.g. 1MiB", Minimum: 1024),
+        new("--flood-rate", "ACTORCHAT_FLOOD_RATE", "actorchat.limits.flood-rate", SettingKind.Count, "frames per second one connection may send (default 10; 0 turns flood control off)", Maximum: int.MaxValue),
+        new("--flood-burst", "ACTORCHAT_FLOOD_BURST", "actorchat.limits.flood-burst", SettingKind.Count, "frames one connection may send in a burst (default 20)", Minimum: 1, Maximum: int.MaxValue),
+        new("--hello-timeout", "ACTORCHAT_HELLO_TIMEOUT", "actorchat.limits.hello-timeout", SettingKind.Seconds, "seconds a connection has to say hello (default 30; 0: no limit)"),
+        new("--ping-interval", "ACTORCHAT_PING_INTERVAL", "actorchat.limits.ping-interval", SettingKind.Seconds, "seconds of silence before a ping; as long again closes (default 60; 0: never)"),
+        new("--max-connections-per-address", "ACTORCHAT_MAX_CONNECTIONS_PER_ADDRESS", "actorchat.limits.max-connections-per-address", SettingKind.Count, "connections one address may have open, TCP and WebSocket together (default 32; 0: no limit)", Maximum: int.MaxValue),
+        new("--connections-per-second-per-address", "ACTORCHAT_CONNECTIONS_PER_SECOND_PER_ADDRESS", "actorchat.limits.connections-per-second-per-address", SettingKind.Count, "new connections one address may open a second (default 20; 0: no limit)", Maximum: int.MaxValue),
+        new("--exempt-addresses", "ACTORCHAT_EXEMPT_ADDRESSES", "actorchat.limits.exempt-addresses", SettingKind.List, "addresses or CIDR ranges never limited, comma-separated (default 127.0.0.0/8,::1; \"\" exempts none)"),
+        new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", SettingKind.Text, "keep rooms in a SQLite database in this directory (default ./data)", Form: "a directory", Placeholder: "DIR"),
+        new("--postgres", "ACTORCHAT_POSTGRES", "actorchat.persistence.postgres", SettingKind.Text, "keep rooms in PostgreSQL: a connection string \"Host=...;Database=...\"", Form: "a connection string such as \"Host=...;Database=...\"", Placeholder: "CONNECTION"),
     ];
 
     private const string InMemoryFlag = "--in-memory";
     private const string InMemoryEnv = "ACTORCHAT_IN_MEMORY";
+    private const string ConfigEnv = "ACTORCHAT_CONFIG";
+    private const string LogLevelEnv = "ACTORCHAT_LOG_LEVEL";
+    private const string LogLevelForm = "Trace, Debug, Information, Warning or Error";
 
     public const string DefaultHoconFile = "actorchat.conf";
 
@@ -53,92 +92,82 @@ public static class SettingsLoader
     /// <summary>The HOCON file beside the built server; the build copies hocon/ there.</summary>
     public static string DefaultHoconPath => Path.Combine(AppContext.BaseDirectory, "hocon", DefaultHoconFile);
 
-    public static string Usage()
+    /// <summary>The server's command line: a flag for every setting, each also settable by the environment variable it names.</summary>
+    private sealed class ServerCommandLine
     {
-        var lines = new List<string>
+        public ServerCommandLine()
         {
-            "Usage: ActorChat.Server [options]",
-            "",
-            "Options (each also settable by the environment variable named):",
-        };
-        var width = Options.Max(o => o.Flag.Length) + " VALUE".Length;
-        string Column(string text) => text.PadRight(width);
-        foreach (var option in Options)
-            lines.Add($"  {Column(option.Flag + " VALUE")} {option.Help} [{option.Env}]");
-        lines.Add($"  {Column(InMemoryFlag)} keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
-        lines.Add($"  {Column("--config FILE")} extra HOCON file layered over the defaults [ACTORCHAT_CONFIG]");
-        lines.Add($"  {Column("--log-level LEVEL")} Trace, Debug, Information, Warning or Error (default Information) [ACTORCHAT_LOG_LEVEL]");
-        lines.Add($"  {Column("--help")} show this help");
-        return string.Join(Environment.NewLine, lines);
+            Definition = new CommandLineDefinition("ActorChat.Server",
+                "The ActorChat server. Every option can also be set by the environment variable in brackets; flags win over "
+                + "the environment, which wins over hocon/actorchat.conf. 'ActorChat.Server bench --help' describes the "
+                + "persistence benchmark.",
+                typeof(SettingsLoader).Assembly);
+            foreach (var setting in Settings)
+            {
+                ValueReader<string> read = (string text, [MaybeNullWhen(false)] out string hocon) => TryToHocon(setting, text, out hocon);
+                Flags[setting] = Definition.Value(setting.Flag, setting.HelpName, $"{setting.Help} [{setting.Env}]", setting.Expected, read);
+            }
+            InMemory = Definition.Switch(InMemoryFlag, $"keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
+            ConfigFile = Definition.Text("--config", "FILE", $"extra HOCON file layered over the defaults [{ConfigEnv}]", "a HOCON file");
+            LogLevel = Definition.Value<Microsoft.Extensions.Logging.LogLevel>("--log-level", "LEVEL", $"{LogLevelForm} (default Information) [{LogLevelEnv}]", $"one of {LogLevelForm}", TryLogLevel);
+        }
+
+        public CommandLineDefinition Definition { get; }
+
+        /// <summary>The flag of each setting; its value is already in HOCON form.</summary>
+        public Dictionary<Setting, Option<string>> Flags { get; } = [];
+
+        public Option<bool> InMemory { get; }
+
+        public Option<string> ConfigFile { get; }
+
+        public Option<Microsoft.Extensions.Logging.LogLevel> LogLevel { get; }
     }
 
     public static LoadResult Load(string[] args, IDictionary? environment = null, string? hoconPath = null)
     {
         environment ??= Environment.GetEnvironmentVariables();
-        var values = new Dictionary<Option, string>();
-        string? configFile = environment["ACTORCHAT_CONFIG"] as string;
-        string? logLevelText = environment["ACTORCHAT_LOG_LEVEL"] as string;
-
-        foreach (var option in Options)
-        {
-            // An empty list is a value ("none"); an empty text is not.
-            if (environment[option.Env] is string fromEnv && (fromEnv.Length > 0 || option.Kind == OptionKind.List)) values[option] = fromEnv;
-        }
-        var envInMemory = environment[InMemoryEnv] is string inMemoryText && inMemoryText is "1" or "true" or "yes" or "on";
-        var envStore = StoreChosen(values, envInMemory, out var envConflict);
-        if (envConflict is not null) return Fail($"the environment chooses two stores: {envConflict}.");
-        var flagValues = new Dictionary<Option, string>();
-        var flagInMemory = false;
-
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            if (arg is "--help" or "-h" or "-?") return new LoadResult(null, null, null, true, default);
-            if (arg == InMemoryFlag) { flagInMemory = true; continue; }
-            string flag = arg, value;
-            var equals = arg.IndexOf('=');
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            {
-                flag = arg[..equals];
-                value = arg[(equals + 1)..];
-            }
-            else
-            {
-                if (i + 1 >= args.Length) return Fail($"{arg} needs a value.");
-                value = args[++i];
-            }
-
-            if (flag == "--config") { configFile = value; continue; }
-            if (flag == "--log-level") { logLevelText = value; continue; }
-            var option = Array.Find(Options, o => o.Flag == flag);
-            if (option is null) return Fail($"unknown option '{arg}'.");
-            flagValues[option] = value;
-        }
+        var commandLine = new ServerCommandLine();
+        var parsed = commandLine.Definition.Parse(args);
+        if (parsed.Output is not null) return new LoadResult(null, null, null, parsed.Output, default);
+        if (parsed.Error is not null) return Fail(parsed.Error);
+        var flags = parsed.Result;
 
         // Flags win over the environment, also in the choice of store: --data-dir beats ACTORCHAT_POSTGRES.
-        var flagStore = StoreChosen(flagValues, flagInMemory, out var flagConflict);
+        var fromFlags = Settings.Where(s => CommandLineDefinition.Given(flags, commandLine.Flags[s])).ToHashSet();
+        var flagStore = StoreChosen(fromFlags, CommandLineDefinition.Given(flags, commandLine.InMemory), s => s.Flag, InMemoryFlag, out var flagConflict);
         if (flagConflict is not null) return Fail($"{flagConflict} cannot be used together; choose one store.");
-        foreach (var (option, value) in flagValues) values[option] = value;
+
+        // An empty list is a value ("none"); an empty text is not.
+        var fromEnvironment = Settings
+            .Where(s => environment[s.Env] is string text && (text.Length > 0 || s.Kind == SettingKind.List))
+            .ToHashSet();
+        var envInMemory = environment[InMemoryEnv] is string inMemoryText && inMemoryText is "1" or "true" or "yes" or "on";
+        var envStore = StoreChosen(fromEnvironment, envInMemory, s => s.Env, InMemoryEnv, out var envConflict);
+        if (envConflict is not null) return Fail($"the environment chooses two stores: {envConflict}.");
         var store = flagStore ?? envStore;
 
-        var logLevel = Microsoft.Extensions.Logging.LogLevel.Information;
-        if (logLevelText is not null && !Enum.TryParse(logLevelText, ignoreCase: true, out logLevel))
-            return Fail($"'{logLevelText}' is not a log level; use Trace, Debug, Information, Warning or Error.");
-
         var overrides = new List<string>();
-        foreach (var (option, value) in values)
+        foreach (var setting in Settings)
         {
-            var error = Validate(option, value);
-            if (error is not null) return Fail(error);
-            var hocon = option.Kind switch
+            string? hocon = null;
+            if (fromFlags.Contains(setting)) hocon = flags.GetValue(commandLine.Flags[setting]);
+            else if (fromEnvironment.Contains(setting))
             {
-                OptionKind.List => QuoteList(value),
-                OptionKind.Seconds => Quote(value.Trim() + "s"),
-                _ => Quote(value),
-            };
-            overrides.Add($"{option.Path} = {hocon}");
+                var text = (string)environment[setting.Env]!;
+                if (!TryToHocon(setting, text, out hocon)) return Fail($"{setting.Env}: expected {setting.Expected}, got '{text}'.");
+            }
+            if (hocon is not null) overrides.Add($"{setting.Path} = {hocon}");
         }
         if (store is not null) overrides.Add($"actorchat.persistence.store = {store}");
+
+        var logLevel = Microsoft.Extensions.Logging.LogLevel.Information;
+        if (CommandLineDefinition.Given(flags, commandLine.LogLevel)) logLevel = flags.GetValue(commandLine.LogLevel);
+        else if (environment[LogLevelEnv] is string logLevelText && !TryLogLevel(logLevelText, out logLevel))
+            return Fail($"{LogLevelEnv}: expected one of {LogLevelForm}, got '{logLevelText}'.");
+        var configFile = CommandLineDefinition.Given(flags, commandLine.ConfigFile)
+            ? flags.GetValue(commandLine.ConfigFile)
+            : environment[ConfigEnv] as string;
 
         Config config;
         try
@@ -153,11 +182,11 @@ public static class SettingsLoader
             }
             if (overrides.Count > 0)
                 config = ConfigurationFactory.ParseString(string.Join("\n", overrides)).WithFallback(config);
-            return new LoadResult(Read(config), config, null, false, logLevel);
+            return new LoadResult(Read(config), config, null, null, logLevel);
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException or OverflowException)
         {
-            return Fail($"bad configuration: {e.Message}");
+            return Fail($"bad configuration: {e.Message.TrimEnd('.')}.");
         }
     }
 
@@ -297,33 +326,62 @@ public static class SettingsLoader
     }
 
     /// <summary>The store that one layer (environment or flags) asks for, if any; two at once is a conflict.</summary>
-    private static string? StoreChosen(Dictionary<Option, string> values, bool inMemory, out string? conflict)
+    private static string? StoreChosen(IReadOnlySet<Setting> given, bool inMemory, Func<Setting, string> nameOf, string inMemoryName, out string? conflict)
     {
         var chosen = new List<(string Store, string Name)>();
-        if (inMemory) chosen.Add(("in-memory", InMemoryFlag));
-        foreach (var (option, _) in values)
+        if (inMemory) chosen.Add(("in-memory", inMemoryName));
+        foreach (var setting in Settings.Where(given.Contains))
         {
-            if (option.Flag == "--postgres") chosen.Add(("postgres", option.Flag));
-            if (option.Flag == "--data-dir") chosen.Add(("sqlite", option.Flag));
+            if (setting.Flag == "--postgres") chosen.Add(("postgres", nameOf(setting)));
+            if (setting.Flag == "--data-dir") chosen.Add(("sqlite", nameOf(setting)));
         }
         conflict = chosen.Count > 1 ? string.Join(" and ", chosen.Select(c => c.Name)) : null;
         return chosen.Count == 1 ? chosen[0].Store : null;
     }
 
-    private static string? Validate(Option option, string value) => option.Kind switch
+    /// <summary>A flag's or variable's text as the HOCON value of its setting; false when the text is not of the setting's form.</summary>
+    private static bool TryToHocon(Setting setting, string text, [MaybeNullWhen(false)] out string hocon)
     {
-        OptionKind.WebPort when !string.Equals(value, "auto", StringComparison.OrdinalIgnoreCase)
-                                && (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var webPort) || webPort > 65535)
-            => $"{option.Flag}: '{value}' is not a port number (0 to 65535, 0 turns the web chat off) or 'auto'.",
-        OptionKind.Port when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535
-            => $"{option.Flag}: '{value}' is not a port number (0 to 65535).",
-        OptionKind.Count when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _)
-            => $"{option.Flag}: '{value}' is not a whole number.",
-        OptionKind.Seconds when !double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
-            => $"{option.Flag}: '{value}' is not a number of seconds.",
-        OptionKind.Text when value.Length == 0 => $"{option.Flag} needs a value.",
-        _ => null,
-    };
+        hocon = null;
+        var valid = setting.Kind switch
+        {
+            SettingKind.WebPort when string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase) => true,
+            SettingKind.Port or SettingKind.WebPort => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535,
+            SettingKind.Address => IPAddress.TryParse(text, out _),
+            SettingKind.Count => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+                                 && count >= setting.Minimum && count <= setting.Maximum,
+            SettingKind.Size => ByteSize(text) is { } size && size >= setting.Minimum && size <= setting.Maximum,
+            SettingKind.Seconds => double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _),
+            SettingKind.List => true,
+            _ => text.Length > 0,
+        };
+        if (!valid) return false;
+        hocon = setting.Kind switch
+        {
+            SettingKind.List => QuoteList(text),
+            SettingKind.Seconds => Quote(text.Trim() + "s"),
+            _ => Quote(text),
+        };
+        return true;
+    }
+
+    /// <summary>A size as HOCON reads it (65536, 64KiB, 1MiB), or null when it is none.</summary>
+    private static long? ByteSize(string text)
+    {
+        if (text.Trim().Length == 0) return null;
+        try
+        {
+            return ConfigurationFactory.ParseString($"size = {Quote(text)}").GetByteSize("size");
+        }
+        catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A log level by its name; numbers and unknown names are not levels.</summary>
+    private static bool TryLogLevel(string text, out Microsoft.Extensions.Logging.LogLevel level) =>
+        Enum.TryParse(text, ignoreCase: true, out level) && Enum.IsDefined(level) && !char.IsAsciiDigit(text.TrimStart('-', '+').FirstOrDefault('0'));
 
     private static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
@@ -332,5 +390,5 @@ public static class SettingsLoader
     private static string QuoteList(string value) =>
         "[" + string.Join(", ", value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Quote)) + "]";
 
-    private static LoadResult Fail(string error) => new(null, null, error, false, default);
+    private static LoadResult Fail(string error) => new(null, null, error, null, default);
 }

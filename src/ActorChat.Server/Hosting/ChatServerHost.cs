@@ -73,6 +73,9 @@ public static class ChatServerHost
         builder.Logging.SetMinimumLevel(logLevel);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // A listener that cannot bind fails the host's start; StartAsync reports that in one line, so the host's own
+        // error entry (with its stack trace) would only repeat it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(20));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ServerReadiness>();
@@ -139,6 +142,8 @@ public static class ChatServerHost
     /// </summary>
     public static async Task<RunningChatServer> StartAsync(ServerSettings settings, Config config, LogLevel logLevel = LogLevel.Information)
     {
+        if (settings.Web.Enabled && PortCheck.SharedPortProblem(settings.Tcp.Bind, settings.Tcp.Port, settings.Web.Bind, settings.Web.Port) is { } shared)
+            throw new ServerStartException(shared);
         if (PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tcp.Port) is { } problem) throw new ServerStartException(problem);
         if (PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.Port, "HTTP") is { } webProblem) throw new ServerStartException(webProblem);
         var (storeClaim, storeProblem, newStore) = await StoreCheck.RunAsync(settings.Persistence);

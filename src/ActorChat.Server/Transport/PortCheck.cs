@@ -33,4 +33,22 @@ public static class PortCheck
             return $"cannot listen on {service} {bind}:{port}: {reason}";
         }
     }
+
+    /// <summary>
+    /// The web chat and the TCP transport are two listeners; on one port and overlapping addresses the second bind
+    /// would fail half-way through start-up, so it is refused before anything starts.
+    /// </summary>
+    /// <returns>Null when the two can listen side by side; otherwise why not.</returns>
+    public static string? SharedPortProblem(string tcpBind, int tcpPort, string webBind, int webPort)
+    {
+        if (tcpPort <= 0 || webPort != tcpPort) return null;
+        var tcp = IPAddress.Parse(tcpBind);
+        var web = IPAddress.Parse(webBind);
+        var overlap = tcp.Equals(web) || IsAnyAddress(tcp) || IsAnyAddress(web);
+        return overlap
+            ? $"cannot listen on HTTP {webBind}:{webPort}: the TCP listener for chat clients uses the same port; choose another --web-port or --port"
+            : null;
+    }
+
+    private static bool IsAnyAddress(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 }

@@ -106,6 +106,14 @@ public sealed class RendererSpec
     }
 
     [Fact]
+    public void A_refusal_that_ends_in_a_period_is_reported_with_one_period()
+    {
+        var refusal = new ErrorFrame(ErrorCodes.MessageTooLong, "A message is at most 4000 characters; this one has 4100.");
+        var line = Renderer.SayFailed(refusal, "general", "x");
+        Assert.Equal("!!! Not sent to #general: \"x\" — A message is at most 4000 characters; this one has 4100. [message_too_long]", line.Text);
+    }
+
+    [Fact]
     public void A_long_line_that_was_not_sent_is_shortened_in_the_error()
     {
         var line = Renderer.SayFailed(new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."), "general", new string('x', 500));

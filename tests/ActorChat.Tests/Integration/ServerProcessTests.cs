@@ -26,7 +26,38 @@ public sealed class ServerProcessTests
         Assert.DoesNotContain("   at ", server.StandardOutput + server.StandardError);
     }
 
+    [Fact]
+    public async Task A_web_port_equal_to_the_tcp_port_is_a_one_line_error_and_exit_code_1()
+    {
+        var port = FreeTcpPort();
+
+        await using var server = ServerProcess.Start("--bind", "127.0.0.1", "--web-port", port.ToString(), "--port", port.ToString());
+        var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(server.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"actorchat: cannot listen on HTTP 127.0.0.1:{port}: the TCP listener for chat clients uses the same port; choose another --web-port or --port", line.TrimEnd());
+        Assert.DoesNotContain("   at ", server.StandardOutput + server.StandardError);
+    }
+
+    [Fact]
+    public async Task A_web_port_in_use_is_a_one_line_error_naming_the_port_and_exit_code_1()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        await using var server = ServerProcess.Start("--bind", "127.0.0.1", "--port", "0", "--web-port", port.ToString());
+        var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(server.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"HTTP 127.0.0.1:{port}", line);
+        Assert.DoesNotContain("   at ", server.StandardOutput + server.StandardError);
+    }
+
     [Theory]
+    [InlineData("--max-frame", "12parsecs")]
     [InlineData("--port", "banana")]
     [InlineData("--no-such-flag", "1")]
     [InlineData("--history", "-5")]
@@ -104,6 +135,13 @@ public sealed class ServerProcessTests
             Assert.IsType<PongFrame>(await later.ReceiveAsync(cts.Token));
         }
         foreach (var socket in early) socket.Dispose();
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     [Fact]

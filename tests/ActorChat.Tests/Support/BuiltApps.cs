@@ -1,11 +1,13 @@
 namespace ActorChat.Tests.Support;
 
-/// <summary>Where the built server and client are: the test project references both, so they sit beside the tests.</summary>
+/// <summary>Where the built server, client and bench are: the test project references them, so they sit beside the tests.</summary>
 public static class BuiltApps
 {
     public static string ClientDll => Find("ActorChat.Client.dll");
 
     public static string ServerDll => Find("ActorChat.Server.dll");
+
+    public static string BenchDll => Find("ActorChat.Bench.dll");
 
     private static string Find(string file)
     {
