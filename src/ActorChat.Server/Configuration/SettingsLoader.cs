@@ -66,6 +66,7 @@ public static class SettingsLoader
         new("--name", "ACTORCHAT_NAME", "actorchat.server-name", SettingKind.Text, "server name shown to clients (default ActorChat)", Form: "a server name", Placeholder: "NAME"),
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", SettingKind.Count, "messages a room keeps for newcomers (default 100)", Maximum: int.MaxValue),
         new("--max-rooms", "ACTORCHAT_MAX_ROOMS", "actorchat.rooms.max-rooms", SettingKind.Count, "rooms the server may have (default 10000)", Minimum: 1, Maximum: int.MaxValue),
+        new("--default-room", "ACTORCHAT_DEFAULT_ROOM", "actorchat.sessions.default-room", SettingKind.Text, "the room every client starts in (default general)", Form: "a room name", Placeholder: "ROOM"),
         new("--max-frame", "ACTORCHAT_MAX_FRAME", "actorchat.sessions.max-frame", SettingKind.Size, "longest line a client may send, e.g. 65536 or 64KiB", Minimum: 256, Maximum: int.MaxValue),
         new("--outbound-limit", "ACTORCHAT_OUTBOUND_LIMIT", "actorchat.sessions.outbound-limit", SettingKind.Size, "bytes queued for a client before it is cut off, e.g. 1MiB", Minimum: 1024),
         new("--flood-rate", "ACTORCHAT_FLOOD_RATE", "actorchat.limits.flood-rate", SettingKind.Count, "frames per second one connection may send (default 10; 0 turns flood control off)", Maximum: int.MaxValue),

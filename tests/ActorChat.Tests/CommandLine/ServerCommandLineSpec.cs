@@ -121,4 +121,12 @@ public sealed class ServerCommandLineSpec
         Assert.Contains("ActorChat.Server bench [options]", help.StandardOutput);
         Assert.Contains("--window <N>", help.StandardOutput);
     }
+
+    [Fact]
+    public void The_default_room_is_general_and_a_flag_may_name_another_but_not_an_impossible_one()
+    {
+        Assert.Equal("general", SettingsLoader.Load([], new Hashtable()).Settings!.Sessions.DefaultRoom);
+        Assert.Equal("lobby", SettingsLoader.Load(["--default-room", "lobby"], new Hashtable()).Settings!.Sessions.DefaultRoom);
+        Assert.Contains("not a room name", ErrorOf("--default-room", "no spaces"));
+    }
 }
