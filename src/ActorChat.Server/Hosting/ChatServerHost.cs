@@ -73,10 +73,14 @@ public static class ChatServerHost
         builder.Logging.SetMinimumLevel(logLevel);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        // Long enough for coordinated shutdown to let every client go within its close grace.
+        builder.Services.Configure<HostOptions>(options =>
+            options.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(20, settings.Sessions.CloseGracePeriod.TotalSeconds + 15)));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ServerReadiness>();
         builder.Services.AddSingleton<ListeningEndpoints>();
+        var farewells = new Farewells();
+        builder.Services.AddSingleton(farewells);
         var statistics = new ChatStatistics();
         builder.Services.AddSingleton(statistics);
         // One admission for both transports: a client's TCP and WebSocket connections count together.
@@ -87,7 +91,10 @@ public static class ChatServerHost
 
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
+            // The phase that drains the connections lasts as long as their close grace, whatever it is set to.
+            var unbindTimeout = (int)Math.Ceiling((settings.Sessions.CloseGracePeriod + TimeSpan.FromSeconds(10)).TotalSeconds);
             akka.AddHocon(config, HoconAddMode.Prepend)
+                .AddHocon($"akka.coordinated-shutdown.phases.service-unbind.timeout = {Math.Max(15, unbindTimeout)}s", HoconAddMode.Prepend)
                 .WithChatPersistence(settings.Persistence)
                 .ConfigureLoggers(loggers =>
                 {
@@ -113,18 +120,19 @@ public static class ChatServerHost
                     var drainTimeout = settings.Sessions.CloseGracePeriod + TimeSpan.FromSeconds(3);
                     var shutdown = CoordinatedShutdown.Get(system);
                     shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tcp",
-                        () => DrainAsync(tcp, ListenerProtocol.Drain.Instance, drainTimeout));
+                        () => DrainAsync(tcp, drainTimeout, farewells));
                     shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-websockets",
-                        () => DrainAsync(websockets, ListenerProtocol.Drain.Instance, drainTimeout));
+                        () => DrainAsync(websockets, drainTimeout, farewells));
                 });
         });
     }
 
-    private static async Task<Done> DrainAsync(IActorRef listener, object drain, TimeSpan timeout)
+    private static async Task<Done> DrainAsync(IActorRef listener, TimeSpan timeout, Farewells farewells)
     {
         try
         {
-            await listener.Ask<Done>(drain, timeout);
+            var drained = await listener.Ask<ListenerProtocol.Drained>(ListenerProtocol.Drain.Instance, timeout);
+            farewells.Add(drained.Farewells);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
@@ -189,6 +197,8 @@ public static class ChatServerHost
         readiness.MarkReady();
 
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat");
+        var farewells = host.Services.GetRequiredService<Farewells>();
+        lifetime.ApplicationStopped.Register(() => logger.LogInformation("{Stopped}", farewells.StoppedLine()));
         logger.LogInformation("Rooms are kept in the {Store}", StoreCheck.Describe(settings.Persistence));
         logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}",
             settings.ServerName, tcpEndpoint,
