@@ -199,12 +199,31 @@ public static class ChatServerHost
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat");
         var farewells = host.Services.GetRequiredService<Farewells>();
         lifetime.ApplicationStopped.Register(() => logger.LogInformation("{Stopped}", farewells.StoppedLine()));
-        logger.LogInformation("Rooms are kept in the {Store}", StoreCheck.Describe(settings.Persistence));
-        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}",
-            settings.ServerName, tcpEndpoint,
-            webEndpoint is null ? "off" : $"http://{webEndpoint}/",
-            discoveryEndpoint is null ? "off" : $"on UDP {discoveryEndpoint.Port}");
+        LogWhereToFindIt(logger, settings, tcpEndpoint, webEndpoint, discoveryEndpoint);
         return new RunningChatServer(host, tcpEndpoint, webEndpoint, discoveryEndpoint, storeClaim);
+    }
+
+    /// <summary>What a person starting the server needs to know, in plain words: where the data lives, what to open, which ports.</summary>
+    private static void LogWhereToFindIt(ILogger logger, ServerSettings settings, IPEndPoint tcp, IPEndPoint? web, IPEndPoint? discovery)
+    {
+        if (settings.Persistence.Store == StoreKind.InMemory)
+            logger.LogWarning("Rooms and messages are kept in memory only (--in-memory): nothing is kept after the server stops");
+        else
+            logger.LogInformation("Rooms are kept in the {Store}", StoreCheck.Describe(settings.Persistence));
+
+        var urls = web is null ? [] : WebChatAddresses.UrlsToOpen(web, WebChatAddresses.LanAddresses());
+        if (urls.Count == 0)
+            logger.LogInformation("The web chat is off");
+        else if (urls.Count == 1)
+            logger.LogInformation("Open the web chat at {Url}", urls[0]);
+        else
+            logger.LogInformation("Open the web chat at {Url} (from other machines: {LanUrls})", urls[0], string.Join(", ", urls.Skip(1)));
+        logger.LogInformation("Terminal clients connect to TCP port {Port}{Where}; {Discovery}", tcp.Port,
+            tcp.Address.Equals(IPAddress.Any) ? "" : $" on {tcp.Address}",
+            discovery is null ? "LAN discovery is off" : $"LAN discovery answers on UDP port {discovery.Port}");
+        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}",
+            settings.ServerName, tcp, urls.Count == 0 ? "off" : urls[0],
+            discovery is null ? "off" : $"on UDP {discovery.Port}");
     }
 
     /// <summary>
