@@ -12,7 +12,8 @@ internal static class BenchProgram
 
         usage: dotnet run -c Release --project bench/ActorChat.Bench -- --scenario NAME [options]
 
-        scenarios: fanout | many-rooms | light | idle | hostile | smoke (default smoke)
+        scenarios: fanout | many-rooms | light | idle | hostile | first-join | smoke (default smoke)
+          first-join: a fresh server, one client: hello, then the round trip of the first join (use --repeat N)
 
         server (default: start src/ActorChat.Server/bin/Release/net10.0/ActorChat.Server.dll on a free port):
           --server-dll PATH          the server to start (default: the repository's Release build, built first if stale)
@@ -115,7 +116,10 @@ internal static class BenchProgram
     {
         var rows = new List<(string, Func<BenchReport, double?>, string)>
         {
-            ("connect+hello+join s", r => r.ClientsReady == r.Clients ? r.ConnectSeconds : null, "0.00"),
+            ("connect+hello+join s", r => r.ClientsReady == r.Clients && r.FirstJoin is null ? r.ConnectSeconds : null, "0.00"),
+            ("first-join: hello ms", r => r.FirstJoin?.HelloMs, "0.0"),
+            ("first-join: first join ms", r => r.FirstJoin?.JoinMs, "0.0"),
+            ("first-join: second join ms", r => r.FirstJoin?.SecondJoinMs, "0.0"),
             ("deliveries/s", r => r.Senders > 0 ? r.DeliveriesPerSecond : null, "N0"),
             ("deliveries/s to others", r => r.Senders > 0 ? r.DeliveriesToOthersPerSecond : null, "N0"),
             ("latency p50 ms", r => r.Latency?.P50, "0.0##"),
@@ -264,12 +268,14 @@ internal static class BenchProgram
             ("target", r.Target),
             ("server flood control", r.ServerFloodRate switch { null => "server default (10 frames/s, burst 20)", 0 => "off (--flood-rate 0)", var f => $"--flood-rate {f:0.###}" }
                 + (r.ServerStartedByBench ? "" : " asked for; the target server's own setting applies")),
-            ("workload", $"{r.Clients:N0} clients, {r.Rooms:N0} rooms, {r.Senders:N0} senders x {r.MessagesPerSender:N0} msgs, "
+            ("workload", r.FirstJoin is not null ? "one client on a fresh server: hello, join a new room, join another" : $"{r.Clients:N0} clients, {r.Rooms:N0} rooms, {r.Senders:N0} senders x {r.MessagesPerSender:N0} msgs, "
                 + (r.RatePerSender > 0 ? $"{r.RatePerSender:0.##} msg/s each" : $"window {r.Window}") + $", {r.TextLength} chars"),
             ("connect+hello+join", $"{r.ClientsReady:N0}/{r.Clients:N0} ready in {r.ConnectSeconds:0.000} s"
                 + (r.ClientSetupMs is { } s ? $"  (per client p50 {s.P50:0.#} ms, p99 {s.P99:0.#} ms)" : "")
                 + (r.OtherBusyCoresConnect is { } oc ? $"; bench cpu {r.BenchCpuSecondsConnect:0.00} s, other processes {oc:0.00} cores" : "")),
         };
+        if (r.FirstJoin is { } fj)
+            rows.Add(("first join", $"hello {fj.HelloMs:0.0} ms, first join {fj.JoinMs:0.0} ms, second join {fj.SecondJoinMs:0.0} ms (round trips)"));
         if (r.Senders > 0)
         {
             rows.Add(("messages sent", $"{r.MessagesSent:N0} in {r.SendSeconds:0.000} s"));

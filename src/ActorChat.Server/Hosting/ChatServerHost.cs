@@ -109,6 +109,8 @@ public static class ChatServerHost
                     var users = system.ActorOf(UserRegistry.Props(), "users");
                     var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions);
+                    // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
+                    StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
                     var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp");
                     var websockets = system.ActorOf(WebSocketGatewayActor.Props(services), "websockets");
                     registry.Register<UserRegistry>(users);
