@@ -138,7 +138,11 @@ public sealed class TcpListenerActor : UntypedActor
     private void OnDrain()
     {
         _drainWaiters.Add(Sender);
-        if (_draining) return;
+        if (_draining)
+        {
+            if (_connections == 0) FinishDrain(); // asked again after the drain was over: answered at once
+            return;
+        }
         _draining = true; // from now on a new connection is refused
         _farewells = _connections;
         _log.Info("Closing {0} TCP connections", _connections);
