@@ -9,6 +9,7 @@ public enum Scenario
     Light,
     Idle,
     Hostile,
+    FirstJoin,
 }
 
 /// <summary>
@@ -143,12 +144,18 @@ public sealed record BenchOptions
             Scenario = scenario, Clients = 200, Rooms = 1, Senders = 10, Messages = 200, Rate = 8,
             TextLength = 2000, DeadlineSeconds = 60,
         },
+        // One client, a fresh server: hello, then a join of a new room as the first thing the server does.
+        Scenario.FirstJoin => new BenchOptions
+        {
+            Scenario = scenario, Clients = 1, Rooms = 1, Senders = 0, Messages = 0, DeadlineSeconds = 60,
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };
 
     public static string NameOf(Scenario scenario) => scenario switch
     {
         Scenario.ManyRooms => "many-rooms",
+        Scenario.FirstJoin => "first-join",
         _ => scenario.ToString().ToLowerInvariant(),
     };
 

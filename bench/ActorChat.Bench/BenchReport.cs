@@ -48,6 +48,16 @@ public sealed class HostileReport
     public Dictionary<string, long> GuestErrors { get; set; } = [];
 }
 
+/// <summary>What the first-join scenario measured, in milliseconds from sending a frame to its answer.</summary>
+public sealed class FirstJoinReport
+{
+    public double HelloMs { get; set; }
+    /// <summary>The first join after the server said it was ready: a new room, the first write and recovery.</summary>
+    public double JoinMs { get; set; }
+    /// <summary>Another new room right after: the same work on a warm server.</summary>
+    public double SecondJoinMs { get; set; }
+}
+
 /// <summary>What one bench run measured. Serialized as the JSON result file.</summary>
 public sealed class BenchReport
 {
@@ -110,6 +120,9 @@ public sealed class BenchReport
     public LatencySummary? Latency { get; set; }
     /// <summary>Deliveries to the run's readers from senders that are not the run's own (the hostile guests).</summary>
     public long GuestDeliveries { get; set; }
+
+    /// <summary>The first-join scenario's round trips; null for the other scenarios.</summary>
+    public FirstJoinReport? FirstJoin { get; set; }
 
     /// <summary>The hostile scenario's guests; null for the other scenarios.</summary>
     public HostileReport? Hostile { get; set; }

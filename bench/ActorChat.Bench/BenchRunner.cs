@@ -75,9 +75,16 @@ public static class BenchRunner
             var addresses = await Dns.GetHostAddressesAsync(options.Host, ct);
             var address = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
                 ?? throw new BenchException($"{options.Host} has no IPv4 address.");
-            var run = new BenchRun(options, report, pid) { ServerLogSeen = server is not null };
-            if (server is not null) server.LineReceived += run.OnServerLine;
-            await run.ExecuteAsync(new IPEndPoint(address, port), ct);
+            if (options.Scenario == Scenario.FirstJoin)
+            {
+                await FirstJoin.MeasureAsync(new IPEndPoint(address, port), report, options, ct);
+            }
+            else
+            {
+                var run = new BenchRun(options, report, pid) { ServerLogSeen = server is not null };
+                if (server is not null) server.LineReceived += run.OnServerLine;
+                await run.ExecuteAsync(new IPEndPoint(address, port), ct);
+            }
             if (server is { HasExited: true })
             {
                 report.Complete = false;

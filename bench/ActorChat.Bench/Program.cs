@@ -75,7 +75,10 @@ internal static class BenchProgram
     {
         var rows = new List<(string, Func<BenchReport, double?>, string)>
         {
-            ("connect+hello+join s", r => r.ClientsReady == r.Clients ? r.ConnectSeconds : null, "0.00"),
+            ("connect+hello+join s", r => r.ClientsReady == r.Clients && r.FirstJoin is null ? r.ConnectSeconds : null, "0.00"),
+            ("first-join: hello ms", r => r.FirstJoin?.HelloMs, "0.0"),
+            ("first-join: first join ms", r => r.FirstJoin?.JoinMs, "0.0"),
+            ("first-join: second join ms", r => r.FirstJoin?.SecondJoinMs, "0.0"),
             ("deliveries/s", r => r.Senders > 0 ? r.DeliveriesPerSecond : null, "N0"),
             ("deliveries/s to others", r => r.Senders > 0 ? r.DeliveriesToOthersPerSecond : null, "N0"),
             ("latency p50 ms", r => r.Latency?.P50, "0.0##"),
@@ -126,7 +129,8 @@ internal static class BenchProgram
     private const string Description = """
         Drives an ActorChat server over loopback TCP (wire protocol v1) and measures it.
         Run: dotnet run -c Release --project bench/ActorChat.Bench -- --scenario NAME [options]
-        Scenarios: fanout | many-rooms | light | idle | hostile | smoke (default smoke); the workload options default to the scenario's.
+        Scenarios: fanout | many-rooms | light | idle | hostile | first-join | smoke (default smoke); the workload options default to the scenario's.
+        first-join: a fresh server, one client: hello, then the round trip of the first join (use --repeat N).
         Without --target it starts src/ActorChat.Server/bin/Release/net10.0/ActorChat.Server.dll on a free port.
         Exit code: 0 = complete and correct, 1 = incomplete or something lost/duplicated/out of order, 2 = bad usage.
         10,000 connections need ~20,000 descriptors (bench + server): run 'ulimit -n 65536' first if the bench warns.
@@ -139,7 +143,7 @@ internal static class BenchProgram
     {
         var cli = new CommandLineDefinition("ActorChat.Bench", Description, typeof(BenchProgram).Assembly);
         var scenarioNames = string.Join(", ", Enum.GetValues<Scenario>().Select(BenchOptions.NameOf));
-        var scenario = cli.Value<Scenario>("--scenario", "NAME", "the workload: fanout, many-rooms, light, idle, hostile or smoke (default smoke)",
+        var scenario = cli.Value<Scenario>("--scenario", "NAME", "the workload: fanout, many-rooms, light, idle, hostile, first-join or smoke (default smoke)",
             $"one of {scenarioNames}", BenchOptions.TryParseScenario);
 
         // server
@@ -262,12 +266,14 @@ internal static class BenchProgram
             ("target", r.Target),
             ("server flood control", r.ServerFloodRate switch { null => "server default (10 frames/s, burst 20)", 0 => "off (--flood-rate 0)", var f => $"--flood-rate {f:0.###}" }
                 + (r.ServerStartedByBench ? "" : " asked for; the target server's own setting applies")),
-            ("workload", $"{r.Clients:N0} clients, {r.Rooms:N0} rooms, {r.Senders:N0} senders x {r.MessagesPerSender:N0} msgs, "
+            ("workload", r.FirstJoin is not null ? "one client on a fresh server: hello, join a new room, join another" : $"{r.Clients:N0} clients, {r.Rooms:N0} rooms, {r.Senders:N0} senders x {r.MessagesPerSender:N0} msgs, "
                 + (r.RatePerSender > 0 ? $"{r.RatePerSender:0.##} msg/s each" : $"window {r.Window}") + $", {r.TextLength} chars"),
             ("connect+hello+join", $"{r.ClientsReady:N0}/{r.Clients:N0} ready in {r.ConnectSeconds:0.000} s"
                 + (r.ClientSetupMs is { } s ? $"  (per client p50 {s.P50:0.#} ms, p99 {s.P99:0.#} ms)" : "")
                 + (r.OtherBusyCoresConnect is { } oc ? $"; bench cpu {r.BenchCpuSecondsConnect:0.00} s, other processes {oc:0.00} cores" : "")),
         };
+        if (r.FirstJoin is { } fj)
+            rows.Add(("first join", $"hello {fj.HelloMs:0.0} ms, first join {fj.JoinMs:0.0} ms, second join {fj.SecondJoinMs:0.0} ms (round trips)"));
         if (r.Senders > 0)
         {
             rows.Add(("messages sent", $"{r.MessagesSent:N0} in {r.SendSeconds:0.000} s"));

@@ -42,20 +42,14 @@ public sealed class ActorLogBridge : ActorBase, IRequiresMessageQueue<ILoggerMes
     private void Write(LogEvent logEvent)
     {
         var type = logEvent.LogClass ?? typeof(ActorSystem);
+        var ours = type.Namespace?.StartsWith("ActorChat", StringComparison.Ordinal) == true;
         if (!_loggers.TryGetValue(type, out var logger))
         {
             // Akka's own actors keep their namespace; ours are known by class name alone.
-            var category = type.Namespace?.StartsWith("ActorChat", StringComparison.Ordinal) == true ? type.Name : type.FullName ?? type.Name;
-            logger = _loggerFactory.CreateLogger(category);
+            logger = _loggerFactory.CreateLogger(ours ? type.Name : type.FullName ?? type.Name);
             _loggers[type] = logger;
         }
-        var level = logEvent.LogLevel() switch
-        {
-            AkkaLogLevel.DebugLevel => LogLevel.Debug,
-            AkkaLogLevel.InfoLevel => LogLevel.Information,
-            AkkaLogLevel.WarningLevel => LogLevel.Warning,
-            _ => LogLevel.Error,
-        };
+        var level = ToLevel(logEvent.LogLevel(), ours);
         if (!logger.IsEnabled(level)) return;
         string text;
         try
@@ -68,4 +62,17 @@ public sealed class ActorLogBridge : ActorBase, IRequiresMessageQueue<ILoggerMes
         }
         logger.Log(level, logEvent.Cause, "{Message}", text);
     }
+
+    /// <summary>
+    /// Akka's own Info lines are its lifecycle (coordinated shutdown "from CLR termination hook", "ClrExitReason",
+    /// binding channels), not the server's: they go to Debug, and the server says in its own words what happens.
+    /// Akka's warnings and errors stay as they are.
+    /// </summary>
+    public static LogLevel ToLevel(AkkaLogLevel level, bool fromActorChat) => level switch
+    {
+        AkkaLogLevel.DebugLevel => LogLevel.Debug,
+        AkkaLogLevel.InfoLevel => fromActorChat ? LogLevel.Information : LogLevel.Debug,
+        AkkaLogLevel.WarningLevel => LogLevel.Warning,
+        _ => LogLevel.Error,
+    };
 }

@@ -76,10 +76,14 @@ public static class ChatServerHost
         // A listener that cannot bind fails the host's start; StartAsync reports that in one line, so the host's own
         // error entry (with its stack trace) would only repeat it.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        // Long enough for coordinated shutdown to let every client go within its close grace.
+        builder.Services.Configure<HostOptions>(options =>
+            options.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(20, settings.Sessions.CloseGracePeriod.TotalSeconds + 15)));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ServerReadiness>();
         builder.Services.AddSingleton<ListeningEndpoints>();
+        var farewells = new Farewells();
+        builder.Services.AddSingleton(farewells);
         var statistics = new ChatStatistics();
         builder.Services.AddSingleton(statistics);
         // One admission for both transports: a client's TCP and WebSocket connections count together.
@@ -90,7 +94,10 @@ public static class ChatServerHost
 
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
+            // The phase that drains the connections lasts as long as their close grace, whatever it is set to.
+            var unbindTimeout = (int)Math.Ceiling((settings.Sessions.CloseGracePeriod + TimeSpan.FromSeconds(10)).TotalSeconds);
             akka.AddHocon(config, HoconAddMode.Prepend)
+                .AddHocon($"akka.coordinated-shutdown.phases.service-unbind.timeout = {Math.Max(15, unbindTimeout)}s", HoconAddMode.Prepend)
                 .WithChatPersistence(settings.Persistence)
                 .ConfigureLoggers(loggers =>
                 {
@@ -105,6 +112,8 @@ public static class ChatServerHost
                     var users = system.ActorOf(UserRegistry.Props(), "users");
                     var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions);
+                    // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
+                    StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
                     var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp");
                     var websockets = system.ActorOf(WebSocketGatewayActor.Props(services), "websockets");
                     registry.Register<UserRegistry>(users);
@@ -116,18 +125,19 @@ public static class ChatServerHost
                     var drainTimeout = settings.Sessions.CloseGracePeriod + TimeSpan.FromSeconds(3);
                     var shutdown = CoordinatedShutdown.Get(system);
                     shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tcp",
-                        () => DrainAsync(tcp, ListenerProtocol.Drain.Instance, drainTimeout));
+                        () => DrainAsync(tcp, drainTimeout, farewells));
                     shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-websockets",
-                        () => DrainAsync(websockets, ListenerProtocol.Drain.Instance, drainTimeout));
+                        () => DrainAsync(websockets, drainTimeout, farewells));
                 });
         });
     }
 
-    private static async Task<Done> DrainAsync(IActorRef listener, object drain, TimeSpan timeout)
+    private static async Task<Done> DrainAsync(IActorRef listener, TimeSpan timeout, Farewells farewells)
     {
         try
         {
-            await listener.Ask<Done>(drain, timeout);
+            var drained = await listener.Ask<ListenerProtocol.Drained>(ListenerProtocol.Drain.Instance, timeout);
+            farewells.Add(drained.Farewells);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
@@ -194,12 +204,33 @@ public static class ChatServerHost
         readiness.MarkReady();
 
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat");
-        logger.LogInformation("Rooms are kept in the {Store}", StoreCheck.Describe(settings.Persistence));
-        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}",
-            settings.ServerName, tcpEndpoint,
-            webEndpoint is null ? "off" : $"http://{webEndpoint}/",
-            discoveryEndpoint is null ? "off" : $"on UDP {discoveryEndpoint.Port}");
+        var farewells = host.Services.GetRequiredService<Farewells>();
+        lifetime.ApplicationStopped.Register(() => logger.LogInformation("{Stopped}", farewells.StoppedLine()));
+        LogWhereToFindIt(logger, settings, tcpEndpoint, webEndpoint, discoveryEndpoint);
         return new RunningChatServer(host, tcpEndpoint, webEndpoint, discoveryEndpoint, storeClaim);
+    }
+
+    /// <summary>What a person starting the server needs to know, in plain words: where the data lives, what to open, which ports.</summary>
+    private static void LogWhereToFindIt(ILogger logger, ServerSettings settings, IPEndPoint tcp, IPEndPoint? web, IPEndPoint? discovery)
+    {
+        if (settings.Persistence.Store == StoreKind.InMemory)
+            logger.LogWarning("Rooms and messages are kept in memory only (--in-memory): nothing is kept after the server stops");
+        else
+            logger.LogInformation("Rooms are kept in the {Store}", StoreCheck.Describe(settings.Persistence));
+
+        var urls = web is null ? [] : WebChatAddresses.UrlsToOpen(web, WebChatAddresses.LanAddresses());
+        if (urls.Count == 0)
+            logger.LogInformation("The web chat is off");
+        else if (urls.Count == 1)
+            logger.LogInformation("Open the web chat at {Url}", urls[0]);
+        else
+            logger.LogInformation("Open the web chat at {Url} (from other machines: {LanUrls})", urls[0], string.Join(", ", urls.Skip(1)));
+        logger.LogInformation("Terminal clients connect to TCP port {Port}{Where}; {Discovery}", tcp.Port,
+            tcp.Address.Equals(IPAddress.Any) ? "" : $" on {tcp.Address}",
+            discovery is null ? "LAN discovery is off" : $"LAN discovery answers on UDP port {discovery.Port}");
+        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}",
+            settings.ServerName, tcp, urls.Count == 0 ? "off" : urls[0],
+            discovery is null ? "off" : $"on UDP {discovery.Port}");
     }
 
     /// <summary>

@@ -36,6 +36,17 @@ public sealed class BenchScenarioTests
     }
 
     [Fact]
+    public void The_first_join_scenario_is_named_first_join_and_needs_one_client_and_no_senders()
+    {
+        Assert.True(BenchOptions.TryParseScenario("first-join", out var scenario));
+        Assert.Equal(Scenario.FirstJoin, scenario);
+        var options = BenchOptions.ForScenario(scenario);
+
+        Assert.Equal((1, 0), (options.Clients, options.Senders));
+        Assert.Null(options.Validate());
+    }
+
+    [Fact]
     public void A_fractional_flood_rate_is_refused_because_the_server_takes_whole_frames_per_second()
     {
         var options = BenchOptions.ForScenario(Scenario.Fanout) with { ServerFloodRate = 2.5 };

@@ -19,6 +19,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>The web chat's port, as the ready line names it (0 when the web chat is off).</summary>
+    public int WebPort { get; private set; }
+
     public int Pid => _process.Id;
 
     public string StandardOutput { get { lock (_stdout) return _stdout.ToString(); } }
@@ -87,6 +90,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>What Ctrl+C does in a terminal.</summary>
     public void Interrupt() => Assert.Equal(0, kill(_process.Id, 2));
 
+    /// <summary>What a service manager (systemd, docker stop) does to stop it.</summary>
+    public void Terminate() => Assert.Equal(0, kill(_process.Id, 15));
+
     public void Kill() => _process.Kill(entireProcessTree: true);
 
     private void OnOutput(string? line)
@@ -97,11 +103,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
         if (match.Success)
         {
             Port = int.Parse(match.Groups[1].Value);
+            if (match.Groups[2].Success) WebPort = int.Parse(match.Groups[2].Value);
             _ready.TrySetResult(Port);
         }
     }
 
-    [GeneratedRegex(@"ready: TCP [^\s]*:(\d+)")]
+    [GeneratedRegex(@"ready: TCP [^\s]*:(\d+)(?:, web chat http://[^\s/]+:(\d+)/)?")]
     private static partial Regex ReadyLine();
 
     [DllImport("libc", SetLastError = true)]

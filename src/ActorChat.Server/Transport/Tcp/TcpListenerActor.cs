@@ -2,7 +2,6 @@ using System.Net;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Sessions;
-using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
@@ -49,6 +48,7 @@ public sealed class TcpListenerActor : UntypedActor
     private BindResult? _bindResult;
     private IActorRef? _listener;
     private int _connections;
+    private int _farewells;
     private bool _draining;
 
     /// <param name="admission">Limits per source address, shared with the WebSocket side; null admits everyone.</param>
@@ -138,9 +138,13 @@ public sealed class TcpListenerActor : UntypedActor
     private void OnDrain()
     {
         _drainWaiters.Add(Sender);
-        if (_draining) return;
-        _draining = true;
-        _listener?.Tell(Akka.IO.Tcp.Unbind.Instance);
+        if (_draining)
+        {
+            if (_connections == 0) FinishDrain(); // asked again after the drain was over: answered at once
+            return;
+        }
+        _draining = true; // from now on a new connection is refused
+        _farewells = _connections;
         _log.Info("Closing {0} TCP connections", _connections);
         foreach (var child in Context.GetChildren()) child.Tell(CloseGracefully.Instance);
         if (_connections == 0) FinishDrain();
@@ -148,7 +152,11 @@ public sealed class TcpListenerActor : UntypedActor
 
     private void FinishDrain()
     {
-        foreach (var waiter in _drainWaiters) waiter.Tell(Done.Instance);
+        // Unbound only now: Akka.IO's connections are children of its listener, and an unbound listener stops them,
+        // which aborts their sockets (a reset) whether or not their bye has gone out.
+        _listener?.Tell(Akka.IO.Tcp.Unbind.Instance);
+        _listener = null;
+        foreach (var waiter in _drainWaiters) waiter.Tell(new Drained(_farewells));
         _drainWaiters.Clear();
     }
 

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using ActorChat.Server.Sessions;
-using Akka;
 using Akka.Actor;
 using Akka.Event;
 using static ActorChat.Server.Transport.ListenerProtocol;
@@ -27,6 +26,7 @@ public sealed class WebSocketGatewayActor : UntypedActor
     private readonly SessionServices _services;
     private readonly List<IActorRef> _drainWaiters = [];
     private int _connections;
+    private int _farewells;
     private long _accepted;
     private bool _draining;
 
@@ -74,6 +74,7 @@ public sealed class WebSocketGatewayActor : UntypedActor
         if (!_draining)
         {
             _draining = true;
+            _farewells = _connections;
             _log.Info("Closing {0} WebSocket connections", _connections);
             foreach (var child in Context.GetChildren()) child.Tell(CloseGracefully.Instance);
         }
@@ -82,7 +83,7 @@ public sealed class WebSocketGatewayActor : UntypedActor
 
     private void FinishDrain()
     {
-        foreach (var waiter in _drainWaiters) waiter.Tell(Done.Instance);
+        foreach (var waiter in _drainWaiters) waiter.Tell(new Drained(_farewells));
         _drainWaiters.Clear();
     }
 }
