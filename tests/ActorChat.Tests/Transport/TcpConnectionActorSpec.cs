@@ -281,4 +281,35 @@ public class TcpConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         actor.Tell(new UserRegistry.Registered("alice"));
         Assert.Equal(new WelcomeFrame("alice", "Test", 1, "general"), ExpectOneFrameAndAck(actor));
     }
+
+    [Fact]
+    public void Nothing_more_is_read_while_a_frame_waits_for_an_earlier_answer_and_reading_resumes_once_it_is_in()
+    {
+        var actor = Start();
+        _connection.FishForMessage(m => m is Tcp.ResumeReading); // the first read, asked for at start
+        Receive(actor, "{\"type\":\"hello\",\"name\":\"alice\"}\n{\"type\":\"ping\",\"ref\":\"p\"}\n");
+        _users.ExpectMsg<UserRegistry.Register>();
+        // The ping waits behind the hello, and the connection is not read further meanwhile.
+        _connection.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        actor.Tell(new UserRegistry.Registered("alice"));
+        Assert.IsType<WelcomeFrame>(ExpectOneFrameAndAck(actor));
+        var pong = false;
+        var readAgain = false;
+        for (var i = 0; i < 10 && !(pong && readAgain); i++)
+        {
+            switch (_connection.FishForMessage(m => m is Tcp.Write or Tcp.ResumeReading))
+            {
+                case Tcp.Write write:
+                    Assert.Equal(new PongFrame { Ref = "p" }, Assert.Single(Frames.DecodeLines(write.Data.ToArray())));
+                    actor.Tell(write.Ack, _connection);
+                    pong = true;
+                    break;
+                default:
+                    readAgain = true;
+                    break;
+            }
+        }
+        Assert.True(pong && readAgain, "the pong went out and reading resumed");
+    }
 }
