@@ -69,6 +69,9 @@ public sealed class BrowserChatTests(ChromiumFixture chromium)
     public async Task The_chart_bar_of_a_user_grows_as_they_send_and_screenshots_are_saved()
     {
         await using var server = await TestServer.StartAsync();
+        // A room nobody on a page is in, so the screenshots show "Rooms to join" too.
+        await using var zed = await TestClient.ConnectAsync(server, "zed");
+        await zed.JoinAsync("random");
         await using var alice = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "alice");
         await using var bob = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "bob");
         await alice.JoinAsync("design");

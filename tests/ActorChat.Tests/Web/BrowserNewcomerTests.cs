@@ -237,16 +237,18 @@ public sealed partial class BrowserNewcomerTests(ChromiumFixture chromium)
             {
                 await using var carol = await TestClient.ConnectAsync(before, "carol");
                 await carol.JoinAsync("diary");
-                foreach (var text in new[] { "on the fourteenth", "on the fifteenth", "today" })
+                foreach (var text in new[] { "on the fourteenth", "on the fifteenth", "yesterday", "today" })
                 {
                     await carol.SendAsync(new SayRequest("diary", text));
                     await carol.ExpectAsync<MessageFrame>(m => m.Text == text);
                 }
             }
-            // Back-date the first two messages, as if said in March, behind the stopped server's back.
+            // Back-date the first three messages behind the stopped server's back: two in March, one yesterday.
             SqliteConnection.ClearAllPools();
-            BackDate(Path.Combine(dataDir, "actorchat.db"), "room-diary", 1, "2026-03-14T09:30:00.000Z");
-            BackDate(Path.Combine(dataDir, "actorchat.db"), "room-diary", 2, "2026-03-15T16:05:00.000Z");
+            var database = Path.Combine(dataDir, "actorchat.db");
+            BackDate(database, "room-diary", 1, "2026-03-14T09:30:00.000Z");
+            BackDate(database, "room-diary", 2, "2026-03-15T16:05:00.000Z");
+            BackDate(database, "room-diary", 3, $"{DateTime.UtcNow.AddDays(-1):yyyy-MM-dd}T12:00:00.000Z");
 
             await using var server = await TestServer.StartAsync("--data-dir", dataDir);
             await using var alice = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "alice", configure: options =>
@@ -260,6 +262,7 @@ public sealed partial class BrowserNewcomerTests(ChromiumFixture chromium)
             await Expect(items).ToHaveTextAsync([
                 new Regex("14 March"), new Regex("14 Mar.* 09:30.*on the fourteenth"),
                 new Regex("15 March"), new Regex("15 Mar.* 16:05.*on the fifteenth"),
+                new Regex("^Yesterday$"), new Regex("12:00.*yesterday$"),
                 new Regex("^Today$"), new Regex(@"^\d\d:\d\dcaroltoday$"),
             ]);
         }
