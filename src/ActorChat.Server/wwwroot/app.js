@@ -107,8 +107,12 @@
 
   function save() {
     if (!state.name || !state.wanted) return;
+    // Rooms still being joined count too: a reload before their joined frames arrive must not forget them.
     const rooms = [...state.conversations.values()].filter((c) => c.kind === 'room' && c.inRoom).map((c) => c.name);
-    const current = state.current && state.current.startsWith('@') ? null : state.current;
+    for (const asked of state.pending.values()) {
+      if (asked.kind === 'join' && !rooms.some((room) => roomKey(room) === asked.key)) rooms.push(asked.name);
+    }
+    const current = state.current && state.current.startsWith('@') ? null : (state.current || state.showOnJoin);
     try {
       sessionStorage.setItem(SAVED_KEY, JSON.stringify({ name: state.name, rooms, current }));
     } catch { /* storage off: a reload signs out */ }
@@ -276,7 +280,7 @@
       state.showOnJoin = roomKey(state.defaultRoom);
     }
     state.restore = null;
-    for (const room of rooms) send({ type: 'join', room }, { kind: 'join', key: roomKey(room) });
+    for (const room of rooms) send({ type: 'join', room }, { kind: 'join', key: roomKey(room), name: room });
     send({ type: 'rooms' });
     save();
     render();
@@ -309,6 +313,7 @@
       case 'history': onHistoryRefused(frame, asked); return;
       case 'join':
         if (state.showOnJoin === asked.key) state.showOnJoin = null;
+        save(); // a room that could not be joined is not one to rejoin after a reload
         break;
       default: break;
     }
@@ -575,7 +580,7 @@
       return;
     }
     state.showOnJoin = roomKey(name);
-    send({ type: 'join', room: name }, { kind: 'join', key: roomKey(name) });
+    send({ type: 'join', room: name }, { kind: 'join', key: roomKey(name), name });
   }
 
   function leaveRoom(room) {
