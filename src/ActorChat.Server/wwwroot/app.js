@@ -4,7 +4,7 @@
 
 (() => {
   const SVG_NS = 'http://www.w3.org/2000/svg';
-  const DEFAULT_ROOM = 'lobby';
+  const FALLBACK_ROOM = 'general';    // a server too old to name its default room in welcome
   const RECONNECT_FIRST_MS = 500;
   const RECONNECT_MAX_MS = 5000;
   const PING_EVERY_MS = 25000;
@@ -12,9 +12,9 @@
   const HISTORY_PAGE = 50;            // messages per "Load older messages" request
   const HISTORY_TIMEOUT_MS = 15000;   // a request not answered by then may be sent again
   const NEAR_TOP_PX = 4;
-  // Error frames name no request: these codes answer a say, and these a history request.
-  const SAY_ERRORS = new Set(['unavailable', 'busy', 'not_in_room', 'invalid_room', 'empty_message', 'message_too_long', 'bad_request']);
-  const HISTORY_ERRORS = new Set(['unavailable', 'busy', 'not_in_room', 'invalid_room', 'bad_request']);
+  const PINNED_PX = 24;               // this close to the bottom counts as reading the newest message
+  const NAME_RETRIES = 5;             // a restored name still held by the closing page: tries before giving up
+  const SAVED_KEY = 'actorchat.session';
   const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
   const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -22,7 +22,8 @@
   const ui = {
     login: $('login'), loginForm: $('login-form'), nameInput: $('name-input'), loginError: $('login-error'),
     chat: $('chat'), me: $('me'), status: $('status'), statusText: $('status-text'), logout: $('logout'),
-    joinForm: $('join-form'), roomInput: $('room-input'), conversations: $('conversations'), serverRooms: $('server-rooms'),
+    joinForm: $('join-form'), roomInput: $('room-input'), conversations: $('conversations'),
+    serverRooms: $('server-rooms'), serverRoomsSection: $('server-rooms-section'),
     title: $('conversation-title'), leave: $('leave-button'), messages: $('messages'),
     composer: $('composer'), messageInput: $('message-input'), sendButton: document.querySelector('#composer button'),
     members: $('members'), memberCount: $('member-count'), chart: $('chart'),
@@ -30,18 +31,25 @@
   };
 
   const state = {
-    name: null,          // the name we chose; kept across reconnects
+    name: null,          // the name we chose; kept across reconnects and reloads
     identified: false,   // the server welcomed us on the current socket
+    welcomed: false,     // the server welcomed us at least once since sign-in: name errors mean "still held", not "refused"
     wanted: false,       // the user wants to be online: reconnect when the socket drops
     socket: null,
     attempt: 0,
+    nameRetries: 0,
     reconnectTimer: 0,
     pingTimer: 0,
+    defaultRoom: FALLBACK_ROOM,
     conversations: new Map(), // key → conversation (rooms by lower-case name, direct chats by '@' + name)
     current: null,
     showOnJoin: null,         // key of a room the user just asked to join: switch to it when joined
+    restore: null,            // rooms to rejoin after a reload: { rooms: [names], current: key }
+    serverRooms: [],          // the last rooms frame
     roomsRefresh: 0,
-    pendingSays: [],          // lines said and not seen back yet, oldest first: { key, text }
+    nextRef: 0,
+    pending: new Map(),       // ref → what the frame asked for, until its answer or error comes back
+    pinned: true,             // the view follows the newest message
   };
 
   // ---- small DOM helpers: text only ----
@@ -60,19 +68,78 @@
     return node;
   }
 
-  const localTime = (timestamp) => {
+  // ---- dates: the time alone for today, the date too for earlier days ----
+
+  const parseTime = (timestamp) => {
     const date = new Date(timestamp);
-    return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return Number.isNaN(date.getTime()) ? null : date;
   };
+
+  const dayOf = (date) => `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
+
+  function isToday(date) {
+    return dayOf(date) === dayOf(new Date());
+  }
+
+  function shownTime(timestamp) {
+    const date = parseTime(timestamp);
+    if (!date) return '';
+    const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    if (isToday(date)) return time;
+    const sameYear = date.getFullYear() === new Date().getFullYear();
+    const day = date.toLocaleDateString([], { day: 'numeric', month: 'short', year: sameYear ? undefined : 'numeric' });
+    return `${day} ${time}`;
+  }
+
+  function dayLabel(date) {
+    if (isToday(date)) return 'Today';
+    const yesterday = new Date();
+    yesterday.setDate(yesterday.getDate() - 1);
+    if (dayOf(date) === dayOf(yesterday)) return 'Yesterday';
+    const sameYear = date.getFullYear() === new Date().getFullYear();
+    return date.toLocaleDateString([], { weekday: 'long', day: 'numeric', month: 'long', year: sameYear ? undefined : 'numeric' });
+  }
 
   const roomKey = (room) => room.toLowerCase();
   const dmKey = (user) => '@' + user.toLowerCase();
+
+  // ---- what survives a reload: the name and the rooms (per tab) ----
+
+  function save() {
+    if (!state.name || !state.wanted) return;
+    // Rooms still being joined count too: a reload before their joined frames arrive must not forget them.
+    const rooms = [...state.conversations.values()].filter((c) => c.kind === 'room' && c.inRoom).map((c) => c.name);
+    for (const asked of state.pending.values()) {
+      if (asked.kind === 'join' && !rooms.some((room) => roomKey(room) === asked.key)) rooms.push(asked.name);
+    }
+    const current = state.current && state.current.startsWith('@') ? null : (state.current || state.showOnJoin);
+    try {
+      sessionStorage.setItem(SAVED_KEY, JSON.stringify({ name: state.name, rooms, current }));
+    } catch { /* storage off: a reload signs out */ }
+  }
+
+  function loadSaved() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(SAVED_KEY) || 'null');
+      if (!saved || typeof saved.name !== 'string' || !NAME_PATTERN.test(saved.name)) return null;
+      const rooms = Array.isArray(saved.rooms) ? saved.rooms.filter((r) => typeof r === 'string' && ROOM_PATTERN.test(r)) : [];
+      return { name: saved.name, rooms, current: typeof saved.current === 'string' ? saved.current : null };
+    } catch {
+      return null;
+    }
+  }
+
+  function forgetSaved() {
+    try { sessionStorage.removeItem(SAVED_KEY); } catch { /* nothing kept */ }
+  }
 
   // ---- connection ----
 
   function setStatus(kind, text) {
     ui.status.dataset.state = kind;
     ui.statusText.textContent = text || kind;
+    // Who is online is only known while connected: the presence dots go grey meanwhile.
+    ui.members.dataset.presence = kind === 'connected' ? 'live' : 'unknown';
   }
 
   function connect() {
@@ -83,7 +150,7 @@
     state.identified = false;
     setStatus(state.attempt === 0 ? 'connecting' : 'reconnecting', state.attempt === 0 ? 'connecting…' : 'reconnecting…');
 
-    socket.addEventListener('open', () => send({ type: 'hello', name: state.name }));
+    socket.addEventListener('open', () => send({ type: 'hello', name: state.name }, { kind: 'hello' }));
     socket.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
       let frame;
@@ -110,25 +177,46 @@
     state.reconnectTimer = setTimeout(connect, delay);
   }
 
-  function send(frame) {
+  /**
+   * Sends a frame tagged with a fresh ref. <context> says what the frame asked for: its answer or error
+   * carries the same ref, which is how the page knows which request an error belongs to.
+   */
+  function send(frame, context) {
     if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return false;
-    state.socket.send(JSON.stringify(frame));
+    const ref = String(++state.nextRef);
+    state.socket.send(JSON.stringify({ ...frame, ref }));
+    if (context) state.pending.set(ref, context);
     return true;
   }
 
-  function signIn(name) {
+  /** What the frame with this ref asked for, taken off the list: each ref has one answer. */
+  function takePending(frame) {
+    if (typeof frame.ref !== 'string') return undefined;
+    const context = state.pending.get(frame.ref);
+    state.pending.delete(frame.ref);
+    return context;
+  }
+
+  function signIn(name, restore) {
     state.name = name;
     state.wanted = true;
+    state.welcomed = false;
     state.attempt = 0;
+    state.nameRetries = 0;
+    state.restore = restore || null;
+    if (restore) showChat(); // a reload: back to the chat view at once, not to the name form
     connect();
   }
 
   function signOut() {
     state.wanted = false;
+    forgetSaved();
     clearTimeout(state.reconnectTimer);
     if (!send({ type: 'quit' }) && state.socket) state.socket.close();
     state.conversations.clear();
     state.current = null;
+    state.restore = null;
+    state.serverRooms = [];
     ui.chat.hidden = true;
     ui.login.hidden = false;
     ui.me.hidden = true;
@@ -137,9 +225,18 @@
     ui.nameInput.focus();
   }
 
+  function showChat() {
+    ui.login.hidden = true;
+    ui.chat.hidden = false;
+    ui.me.hidden = false;
+    ui.logout.hidden = false;
+    ui.me.textContent = state.name;
+  }
+
   // ---- frames from the server ----
 
   function handleFrame(frame) {
+    const asked = takePending(frame);
     switch (frame.type) {
       case 'welcome': onWelcome(frame); break;
       case 'joined': onJoined(frame); break;
@@ -147,11 +244,11 @@
       case 'message': onMessage(frame, false); break;
       case 'left': onLeft(frame); break;
       case 'dm': onDirect(frame); break;
-      case 'rooms': renderServerRooms(frame.rooms || []); break;
-      case 'members': onMembers(frame); break;
+      case 'rooms': state.serverRooms = frame.rooms || []; renderServerRooms(); break;
+      case 'members': onMembers(frame, asked); break;
       case 'stats': onStats(frame); break;
       case 'history': onHistory(frame); break;
-      case 'error': onError(frame); break;
+      case 'error': onError(frame, asked); break;
       case 'ping': send({ type: 'pong' }); break; // the server checks that a quiet page is still there
       case 'bye':
         if (frame.reason === 'server_shutdown') systemLineEverywhere('The server is restarting; reconnecting…');
@@ -161,59 +258,64 @@
   }
 
   function onWelcome(frame) {
-    const firstTime = !state.identified && ui.chat.hidden;
     state.name = frame.name;
     state.identified = true;
+    state.welcomed = true;
     state.attempt = 0;
+    state.nameRetries = 0;
+    if (typeof frame.room === 'string' && ROOM_PATTERN.test(frame.room)) state.defaultRoom = frame.room;
     setStatus('connected');
-    ui.login.hidden = true;
-    ui.chat.hidden = false;
-    ui.me.hidden = false;
-    ui.logout.hidden = false;
-    ui.me.textContent = frame.name;
+    showChat();
     clearInterval(state.pingTimer);
     state.pingTimer = setInterval(() => send({ type: 'ping' }), PING_EVERY_MS);
 
     // After a reconnect, come back to every room we were in; the joined frames bring the missed history.
-    const rooms = [...state.conversations.values()].filter((c) => c.kind === 'room' && c.inRoom);
-    if (rooms.length === 0 && firstTime) {
-      state.showOnJoin = roomKey(DEFAULT_ROOM);
-      send({ type: 'join', room: DEFAULT_ROOM });
+    // After a reload, to the rooms saved for this tab; the first time, to the server's default room.
+    const rooms = [...state.conversations.values()].filter((c) => c.kind === 'room' && c.inRoom).map((c) => c.name);
+    if (rooms.length === 0 && state.restore && state.restore.rooms.length > 0) {
+      rooms.push(...state.restore.rooms);
+      state.showOnJoin = state.restore.current || roomKey(rooms[0]);
+    } else if (rooms.length === 0 && state.conversations.size === 0) {
+      rooms.push(state.defaultRoom);
+      state.showOnJoin = roomKey(state.defaultRoom);
     }
-    for (const room of rooms) send({ type: 'join', room: room.name });
+    state.restore = null;
+    for (const room of rooms) send({ type: 'join', room }, { kind: 'join', key: roomKey(room), name: room });
     send({ type: 'rooms' });
+    save();
     render();
   }
 
-  function onError(frame) {
+  function onError(frame, asked) {
     if (!state.identified && (frame.code === 'name_taken' || frame.code === 'invalid_name')) {
-      if (ui.chat.hidden) {
-        // The first sign-in failed: back to the name form.
+      if (state.welcomed || (state.restore && frame.code === 'name_taken' && state.nameRetries++ < NAME_RETRIES)) {
+        // Our old connection (or the page before a reload) still holds the name on the server; try again shortly.
+        if (state.socket) state.socket.close();
+      } else {
+        // The sign-in failed: back to the name form.
         state.wanted = false;
+        forgetSaved();
         if (state.socket) state.socket.close();
         setStatus('disconnected');
+        ui.chat.hidden = true;
+        ui.login.hidden = false;
+        ui.me.hidden = true;
+        ui.logout.hidden = true;
+        ui.nameInput.value = state.name || '';
         ui.loginError.textContent = frame.message;
         ui.nameInput.focus();
-      } else if (state.socket) {
-        // Our old connection still holds the name on the server; try again shortly.
-        state.socket.close();
       }
       return;
     }
-    if (state.pendingSays.length > 0 && SAY_ERRORS.has(frame.code)) {
-      onSayRefused(frame, state.pendingSays.shift());
-      return;
-    }
-    const waiting = [...state.conversations.values()].find((c) => c.historyPending);
-    if (waiting && HISTORY_ERRORS.has(frame.code)) {
-      finishHistoryRequest(waiting);
-      const why = frame.code === 'unavailable' || frame.code === 'busy'
-        ? 'Could not load older messages just now; try again.'
-        : frame.message;
-      waiting.historyNote = why;
-      addLine(waiting, { kind: 'error', text: why }, true);
-      if (state.current === waiting.key) renderOlder(waiting);
-      return;
+    switch (asked && asked.kind) {
+      case 'say': onSayRefused(frame, asked); return;
+      case 'dm': onDirectRefused(frame, asked); return;
+      case 'history': onHistoryRefused(frame, asked); return;
+      case 'join':
+        if (state.showOnJoin === asked.key) state.showOnJoin = null;
+        save(); // a room that could not be joined is not one to rejoin after a reload
+        break;
+      default: break;
     }
     const target = currentConversation();
     if (target) addLine(target, { kind: 'error', text: frame.message });
@@ -232,6 +334,23 @@
     if (state.current === room.key && ui.messageInput.value === '') ui.messageInput.value = said.text;
   }
 
+  function onDirectRefused(frame, sent) {
+    const chat = state.conversations.get(sent.key) || currentConversation();
+    if (chat) addLine(chat, { kind: 'error', text: frame.message });
+  }
+
+  function onHistoryRefused(frame, asked) {
+    const room = state.conversations.get(asked.key);
+    if (!room) return;
+    finishHistoryRequest(room);
+    const why = frame.code === 'unavailable' || frame.code === 'busy'
+      ? 'Could not load older messages just now; try again.'
+      : frame.message;
+    room.historyNote = why;
+    addLine(room, { kind: 'error', text: why }, true);
+    if (state.current === room.key) renderOlder(room);
+  }
+
   const shorten = (text, max) => (text.length <= max ? text : text.slice(0, max - 1) + '…');
 
   function ensureConversation(kind, name) {
@@ -242,6 +361,7 @@
         key, kind, name, inRoom: false, lines: [], ids: new Set(), members: [], counts: new Map(), unread: 0,
         maxLines: MAX_LINES, // grows by what "Load older messages" brings, so new lines do not push it out at once
         oldestSeq: null,     // the smallest message seq shown: older pages are asked for before it
+        total: null,         // the room's message count from its stats: with nothing shown, whether older ones exist
         historyPending: false, historyTimer: 0, historyDone: false, historyNote: '',
       };
       state.conversations.set(key, conversation);
@@ -260,16 +380,21 @@
     if (room.oldestSeq !== null && (history.length === 0 || history[history.length - 1].seq < room.oldestSeq)) {
       room.oldestSeq = null;
       room.historyDone = false;
+      room.historyNote = '';
     }
+    room.total = null;
     for (const message of history) onMessage(message, true);
-    send({ type: 'stats', room: frame.room }); // seeds the chart; later messages add to it
-    const show = state.showOnJoin === room.key || !state.current;
+    send({ type: 'stats', room: frame.room }); // seeds the chart and says whether older messages exist
+    const asked = state.showOnJoin === room.key;
+    const show = asked || !state.current;
+    if (asked) state.showOnJoin = null;
     if (show) {
-      state.showOnJoin = null;
       state.current = room.key;
       room.unread = 0;
     }
-    render();
+    save();
+    if (show || state.current === room.key) render();
+    else renderConversations();
     if (show) ui.messageInput.focus(); // the room the user asked for: ready to type
     send({ type: 'rooms' });
   }
@@ -281,6 +406,7 @@
     room.inRoom = false;
     state.conversations.delete(key);
     if (state.current === key) state.current = firstConversationKey();
+    save();
     render();
     send({ type: 'rooms' });
   }
@@ -311,16 +437,13 @@
   function onMessage(frame, fromHistory) {
     const room = state.conversations.get(roomKey(frame.room));
     if (!room) return;
-    if (!fromHistory && isMe(frame.sender)) {
-      const said = state.pendingSays.findIndex((p) => p.key === room.key);
-      if (said >= 0) state.pendingSays.splice(said, 1);
-    }
     if (room.ids.has(frame.id)) return;
     room.ids.add(frame.id);
     noteSeq(room, frame.seq);
     addLine(room, messageLine(frame), fromHistory);
     if (!fromHistory) {
       room.counts.set(frame.sender, (room.counts.get(frame.sender) || 0) + 1);
+      if (room.total !== null) room.total++;
       if (state.current === room.key) renderChart(room);
     }
   }
@@ -334,14 +457,21 @@
     if (typeof seq === 'number' && seq > 0 && (room.oldestSeq === null || seq < room.oldestSeq)) room.oldestSeq = seq;
   }
 
+  /** Older messages exist when the oldest shown is not the room's first, or, with none shown, when the room has any. */
+  function hasOlder(room) {
+    if (room.historyDone) return false;
+    if (room.oldestSeq !== null) return room.oldestSeq > 1;
+    return room.total !== null && room.total > 0;
+  }
+
   // ---- older messages ----
 
   /** Asks for the page before the oldest message shown, unless one is on its way or there is nothing older. */
   function loadOlder(room) {
-    if (!room || room.kind !== 'room' || !room.inRoom || room.historyPending || room.historyDone || !state.identified) return;
+    if (!room || room.kind !== 'room' || !room.inRoom || room.historyPending || !hasOlder(room) || !state.identified) return;
     const request = { type: 'history', room: room.name, limit: HISTORY_PAGE };
     if (room.oldestSeq !== null) request.before = room.oldestSeq;
-    if (!send(request)) return;
+    if (!send(request, { kind: 'history', key: room.key })) return;
     room.historyPending = true;
     room.historyNote = '';
     room.historyTimer = setTimeout(() => {
@@ -358,7 +488,7 @@
   }
 
   function forgetPendingRequests() {
-    state.pendingSays = [];
+    state.pending.clear();
     for (const conversation of state.conversations.values()) {
       if (conversation.historyPending) finishHistoryRequest(conversation);
     }
@@ -370,16 +500,12 @@
     if (!room) return;
     finishHistoryRequest(room);
     const page = frame.messages || [];
-    if (page.length === 0) {
-      room.historyDone = true;
-      room.historyNote = 'No older messages';
-    } else {
-      room.historyNote = '';
-      for (const message of page) noteSeq(room, message.seq);
-      const fresh = page.filter((message) => !room.ids.has(message.id));
-      for (const message of fresh) room.ids.add(message.id);
-      prependLines(room, fresh.map(messageLine));
-    }
+    if (page.length === 0) room.historyDone = true;
+    for (const message of page) noteSeq(room, message.seq);
+    const fresh = page.filter((message) => !room.ids.has(message.id));
+    for (const message of fresh) room.ids.add(message.id);
+    prependLines(room, fresh.map(messageLine));
+    room.historyNote = hasOlder(room) ? '' : 'No older messages';
     if (state.current === room.key) renderOlder(room);
   }
 
@@ -390,27 +516,24 @@
     if (at < 0) at = room.lines.length;
     room.lines.splice(at, 0, ...lines);
     room.maxLines += lines.length;
-    if (state.current !== room.key) return;
-    const list = ui.messages;
-    const fromBottom = list.scrollHeight - list.scrollTop;
-    const nodes = document.createDocumentFragment();
-    nodes.append(...lines.map(lineNode));
-    list.insertBefore(nodes, list.children[at] || null);
-    list.scrollTop = list.scrollHeight - fromBottom;
+    if (state.current === room.key) renderLinesKeepingView(room);
   }
 
   function renderOlder(conversation) {
     const isRoom = Boolean(conversation) && conversation.kind === 'room';
-    ui.older.hidden = !isRoom;
+    const older = isRoom && hasOlder(conversation);
+    const before = ui.older.hidden;
+    ui.older.hidden = !isRoom || (!older && !conversation.historyNote);
+    if (ui.older.hidden !== before) keepPinned();
     if (!isRoom) return;
-    ui.olderButton.hidden = conversation.historyDone;
+    ui.olderButton.hidden = !older;
     ui.olderButton.disabled = conversation.historyPending;
     ui.olderButton.textContent = conversation.historyPending ? 'Loading older messages…' : 'Load older messages';
     ui.olderNote.textContent = conversation.historyNote;
   }
 
   function onDirect(frame) {
-    const other = frame.from.toLowerCase() === (state.name || '').toLowerCase() ? frame.to : frame.from;
+    const other = isMe(frame.from) ? frame.to : frame.from;
     const chat = ensureConversation('dm', other);
     if (chat.ids.has(frame.id)) return;
     chat.ids.add(frame.id);
@@ -418,18 +541,29 @@
     renderConversations();
   }
 
-  function onMembers(frame) {
+  /** The answer to a who: the member list, and for /who a line saying who is there. */
+  function onMembers(frame, asked) {
     const room = state.conversations.get(roomKey(frame.room));
-    if (!room) return;
-    room.members = [...frame.members];
-    if (state.current === room.key) renderMembers(room);
+    const members = frame.members || [];
+    if (room) {
+      room.members = [...members];
+      if (state.current === room.key) renderMembers(room);
+    }
+    if (asked && asked.kind === 'who') {
+      const target = room || currentConversation();
+      if (target) addLine(target, { kind: 'system', text: `In #${frame.room} (${members.length}): ${members.join(', ')}` });
+    }
   }
 
   function onStats(frame) {
     const room = state.conversations.get(roomKey(frame.room));
     if (!room) return;
     room.counts = new Map(Object.entries(frame.messagesPerUser || {}));
-    if (state.current === room.key) renderChart(room);
+    room.total = typeof frame.total === 'number' ? frame.total : null;
+    if (state.current === room.key) {
+      renderChart(room);
+      renderOlder(room);
+    }
   }
 
   // ---- what the user does ----
@@ -446,7 +580,11 @@
       return;
     }
     state.showOnJoin = roomKey(name);
-    send({ type: 'join', room: name });
+    send({ type: 'join', room: name }, { kind: 'join', key: roomKey(name), name });
+  }
+
+  function leaveRoom(room) {
+    if (room && room.kind === 'room') send({ type: 'leave', room: room.name }, { kind: 'leave', key: room.key });
   }
 
   function sendText(text) {
@@ -456,31 +594,36 @@
       return;
     }
     if (!target) return;
-    if (target.kind === 'room') {
-      if (send({ type: 'say', room: target.name, text })) state.pendingSays.push({ key: target.key, text });
-    }
-    else send({ type: 'dm', to: target.name, text });
+    if (target.kind === 'room') send({ type: 'say', room: target.name, text }, { kind: 'say', key: target.key, text });
+    else sendDirect(target.name, text);
+  }
+
+  function sendDirect(to, text) {
+    send({ type: 'dm', to, text }, { kind: 'dm', key: dmKey(to), text });
   }
 
   function runCommand(text) {
     const [command, ...rest] = text.trim().split(/\s+/);
     const target = currentConversation();
     switch (command.toLowerCase()) {
-      case '/join': if (rest[0]) joinRoom(rest[0]); break;
-      case '/leave': if (target && target.kind === 'room') send({ type: 'leave', room: target.name }); break;
+      case '/join': if (rest[0]) joinRoom(rest[0].replace(/^#/, '')); break;
+      case '/leave': leaveRoom(target); break;
       case '/dm':
       case '/msg':
-        if (rest.length >= 2) send({ type: 'dm', to: rest[0], text: text.trim().split(/\s+/).slice(2).join(' ') });
+        if (rest.length >= 2) sendDirect(rest[0], text.trim().split(/\s+/).slice(2).join(' '));
         else if (rest[0]) openDirect(rest[0]);
         break;
-      case '/who': if (target && target.kind === 'room') send({ type: 'who', room: target.name }); break;
+      case '/who':
+        if (target && target.kind === 'room') send({ type: 'who', room: target.name }, { kind: 'who', key: target.key });
+        else if (target) addLine(target, { kind: 'error', text: '/who lists the members of a room; switch to a room first.' });
+        break;
       default:
         if (target) addLine(target, { kind: 'error', text: 'Commands: /join ROOM, /leave, /dm NAME [TEXT], /who' });
     }
   }
 
   function openDirect(user) {
-    if (!NAME_PATTERN.test(user) || user.toLowerCase() === (state.name || '').toLowerCase()) return;
+    if (!NAME_PATTERN.test(user) || isMe(user)) return;
     const chat = ensureConversation('dm', user);
     switchTo(chat.key);
   }
@@ -489,6 +632,7 @@
     if (!state.conversations.has(key)) return;
     state.current = key;
     state.conversations.get(key).unread = 0;
+    save();
     render();
     ui.messageInput.focus();
   }
@@ -506,10 +650,10 @@
 
   function addLine(conversation, line, quiet) {
     conversation.lines.push(line);
-    if (conversation.lines.length > conversation.maxLines) dropOldestLines(conversation);
+    const dropped = conversation.lines.length > conversation.maxLines && dropOldestLines(conversation);
     if (state.current === conversation.key) {
-      appendLineNode(line);
-      trimRenderedLines(conversation);
+      if (dropped) renderLinesKeepingView(conversation);
+      else appendLineNode(conversation, line);
     } else if (!quiet && line.kind === 'message') {
       conversation.unread++;
       renderConversations();
@@ -519,13 +663,14 @@
   /** Keeps a conversation to its line limit; messages dropped from the top can be loaded again as older ones. */
   function dropOldestLines(conversation) {
     const dropped = conversation.lines.splice(0, conversation.lines.length - conversation.maxLines);
-    if (!dropped.some((line) => line.kind === 'message')) return;
+    if (!dropped.some((line) => line.kind === 'message')) return true;
     for (const line of dropped) if (line.id) conversation.ids.delete(line.id);
     conversation.oldestSeq = null;
     for (const line of conversation.lines) if (line.kind === 'message') noteSeq(conversation, line.seq);
     conversation.historyDone = false;
     conversation.historyNote = '';
     if (state.current === conversation.key) renderOlder(conversation);
+    return true;
   }
 
   function systemLineEverywhere(text) {
@@ -535,9 +680,10 @@
   function lineNode(line) {
     const item = el('li', `line line-${line.kind}`);
     if (line.kind === 'message') {
-      const time = el('time', 'line-time', localTime(line.timestamp));
+      const time = el('time', 'line-time', shownTime(line.timestamp));
       time.dateTime = line.timestamp;
-      time.title = new Date(line.timestamp).toLocaleString();
+      const date = parseTime(line.timestamp);
+      if (date) time.title = date.toLocaleString();
       const sender = el('span', 'line-sender', line.sender);
       if (line.seq) item.dataset.seq = String(line.seq);
       if (isMe(line.sender)) item.classList.add('line-own');
@@ -548,24 +694,83 @@
     return item;
   }
 
-  function appendLineNode(line) {
-    const list = ui.messages;
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    list.append(lineNode(line));
-    if (atBottom) list.scrollTop = list.scrollHeight;
+  /** A heading line for a day, put before the first message of each day when not every message is from today. */
+  function dayNode(date) {
+    const item = el('li', 'line line-day');
+    item.dataset.day = dayOf(date);
+    item.append(el('span', 'line-text', dayLabel(date)));
+    return item;
   }
 
-  function trimRenderedLines(conversation) {
-    while (ui.messages.childElementCount > conversation.maxLines) ui.messages.firstElementChild.remove();
+  /** The day a separator is due before this message, or null: its day differs from the message before it. */
+  function separatorBefore(line, previousDay) {
+    if (line.kind !== 'message') return null;
+    const date = parseTime(line.timestamp);
+    if (!date) return null;
+    const day = dayOf(date);
+    if (previousDay === day) return null;
+    if (previousDay === null && isToday(date)) return null; // only today's messages: no heading needed
+    return date;
+  }
+
+  function lastMessageDay(lines, before) {
+    for (let i = before - 1; i >= 0; i--) {
+      if (lines[i].kind !== 'message') continue;
+      const date = parseTime(lines[i].timestamp);
+      if (date) return dayOf(date);
+    }
+    return null;
+  }
+
+  function nodesFor(conversation) {
+    const nodes = [];
+    let previousDay = null;
+    for (const line of conversation.lines) {
+      const separator = separatorBefore(line, previousDay);
+      if (separator) nodes.push(dayNode(separator));
+      if (line.kind === 'message') {
+        const date = parseTime(line.timestamp);
+        if (date) previousDay = dayOf(date);
+      }
+      nodes.push(lineNode(line));
+    }
+    return nodes;
+  }
+
+  function appendLineNode(conversation, line) {
+    const lines = conversation.lines;
+    const separator = separatorBefore(line, lastMessageDay(lines, lines.length - 1));
+    if (separator) ui.messages.append(dayNode(separator));
+    ui.messages.append(lineNode(line));
+    keepPinned();
+  }
+
+  /** Renders every line again, keeping what the user reads where it is (or the newest in view when pinned). */
+  function renderLinesKeepingView(conversation) {
+    const list = ui.messages;
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    list.replaceChildren(...nodesFor(conversation));
+    if (state.pinned) scrollToNewest();
+    else list.scrollTop = list.scrollHeight - fromBottom;
+  }
+
+  // ---- following the newest message ----
+
+  function scrollToNewest() {
+    ui.messages.scrollTop = ui.messages.scrollHeight;
+    state.pinned = true;
+  }
+
+  function keepPinned() {
+    if (state.pinned) scrollToNewest();
   }
 
   // ---- rendering ----
 
   function render() {
     renderConversations();
+    renderServerRooms();
     const conversation = currentConversation();
-    ui.messages.replaceChildren(...(conversation ? conversation.lines.map(lineNode) : []));
-    ui.messages.scrollTop = ui.messages.scrollHeight;
     const canTalk = Boolean(conversation) && state.identified;
     ui.messageInput.disabled = !conversation;
     ui.sendButton.disabled = !conversation;
@@ -586,6 +791,9 @@
     renderOlder(conversation);
     renderMembers(conversation);
     renderChart(conversation);
+    // Everything around the list has its final size now: open the conversation at its newest message.
+    ui.messages.replaceChildren(...(conversation ? nodesFor(conversation) : []));
+    scrollToNewest();
   }
 
   function renderConversations() {
@@ -605,10 +813,16 @@
     ui.conversations.replaceChildren(...items);
   }
 
-  function renderServerRooms(rooms) {
-    const items = rooms.map((room) => {
+  /** The rooms on the server that the user is not in: the rooms they are in are listed once, above. */
+  function renderServerRooms() {
+    const joined = (room) => {
+      const conversation = state.conversations.get(roomKey(room.name));
+      return conversation && conversation.inRoom;
+    };
+    const items = state.serverRooms.filter((room) => !joined(room)).map((room) => {
       const button = el('button', 'server-room');
       button.type = 'button';
+      button.dataset.room = roomKey(room.name);
       button.append(el('span', 'conversation-name', `#${room.name}`), el('span', 'count', String(room.members)));
       button.title = `Join #${room.name} (${room.members} online)`;
       button.addEventListener('click', () => joinRoom(room.name));
@@ -617,6 +831,7 @@
       return item;
     });
     ui.serverRooms.replaceChildren(...items);
+    ui.serverRoomsSection.hidden = items.length === 0;
   }
 
   function renderMembers(conversation) {
@@ -626,8 +841,7 @@
     ui.members.replaceChildren(...members.map((member) => {
       const item = el('li', 'member');
       item.dataset.user = member;
-      const isMe = member.toLowerCase() === (state.name || '').toLowerCase();
-      if (isMe) {
+      if (isMe(member)) {
         item.append(el('span', 'member-name', `${member} (you)`));
       } else {
         const button = el('button', 'member-name', member);
@@ -683,7 +897,7 @@
       return;
     }
     ui.loginError.textContent = '';
-    signIn(name);
+    signIn(name, null);
   });
 
   ui.joinForm.addEventListener('submit', (event) => {
@@ -702,21 +916,26 @@
     ui.messageInput.value = '';
   });
 
-  ui.leave.addEventListener('click', () => {
-    const target = currentConversation();
-    if (target && target.kind === 'room') send({ type: 'leave', room: target.name });
-  });
+  ui.leave.addEventListener('click', () => leaveRoom(currentConversation()));
 
   ui.logout.addEventListener('click', signOut);
 
   ui.olderButton.addEventListener('click', () => loadOlder(currentConversation()));
 
-  // Scrolling the messages to the top asks for the page before them (only when they overflow: a scroll happened).
+  // Scrolling decides whether the view follows new messages; scrolling to the top asks for the page before
+  // them (only when they overflow: a scroll happened).
   ui.messages.addEventListener('scroll', () => {
-    if (ui.messages.scrollTop <= NEAR_TOP_PX && ui.messages.scrollHeight > ui.messages.clientHeight) {
-      loadOlder(currentConversation());
-    }
+    const list = ui.messages;
+    state.pinned = list.scrollHeight - list.scrollTop - list.clientHeight <= PINNED_PX;
+    if (list.scrollTop <= NEAR_TOP_PX && list.scrollHeight > list.clientHeight) loadOlder(currentConversation());
   }, { passive: true });
 
+  // The list changes size when the layout around it does (a bar appears, the window turns): stay at the bottom.
+  if (typeof ResizeObserver === 'function') new ResizeObserver(keepPinned).observe(ui.messages);
+
   renderChart(undefined);
+  setStatus('disconnected');
+
+  const saved = loadSaved();
+  if (saved) signIn(saved.name, { rooms: saved.rooms, current: saved.current });
 })();

@@ -46,19 +46,34 @@ internal sealed class ChatPage : IAsyncDisposable
 
     public ILocator OlderNote => Page.Locator("#older-note");
 
+    /// <summary>A room under "Rooms to join" (rooms the user is not in), by its lower-case name.</summary>
+    public ILocator RoomToJoin(string key) => Page.Locator($"#server-rooms button[data-room='{key}']");
+
+    public ILocator DaySeparators => Page.Locator("#messages .line-day");
+
+    public ILocator ErrorLines => Page.Locator("#messages .line-error");
+
+    /// <summary>The colour of a member's presence dot, as the browser paints it.</summary>
+    public Task<string> PresenceColourAsync(string user) =>
+        Member(user).EvaluateAsync<string>("item => getComputedStyle(item, '::before').backgroundColor");
+
     /// <summary>
     /// Opens the page, not signed in yet. <paramref name="prepare"/> runs before the page loads: to watch or route
     /// its WebSocket.
     /// </summary>
-    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri server, ViewportSize? viewport = null, Func<IPage, Task>? prepare = null)
+    public static async Task<ChatPage> OpenAsync(
+        IBrowser browser, Uri server, ViewportSize? viewport = null, Func<IPage, Task>? prepare = null,
+        Action<BrowserNewContextOptions>? configure = null)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        var options = new BrowserNewContextOptions
         {
             ViewportSize = viewport ?? Laptop,
             DeviceScaleFactor = 1,
             IsMobile = viewport == Phone,
             HasTouch = viewport == Phone,
-        });
+        };
+        configure?.Invoke(options);
+        var context = await browser.NewContextAsync(options);
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();
         var chat = new ChatPage(context, page);
@@ -67,15 +82,19 @@ internal sealed class ChatPage : IAsyncDisposable
         return chat;
     }
 
-    /// <summary>Opens the page and signs in as <paramref name="name"/>; waits until connected and in #lobby.</summary>
+    /// <summary>
+    /// Opens the page and signs in as <paramref name="name"/>; waits until connected and in the server's default
+    /// room, #general.
+    /// </summary>
     public static async Task<ChatPage> SignInAsync(
-        IBrowser browser, Uri server, string name, ViewportSize? viewport = null, Func<IPage, Task>? prepare = null)
+        IBrowser browser, Uri server, string name, ViewportSize? viewport = null, Func<IPage, Task>? prepare = null,
+        Action<BrowserNewContextOptions>? configure = null)
     {
-        var chat = await OpenAsync(browser, server, viewport, prepare);
+        var chat = await OpenAsync(browser, server, viewport, prepare, configure);
         await chat.Page.Locator("#name-input").FillAsync(name);
         await chat.Page.Locator("#name-input").PressAsync("Enter");
         await Expect(chat.Status).ToHaveAttributeAsync("data-state", "connected");
-        await Expect(chat.Title).ToHaveTextAsync("#lobby");
+        await Expect(chat.Title).ToHaveTextAsync("#general");
         return chat;
     }
 
