@@ -75,8 +75,14 @@ public sealed record ServerPingFrame : ServerFrame
     public static readonly ServerPingFrame Instance = new();
 }
 
-/// <summary>A request could not be served. <see cref="Code"/> is one of <see cref="ErrorCodes"/>.</summary>
-public sealed record ErrorFrame(string Code, string Message) : ServerFrame;
+/// <summary>
+/// A request could not be served. <see cref="Code"/> is one of <see cref="ErrorCodes"/>. <see cref="Room"/> names
+/// the room an unprompted error is about (<c>room_failed</c>); an answer to a frame is tied to it by its ref.
+/// </summary>
+public sealed record ErrorFrame(string Code, string Message) : ServerFrame
+{
+    public string? Room { get; init; }
+}
 
 /// <summary>The server is about to close the connection: the client quit, or the server shuts down.</summary>
 public sealed record ByeFrame(string Reason) : ServerFrame

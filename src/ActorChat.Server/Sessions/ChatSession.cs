@@ -404,7 +404,8 @@ public sealed class ChatSession
         Detach(lost.Key);
         // Unanswered frames all went to one place; if that was this room, none of them will be answered now.
         if (_unansweredTarget == lost.Key) FailUnanswered($"Room '{lost.Name}' failed before it answered; join it again.");
-        if (wasIn) _transport.Send(new ErrorFrame(ErrorCodes.RoomFailed, $"Room '{lost.Name}' failed and you are no longer in it; join it again."));
+        if (wasIn)
+            _transport.Send(new ErrorFrame(ErrorCodes.RoomFailed, $"Room '{lost.Name}' failed and you are no longer in it; join it again.") { Room = lost.Name });
     }
 
     /// <summary>The cursor is the <c>next</c> of an earlier rooms frame, which is always a room name.</summary>

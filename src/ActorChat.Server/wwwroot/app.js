@@ -307,6 +307,13 @@
       }
       return;
     }
+    if (frame.code === 'room_failed' && frame.room) {
+      // The room failed on the server and we are out of it: it goes back to the rooms to join.
+      onLeft({ room: frame.room });
+      const now = currentConversation();
+      if (now) addLine(now, { kind: 'error', text: frame.message });
+      return;
+    }
     switch (asked && asked.kind) {
       case 'say': onSayRefused(frame, asked); return;
       case 'dm': onDirectRefused(frame, asked); return;
