@@ -17,6 +17,7 @@ public sealed class ChatConnection : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Task _readLoop;
+    private int _disposed;
 
     private ChatConnection(Socket socket, int maxFrameBytes, int incomingCapacity)
     {
@@ -131,14 +132,15 @@ public sealed class ChatConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the sending side and waits (briefly) for the server to finish.</summary>
+    /// <summary>Closes the connection and waits (briefly) for the read loop to finish. A second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stop.Cancel();
         try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
         await _stream.DisposeAsync();
         try { await _readLoop.WaitAsync(TimeSpan.FromSeconds(5)); } catch (TimeoutException) { }
-        _stop.Dispose();
-        _writeLock.Dispose();
+        // The token source and the write lock are left to the collector: a send racing this dispose then fails
+        // with an IOException or ObjectDisposedException from the stream, which every caller expects.
     }
 }

@@ -26,12 +26,14 @@ var noColour = Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 }
 var outputIsTerminal = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
 using IChatConsole console = !Console.IsInputRedirected && outputIsTerminal
     ? new TerminalConsole(Console.Out, colour: !noColour)
-    : new PlainConsole(Console.In, Console.Out, colour: outputIsTerminal && !noColour, interactive: !Console.IsInputRedirected);
+    : new PlainConsole(Console.In, Console.Out, colour: outputIsTerminal && !noColour, interactive: !Console.IsInputRedirected,
+        terminalOutput: outputIsTerminal);
+var client = new ChatClient(options, console, new Renderer());
 
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true; // quit cleanly: tell the server, then exit
-    console.RequestQuit();
+    client.RequestQuit();
 };
 
-return await new ChatClient(options, console, new Renderer()).RunAsync();
+return await client.RunAsync();

@@ -6,6 +6,12 @@ internal static class AnsiStyle
     public const string Reset = "\u001b[0m";
     public const string ClearLine = "\r\u001b[2K";
 
+    /// <summary>Cursor home, erase the screen and the scrollback.</summary>
+    public const string ClearScreen = "\u001b[H\u001b[2J\u001b[3J";
+
+    /// <summary>Erase from the cursor to the end of the screen.</summary>
+    public const string ClearToEnd = "\u001b[J";
+
     public static string? ColourOf(LineKind kind) => kind switch
     {
         LineKind.System => "\u001b[36m",  // cyan
@@ -22,5 +28,7 @@ internal static class AnsiStyle
         return code is null ? text : code + text + Reset;
     }
 
-    public static string CursorLeft(int columns) => columns > 0 ? $"\u001b[{columns}D" : "";
+    public static string CursorRight(int columns) => columns > 0 ? $"\u001b[{columns}C" : "";
+
+    public static string CursorUp(int rows) => rows > 0 ? $"\u001b[{rows}A" : "";
 }

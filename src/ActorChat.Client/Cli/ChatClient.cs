@@ -1,13 +1,16 @@
 using System.Net.Sockets;
+using System.Threading.Channels;
 using ActorChat.Client.Discovery;
 using ActorChat.Messages;
 
 namespace ActorChat.Client.Cli;
 
 /// <summary>
-/// The console chat client: finds or is told a server, identifies, joins a room, then turns typed lines into
-/// frames and frames into lines. When the server goes away it reconnects with backoff, identifies again (another
-/// name if its own is taken), rejoins its rooms and says so. All protocol encoding is ActorChat.Messages'.
+/// The console client: finds or is told a server, identifies, joins a room, then turns typed lines into frames
+/// and frames into lines. Every frame it sends carries a ref, and answers and errors are matched to what was sent
+/// by that ref alone. When the server goes away it reconnects with backoff, identifies again, rejoins its rooms,
+/// sends the lines typed meanwhile and says so; a name taken meanwhile is borrowed with a suffix until the old
+/// session is gone. All protocol encoding is ActorChat.Messages'.
 /// </summary>
 public sealed class ChatClient
 {
@@ -15,43 +18,48 @@ public sealed class ChatClient
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(3);
     private const int NameTakenRetries = 3;
     private const int SeenIdsPerRoom = 500;
 
-    /// <summary>Error codes a say can get, and those a history request can get.</summary>
-    private static readonly HashSet<string> SayErrors =
-    [
-        ErrorCodes.Unavailable, ErrorCodes.Busy, ErrorCodes.NotInRoom, ErrorCodes.InvalidRoom, ErrorCodes.EmptyMessage,
-        ErrorCodes.MessageTooLong, ErrorCodes.BadRequest,
-    ];
-
-    private static readonly HashSet<string> HistoryErrors =
-        [ErrorCodes.Unavailable, ErrorCodes.Busy, ErrorCodes.NotInRoom, ErrorCodes.InvalidRoom, ErrorCodes.BadRequest];
+    /// <summary>How often, and for how long, a borrowed name is traded back for one's own.</summary>
+    internal static readonly TimeSpan NameRetryInterval = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan NameRetryPeriod = TimeSpan.FromMinutes(1);
 
     private readonly ClientOptions _options;
     private readonly IChatConsole _console;
     private readonly Renderer _renderer;
     private readonly object _gate = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _quitRequested = NewSignal();
     private readonly List<string> _rooms = [];
     private readonly HashSet<string> _switchOnJoin = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, SeenIds> _seen = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SeenIds _seenDirect = new(SeenIdsPerRoom);
     // The smallest seq shown per room: /history asks for the messages before it.
     private readonly Dictionary<string, long> _oldestSeq = new(StringComparer.OrdinalIgnoreCase);
     // Rooms with a /history request on its way, so a second one does not ask for the same page.
     private readonly HashSet<string> _historyInFlight = new(StringComparer.OrdinalIgnoreCase);
-    // Lines said and not yet answered, oldest first: an error frame names no request, so a say error is matched here.
-    private readonly List<(string Room, string Text)> _pendingSays = [];
+    private readonly PendingRequests _pending = new();
+    private readonly HeldFrames _held = new();
+    // Names this client went by for a while (borrowed while its own was taken): presence lines about them are its own.
+    private readonly HashSet<string> _borrowedNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<Task> _background = [];
+    private readonly List<ChatConnection> _connections = [];
     private ChatConnection? _connection;
     private string _name = "";
+    // The name the user chose; a borrowed one is given back as soon as this is free again.
+    private string _ownName = "";
     private string _serverName = "";
     private string _host = "";
     private int _port;
     private string? _currentRoom;
     private bool _connected;
-    private int _outstanding;
+    private Task<string?>? _nextLine;
     private TaskCompletionSource? _pong;
     private TaskCompletionSource _drained = NewSignal();
+    private TaskCompletionSource _connectedSignal = NewSignal();
+    private TaskCompletionSource _ownNameLeft = NewSignal();
     private volatile bool _quitting;
 
     public ChatClient(ClientOptions options, IChatConsole console, Renderer renderer)
@@ -61,27 +69,32 @@ public sealed class ChatClient
         _renderer = renderer;
     }
 
+    /// <summary>Ends the session as /quit would, in whatever state it is (Ctrl+C).</summary>
+    public void RequestQuit()
+    {
+        _quitRequested.TrySetResult();
+        _console.RequestQuit();
+    }
+
     /// <summary>Runs until the user quits or input ends; the exit code (0 fine, 1 could not connect).</summary>
     public async Task<int> RunAsync()
     {
-        if (!await ChooseServerAsync()) return 1;
-        var connection = await IdentifyAsync();
-        if (connection is null) return 1;
-
-        lock (_gate)
+        if (!await ChooseServerAsync()) return _quitRequested.Task.IsCompleted ? 0 : 1;
+        var (connection, welcome, exitCode) = await IdentifyAsync();
+        if (connection is null || welcome is null)
         {
-            _connection = connection;
-            _connected = true;
-            UpdatePrompt();
+            await QuitAsync(quietly: true);
+            return exitCode;
         }
+
+        var room = _options.Room ?? welcome.Room ?? ClientOptions.DefaultRoom;
         _console.Write(OutputLine.System($"Connected to {_serverName} at {_host}:{_port} as {_name}. Type /help for the commands."));
-        var pump = Task.Run(PumpAsync);
-        _switchOnJoin.Add(_options.Room);
-        await SendCountedAsync(new JoinRequest(_options.Room));
+        lock (_gate) _switchOnJoin.Add(room);
+        await OnConnectedAsync(connection, [room]);
         await WaitForAnswersAsync(DrainTimeout); // history first, then the prompt
         var endedByQuit = await InputLoopAsync();
         if (!endedByQuit && !_console.IsInteractive) await DrainAsync();
-        await QuitAsync(pump);
+        await QuitAsync();
         return 0;
     }
 
@@ -129,7 +142,11 @@ public sealed class ChatClient
         $"No chat server answered on the LAN (UDP port {udpPort}). Try: --host HOST [--port PORT] to connect directly; " +
         $"check that the server runs (and was not started with --udp-port 0); check that a firewall lets UDP port {udpPort} through.";
 
-    private async Task<ChatConnection?> IdentifyAsync()
+    /// <summary>
+    /// Connects and says hello, asking for another name when a person can pick one. While it connects, /quit, exit,
+    /// Ctrl+D and Ctrl+C end the session at once (exit code 0); other lines typed meanwhile wait their turn.
+    /// </summary>
+    private async Task<(ChatConnection? Connection, WelcomeFrame? Welcome, int ExitCode)> IdentifyAsync()
     {
         var name = _options.Name;
         while (true)
@@ -137,17 +154,36 @@ public sealed class ChatClient
             name ??= await AskAsync("Your name: ", answer => Protocol.IsValidName(answer)
                 ? null
                 : $"A name is 1 to {Protocol.MaxNameLength} letters, digits, '_', '-' or '.'.");
-            if (name is null) return null;
+            if (name is null) return (null, null, _console.IsInteractive ? 0 : 1);
 
-            var outcome = await ConnectAndHelloAsync(name, _stop.Token);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            var connecting = ConnectAndHelloAsync(name, attempt.Token);
+            while (!connecting.IsCompleted)
+            {
+                // A line typed now is looked at only to see whether it quits; it stays the next line to run.
+                // A script's lines are not read yet: they wait in the pipe, however many there are.
+                var reading = _console.IsInteractive ? NextLineAsync() : Task.Delay(Timeout.Infinite, attempt.Token).ContinueWith(_ => (string?)"");
+                var woke = await Task.WhenAny(connecting, _quitRequested.Task, reading);
+                var quits = woke == _quitRequested.Task
+                    || (woke == reading && (reading.Result is null || CommandParser.Parse(reading.Result) is QuitCommand));
+                if (quits)
+                {
+                    attempt.Cancel();
+                    if (await connecting is { Connection: { } unwanted }) await unwanted.DisposeAsync();
+                    return (null, null, 0);
+                }
+                if (woke == reading) await connecting; // keep the line for later; nothing else to watch now
+            }
+            var outcome = await connecting;
             if (outcome.Connection is not null)
             {
+                _ownName = name;
                 _name = outcome.Welcome!.Name;
                 _serverName = outcome.Welcome.Server;
-                return outcome.Connection;
+                return (outcome.Connection, outcome.Welcome, 0);
             }
             _console.Write(OutputLine.Error(outcome.Problem!));
-            if (!outcome.NameRejected || !_console.IsInteractive) return null;
+            if (!outcome.NameRejected || !_console.IsInteractive) return (null, null, 1);
             name = null; // ask for another
         }
     }
@@ -169,11 +205,14 @@ public sealed class ChatClient
             return new HelloOutcome(null, null, $"Cannot connect to {_host}:{_port}: {why}.", false);
         }
 
+        string reference;
+        lock (_gate) reference = _pending.Add(new PendingRequest(RequestKind.Hello));
         try
         {
-            await connection.SendAsync(new HelloRequest(name), timeout.Token);
+            await connection.SendAsync(new HelloRequest(name) { Ref = reference }, timeout.Token);
             while (await connection.ReceiveAsync(timeout.Token) is { } frame)
             {
+                if (frame.Ref != reference) continue;
                 switch (frame)
                 {
                     case WelcomeFrame welcome:
@@ -187,10 +226,14 @@ public sealed class ChatClient
             await connection.DisposeAsync();
             return new HelloOutcome(null, null, $"{_host}:{_port} closed the connection before welcoming us.", false);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             await connection.DisposeAsync();
             return new HelloOutcome(null, null, $"{_host}:{_port} did not welcome us: {(e is OperationCanceledException ? "no answer in time" : e.Message)}.", false);
+        }
+        finally
+        {
+            lock (_gate) _pending.Forget(reference);
         }
     }
 
@@ -200,12 +243,34 @@ public sealed class ChatClient
         {
             if (_console.IsInteractive) _console.SetPrompt(question);
             else _console.Write(OutputLine.Info(question.TrimEnd()));
-            var answer = (await _console.ReadLineAsync(_stop.Token))?.Trim();
-            if (answer is null || answer == "/quit") return null;
+            var answer = (await TakeLineAsync())?.Trim();
+            if (answer is null || CommandParser.Parse(answer) is QuitCommand) return null;
             var problem = check(answer);
             if (problem is null) return answer;
             _console.Write(OutputLine.Error(problem));
             if (!_console.IsInteractive) return null;
+        }
+    }
+
+    /// <summary>The next line typed; asking again before it was taken gives the same line, so none is lost.</summary>
+    private Task<string?> NextLineAsync() => _nextLine ??= ReadLineOrEndAsync();
+
+    private async Task<string?> TakeLineAsync()
+    {
+        var line = await NextLineAsync();
+        _nextLine = null;
+        return line;
+    }
+
+    private async Task<string?> ReadLineOrEndAsync()
+    {
+        try
+        {
+            return await _console.ReadLineAsync(_stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
         }
     }
 
@@ -216,19 +281,33 @@ public sealed class ChatClient
     {
         while (true)
         {
-            string? line;
-            try
-            {
-                line = await _console.ReadLineAsync(_stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return true;
-            }
-            if (line is null) return false;
+            // A script is not read further than the lines that can be kept while the connection is away.
+            if (!_console.IsInteractive && !await RoomToHoldAsync()) return true;
+            var reading = TakeLineAsync();
+            if (await Task.WhenAny(reading, _quitRequested.Task) != reading) return true;
+            var line = await reading;
+            if (line is null) return _quitRequested.Task.IsCompleted;
             if (!await ExecuteAsync(CommandParser.Parse(line))) return true;
-            // A script's next line may depend on this one (/join then say): take lines one answer at a time.
-            if (!_console.IsInteractive) await WaitForAnswersAsync(DrainTimeout);
+            // A script's next line may depend on this one (/join then say): take lines one answer at a time. While
+            // reconnecting they are kept, in order, for the new connection.
+            bool connected;
+            lock (_gate) connected = _connected;
+            if (!_console.IsInteractive && connected) await WaitForAnswersAsync(DrainTimeout);
+        }
+    }
+
+    /// <summary>Waits while the lines kept for the reconnection fill their quota; false when the user quit meanwhile.</summary>
+    private async Task<bool> RoomToHoldAsync()
+    {
+        while (true)
+        {
+            Task connected;
+            lock (_gate)
+            {
+                if (_connected || !_held.IsFull) return true;
+                connected = _connectedSignal.Task;
+            }
+            if (await Task.WhenAny(connected, _quitRequested.Task) == _quitRequested.Task) return false;
         }
     }
 
@@ -247,43 +326,44 @@ public sealed class ChatClient
             case HelpCommand:
                 foreach (var line in Renderer.Help()) _console.Write(line);
                 break;
+            case ClearCommand:
+                _console.Clear();
+                break;
             case SayCommand say:
-                if (CurrentRoomOrHint("say something") is { } room) await SayAsync(room, say.Text);
+                if (CurrentRoomOrHint("say something") is { } room)
+                    await SendAsync(new SayRequest(room, say.Text), new PendingRequest(RequestKind.Say, room, say.Text));
                 break;
             case HistoryCommand history:
                 if (CurrentRoomOrHint("see its earlier messages") is { } historyRoom) await RequestHistoryAsync(historyRoom, history.Count);
                 break;
             case JoinCommand join:
                 lock (_gate) _switchOnJoin.Add(join.Room);
-                await SendCountedAsync(new JoinRequest(join.Room));
+                if (!await SendAsync(new JoinRequest(join.Room), new PendingRequest(RequestKind.Join, join.Room)))
+                    lock (_gate) _switchOnJoin.Remove(join.Room);
                 break;
             case LeaveCommand leave:
-                if ((leave.Room ?? CurrentRoomOrHint("leave it")) is { } leaving) await SendCountedAsync(new LeaveRequest(leaving));
+                if ((leave.Room ?? CurrentRoomOrHint("leave it")) is { } leaving)
+                    await SendAsync(new LeaveRequest(leaving), new PendingRequest(RequestKind.Leave, leaving));
                 break;
             case SwitchCommand @switch:
                 Switch(@switch.Room);
                 break;
             case RoomsCommand rooms:
-                await SendCountedAsync(new RoomListRequest(rooms.After));
+                await SendAsync(new RoomListRequest(rooms.After), new PendingRequest(RequestKind.Other));
                 break;
             case WhoCommand who:
-                if ((who.Room ?? CurrentRoomOrHint("see who is there")) is { } whoRoom) await SendCountedAsync(new WhoRequest(whoRoom));
+                if ((who.Room ?? CurrentRoomOrHint("see who is there")) is { } whoRoom)
+                    await SendAsync(new WhoRequest(whoRoom), new PendingRequest(RequestKind.Other, whoRoom));
                 break;
             case StatsCommand stats:
-                if ((stats.Room ?? CurrentRoomOrHint("see its stats")) is { } statsRoom) await SendCountedAsync(new StatsRequest(statsRoom));
+                if ((stats.Room ?? CurrentRoomOrHint("see its stats")) is { } statsRoom)
+                    await SendAsync(new StatsRequest(statsRoom), new PendingRequest(RequestKind.Other, statsRoom));
                 break;
             case DirectMessageCommand dm:
-                await SendCountedAsync(new DirectMessageRequest(dm.To, dm.Text));
+                await SendAsync(new DirectMessageRequest(dm.To, dm.Text), new PendingRequest(RequestKind.DirectMessage, null, dm.Text));
                 break;
         }
         return true;
-    }
-
-    private async Task SayAsync(string room, string text)
-    {
-        lock (_gate) _pendingSays.Add((room, text));
-        if (!await SendCountedAsync(new SayRequest(room, text)))
-            lock (_gate) _pendingSays.Remove((room, text));
     }
 
     /// <summary>Asks for the <paramref name="count"/> messages before the oldest one shown in the room (the latest when none was).</summary>
@@ -299,7 +379,7 @@ public sealed class ChatClient
             }
             before = _oldestSeq.TryGetValue(room, out var oldest) ? oldest : null;
         }
-        if (!await SendCountedAsync(new HistoryRequest(room, before, count)))
+        if (!await SendAsync(new HistoryRequest(room, before, count), new PendingRequest(RequestKind.History, room)))
             lock (_gate) _historyInFlight.Remove(room);
     }
 
@@ -330,116 +410,137 @@ public sealed class ChatClient
     }
 
     /// <summary>
-    /// Sends a request the server answers; the answer is counted off so that the end of piped input can wait for it.
-    /// False when it could not be sent (the user was told).
+    /// Sends a frame for a typed line, tagged with a new ref that its answer will carry. A frame the server would
+    /// refuse for its size is not sent; one typed while there is no connection is kept for the reconnection. False
+    /// when it was neither sent nor kept (the user was told).
     /// </summary>
-    private async Task<bool> SendCountedAsync(ClientFrame frame)
+    private async Task<bool> SendAsync(ClientFrame frame, PendingRequest request)
     {
+        if (OutgoingLimits.Refusal(frame) is { } refusal)
+        {
+            _console.Write(OutputLine.Error(refusal));
+            return false;
+        }
         ChatConnection? connection;
+        string? reference = null;
+        bool kept;
+        int waiting;
         lock (_gate)
         {
             connection = _connected ? _connection : null;
-            if (connection is not null) _outstanding++;
+            if (connection is not null) reference = _pending.Add(request);
+            kept = connection is null && _held.TryHold(frame, request);
+            waiting = _held.Count;
         }
-        if (connection is null)
-        {
-            _console.Write(OutputLine.Error("Not connected (reconnecting); not sent."));
-            return false;
-        }
+        if (connection is null) return ReportHeld(kept, waiting);
         try
         {
-            await connection.SendAsync(frame, _stop.Token);
+            await connection.SendAsync(frame with { Ref = reference }, _stop.Token);
             return true;
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            CountAnswer();
-            _console.Write(OutputLine.Error("The connection broke; not sent."));
-            return false;
+            // The connection broke under this line: the server did not get all of it, so it is kept like one typed now.
+            lock (_gate)
+            {
+                _pending.Forget(reference!);
+                kept = !_quitting && _held.TryHold(frame, request);
+                waiting = _held.Count;
+                SignalIfDrainedLocked();
+            }
+            return ReportHeld(kept, waiting);
         }
     }
 
-    private void CountAnswer()
+    private bool ReportHeld(bool kept, int waiting)
     {
-        lock (_gate)
-        {
-            if (_outstanding > 0) _outstanding--;
-            if (_outstanding == 0) _drained.TrySetResult();
-        }
+        _console.Write(kept
+            ? OutputLine.Info($"Not connected; the line is kept and sent once reconnected ({waiting} waiting).")
+            : OutputLine.Error($"Not connected, and {_held.Capacity} lines are waiting already; this line was not kept."));
+        return kept;
     }
 
     // ---------------------------------------------------------------- frames from the server
 
-    private async Task PumpAsync()
+    private void StartPump(ChatConnection connection)
     {
-        while (!_quitting)
+        lock (_gate)
         {
-            var connection = _connection!;
-            try
-            {
-                await foreach (var frame in connection.Frames.ReadAllAsync(_stop.Token)) Handle(frame);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            if (_quitting) return;
-            await ReconnectAsync(connection);
+            _connections.Add(connection);
+            _background.Add(Task.Run(() => PumpAsync(connection)));
         }
     }
 
-    private void Handle(ServerFrame frame)
+    /// <summary>Shows one connection's frames; when it ends while it is the current one, reconnects.</summary>
+    private async Task PumpAsync(ChatConnection connection)
+    {
+        try
+        {
+            await foreach (var frame in connection.Frames.ReadAllAsync(_stop.Token)) Handle(frame, connection);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        bool current;
+        lock (_gate) current = _connection == connection;
+        if (!current || _quitting)
+        {
+            await connection.DisposeAsync();
+            return;
+        }
+        await ReconnectAsync(connection);
+    }
+
+    private void Handle(ServerFrame frame, ChatConnection source)
     {
         var lines = new List<OutputLine>();
         lock (_gate)
         {
+            var answers = _pending.TryTake(frame.Ref, out var request);
             switch (frame)
             {
                 case JoinedFrame joined:
                     OnJoined(joined, lines);
-                    CountAnswerLocked();
                     break;
                 case LeftFrame left:
                     OnLeft(left, lines);
-                    CountAnswerLocked();
                     break;
                 case MessageFrame message:
-                    SeenIn(message.Room).Add(message.Id);
+                    // After a handover both connections carry a room's messages for a moment: show each once.
+                    var seen = SeenIn(message.Room);
+                    if (seen.Contains(message.Id)) break;
+                    seen.Add(message.Id);
                     NoteShown(message.Room, message.Seq);
                     lines.AddRange(_renderer.Render(message, _currentRoom));
-                    if (IsMe(message.Sender))
-                    {
-                        var said = _pendingSays.FindIndex(p => string.Equals(p.Room, message.Room, StringComparison.OrdinalIgnoreCase));
-                        if (said >= 0) _pendingSays.RemoveAt(said);
-                        CountAnswerLocked();
-                    }
                     break;
                 case HistoryFrame history:
                     OnHistory(history, lines);
-                    CountAnswerLocked();
                     break;
                 case ErrorFrame error:
-                    lines.Add(OnError(error));
-                    CountAnswerLocked();
+                    lines.Add(OnError(error, answers ? request : null));
                     break;
                 case DirectMessageFrame dm:
+                    if (_seenDirect.Contains(dm.Id)) break;
+                    _seenDirect.Add(dm.Id);
                     lines.AddRange(_renderer.Render(dm, _currentRoom));
-                    if (IsMe(dm.From)) CountAnswerLocked();
                     break;
-                case RoomListFrame or MembersFrame or StatsFrame:
-                    lines.AddRange(_renderer.Render(frame, _currentRoom));
-                    CountAnswerLocked();
+                case PresenceFrame presence:
+                    OnPresence(presence, lines);
                     break;
                 case PongFrame:
-                    _pong?.TrySetResult();
+                    if (answers && request.Kind == RequestKind.Ping) _pong?.TrySetResult();
                     break;
                 case ByeFrame bye:
-                    if (!_quitting || bye.Reason != ByeFrame.ClientQuit) lines.AddRange(_renderer.Render(bye, _currentRoom));
+                    if (source == _connection && !(answers && request.Kind == RequestKind.Quit)) lines.AddRange(_renderer.Render(bye, _currentRoom));
+                    break;
+                case WelcomeFrame:
                     break;
                 default:
                     lines.AddRange(_renderer.Render(frame, _currentRoom));
                     break;
             }
+            if (answers) SignalIfDrainedLocked();
         }
         foreach (var line in lines) _console.Write(line);
     }
@@ -473,25 +574,32 @@ public sealed class ChatClient
         lines.AddRange(_renderer.History(history, _currentRoom));
     }
 
-    /// <summary>
-    /// An error frame does not say which request it answers: a say error is taken as the answer to the oldest line
-    /// said and not yet seen back, a history error as the answer to the /history on its way.
-    /// </summary>
-    private OutputLine OnError(ErrorFrame error)
+    /// <summary>An error names the frame it is about by that frame's ref: a refused line is shown with its room and text.</summary>
+    private OutputLine OnError(ErrorFrame error, PendingRequest? request)
     {
-        if (_pendingSays.Count > 0 && SayErrors.Contains(error.Code))
+        switch (request)
         {
-            var (room, text) = _pendingSays[0];
-            _pendingSays.RemoveAt(0);
-            return Renderer.SayFailed(error, room, text);
-        }
-        if (_historyInFlight.Count > 0 && HistoryErrors.Contains(error.Code))
-        {
-            var room = _historyInFlight.First();
-            _historyInFlight.Clear();
-            return Renderer.HistoryFailed(error, room);
+            case { Kind: RequestKind.Say, Room: { } room, Text: { } text }:
+                return Renderer.SayFailed(error, room, text);
+            case { Kind: RequestKind.DirectMessage, Text: { } dmText }:
+                return Renderer.DirectMessageFailed(error, dmText);
+            case { Kind: RequestKind.History, Room: { } historyRoom }:
+                _historyInFlight.Remove(historyRoom);
+                return Renderer.HistoryFailed(error, historyRoom);
+            case { Kind: RequestKind.Join, Room: { } joinRoom }:
+                _switchOnJoin.Remove(joinRoom);
+                break;
         }
         return OutputLine.Error($"{error.Message} [{error.Code}]");
+    }
+
+    /// <summary>Presence of this client's own names is its own doing (a handover); the own name leaving means it is free.</summary>
+    private void OnPresence(PresenceFrame presence, List<OutputLine> lines)
+    {
+        var ownName = string.Equals(presence.User, _ownName, StringComparison.OrdinalIgnoreCase);
+        if (ownName && presence.Event == PresenceFrame.Leave && !IsMe(_ownName)) _ownNameLeft.TrySetResult();
+        if (ownName || IsMe(presence.User) || _borrowedNames.Contains(presence.User)) return;
+        lines.AddRange(_renderer.Render(presence, _currentRoom));
     }
 
     private void NoteShown(string room, long seq)
@@ -515,10 +623,9 @@ public sealed class ChatClient
         UpdatePrompt();
     }
 
-    private void CountAnswerLocked()
+    private void SignalIfDrainedLocked()
     {
-        if (_outstanding > 0) _outstanding--;
-        if (_outstanding == 0) _drained.TrySetResult();
+        if (_pending.Count == 0 && _held.Count == 0) _drained.TrySetResult();
     }
 
     private bool IsMe(string name) => string.Equals(name, _name, StringComparison.OrdinalIgnoreCase);
@@ -533,20 +640,24 @@ public sealed class ChatClient
 
     private async Task ReconnectAsync(ChatConnection lost)
     {
+        IReadOnlyList<PendingRequest> abandoned;
         lock (_gate)
         {
             _connected = false;
-            _outstanding = 0;
-            _pendingSays.Clear(); // unanswered lines are lost with the connection
+            _connectedSignal = NewSignal();
+            abandoned = _pending.Abandon();
             _historyInFlight.Clear();
             _drained.TrySetResult();
             UpdatePrompt();
         }
         await lost.DisposeAsync();
         _console.Write(OutputLine.Error($"Lost the connection to {_serverName} at {_host}:{_port}; reconnecting..."));
+        var unanswered = abandoned.Count(r => r.Kind is RequestKind.Say or RequestKind.DirectMessage);
+        if (unanswered > 0)
+            _console.Write(OutputLine.Error($"{Lines(unanswered)} sent just before may not have arrived; the server did not confirm {(unanswered == 1 ? "it" : "them")}."));
 
         var delay = InitialBackoff;
-        var candidate = _name;
+        var candidate = _ownName;
         var takenCount = 0;
         var suffix = 1;
         var attempts = 0;
@@ -564,13 +675,31 @@ public sealed class ChatClient
             var outcome = await ConnectAndHelloAsync(candidate, _stop.Token);
             if (outcome.Connection is { } connection)
             {
-                await OnReconnectedAsync(connection, outcome.Welcome!);
+                if (_quitting)
+                {
+                    await connection.DisposeAsync();
+                    return;
+                }
+                var renamed = !string.Equals(outcome.Welcome!.Name, _ownName, StringComparison.OrdinalIgnoreCase);
+                lock (_gate)
+                {
+                    _name = outcome.Welcome.Name;
+                    _serverName = outcome.Welcome.Server;
+                    if (renamed) _borrowedNames.Add(_name);
+                }
+                string[] rooms;
+                lock (_gate) rooms = _rooms.ToArray();
+                if (renamed)
+                    _console.Write(OutputLine.System($"Your name {_ownName} is still taken (your old session may not have ended yet); you are {_name} for now, and will take {_ownName} back once it is free."));
+                var rejoining = rooms.Length == 0 ? "" : "; rejoining " + string.Join(", ", rooms.Select(r => "#" + r));
+                _console.Write(OutputLine.System($"Reconnected to {_serverName} at {_host}:{_port} as {_name}{rejoining}."));
+                await OnConnectedAsync(connection, rooms);
                 return;
             }
             if (outcome.NameRejected)
             {
-                // The server may not have noticed yet that our old connection is gone; after a few tries take another name.
-                if (++takenCount >= NameTakenRetries) candidate = WithSuffix(_name, ++suffix);
+                // The server may not have noticed yet that our old connection is gone; after a few tries borrow a name.
+                if (++takenCount >= NameTakenRetries) candidate = WithSuffix(_ownName, ++suffix);
                 delay = TimeSpan.FromMilliseconds(500);
                 continue;
             }
@@ -579,36 +708,150 @@ public sealed class ChatClient
         }
     }
 
-    private async Task OnReconnectedAsync(ChatConnection connection, WelcomeFrame welcome)
+    /// <summary>
+    /// Makes a new connection the current one: (re)joins the rooms before anything else is sent on it, then sends
+    /// the lines typed while there was none, oldest first and each once, and only then takes new lines directly.
+    /// </summary>
+    private async Task OnConnectedAsync(ChatConnection connection, IReadOnlyList<string> rooms)
     {
-        string[] rooms;
-        string? renamed = null;
+        StartPump(connection);
+        var frames = new List<ClientFrame>();
         lock (_gate)
         {
-            if (!IsMe(welcome.Name)) renamed = welcome.Name;
-            _name = welcome.Name;
-            _serverName = welcome.Server;
             _connection = connection;
-            rooms = _rooms.ToArray();
-            _outstanding += rooms.Length;
+            foreach (var room in rooms) frames.Add(new JoinRequest(room) { Ref = _pending.Add(new PendingRequest(RequestKind.Join, room)) });
         }
-        // Rejoin before anything typed meanwhile is sent, so that a line said now reaches its room.
+        if (!await SendAllAsync(connection, frames)) return;
+        while (true)
+        {
+            IReadOnlyList<(ClientFrame Frame, PendingRequest Request)> held;
+            lock (_gate)
+            {
+                if (_held.Count == 0)
+                {
+                    _connected = true;
+                    _connectedSignal.TrySetResult();
+                    UpdatePrompt();
+                    break;
+                }
+                held = _held.TakeAll();
+                frames = held.Select(h => h.Frame with { Ref = _pending.Add(h.Request) }).ToList();
+            }
+            _console.Write(OutputLine.System($"Sending {Lines(held.Count)} typed while reconnecting."));
+            if (!await SendAllAsync(connection, frames)) return;
+        }
+        bool borrowed;
+        lock (_gate) borrowed = !IsMe(_ownName);
+        if (borrowed) lock (_gate) _background.Add(Task.Run(() => TakeOwnNameBackAsync(connection)));
+    }
+
+    /// <summary>Sends frames in order; false when the connection broke (its pump then reconnects once more).</summary>
+    private async Task<bool> SendAllAsync(ChatConnection connection, IReadOnlyList<ClientFrame> frames)
+    {
         try
         {
-            foreach (var room in rooms) await connection.SendAsync(new JoinRequest(room), _stop.Token);
+            foreach (var frame in frames) await connection.SendAsync(frame, _stop.Token);
+            return true;
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            // Lost again: the pump sees the connection end and reconnects once more.
+            return false;
         }
+    }
+
+    /// <summary>
+    /// While this client goes by a borrowed name, tries its own again every few seconds for a minute, and at once
+    /// when the server says the session that had it left. A hello cannot be repeated on a connection, so a new
+    /// connection takes the name, joins the rooms, and replaces the borrowed one, which then quits.
+    /// </summary>
+    private async Task TakeOwnNameBackAsync(ChatConnection borrowed)
+    {
+        var deadline = DateTime.UtcNow + NameRetryPeriod;
+        while (!_quitting && DateTime.UtcNow < deadline)
+        {
+            Task ownNameLeft;
+            lock (_gate)
+            {
+                if (_ownNameLeft.Task.IsCompleted) _ownNameLeft = NewSignal();
+                ownNameLeft = _ownNameLeft.Task;
+            }
+            try
+            {
+                await Task.WhenAny(Task.Delay(NameRetryInterval, _stop.Token), ownNameLeft);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            lock (_gate)
+            {
+                if (_quitting || _connection != borrowed || !_connected) return; // lost meanwhile: the reconnection asks for the name first
+            }
+            var outcome = await ConnectAndHelloAsync(_ownName, _stop.Token);
+            if (outcome.Connection is { } connection)
+            {
+                await HandOverAsync(borrowed, connection, outcome.Welcome!);
+                return;
+            }
+        }
+        if (!_quitting) _console.Write(OutputLine.Error($"Your name {_ownName} was still taken after {NameRetryPeriod.TotalSeconds:0} s; you stay {_name}."));
+    }
+
+    private async Task HandOverAsync(ChatConnection borrowed, ChatConnection own, WelcomeFrame welcome)
+    {
+        string[] rooms;
+        string borrowedName;
         lock (_gate)
         {
-            _connected = true;
-            UpdatePrompt();
+            if (_quitting || _connection != borrowed)
+            {
+                rooms = [];
+                borrowedName = "";
+            }
+            else
+            {
+                rooms = _rooms.ToArray();
+                borrowedName = _name;
+            }
         }
-        if (renamed is not null) _console.Write(OutputLine.System($"Your name was taken meanwhile; you are {renamed} now."));
-        var rejoined = rooms.Length == 0 ? "" : "; rejoining " + string.Join(", ", rooms.Select(r => "#" + r));
-        _console.Write(OutputLine.System($"Reconnected to {_serverName} at {_host}:{_port} as {_name}{rejoined}."));
+        if (borrowedName.Length == 0)
+        {
+            await own.DisposeAsync();
+            return;
+        }
+        // Join on the new connection first; only then do typed lines go there, so they follow the joins.
+        var joins = new List<ClientFrame>();
+        lock (_gate)
+        {
+            foreach (var room in rooms) joins.Add(new JoinRequest(room) { Ref = _pending.Add(new PendingRequest(RequestKind.Join, room)) });
+        }
+        StartPump(own);
+        if (!await SendAllAsync(own, joins))
+        {
+            await own.DisposeAsync();
+            return;
+        }
+        string quitRef;
+        lock (_gate)
+        {
+            _connection = own;
+            _name = welcome.Name;
+            UpdatePrompt();
+            quitRef = _pending.Add(new PendingRequest(RequestKind.Quit));
+        }
+        _console.Write(OutputLine.System($"Your name {_ownName} is free again: reconnected as {_name} (was {borrowedName})."));
+        try
+        {
+            await borrowed.SendAsync(QuitRequest.Instance with { Ref = quitRef }, _stop.Token);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                _pending.Forget(quitRef);
+                SignalIfDrainedLocked();
+            }
+        }
     }
 
     /// <summary>The name with a numeric suffix, shortened so it stays a valid name.</summary>
@@ -619,24 +862,32 @@ public sealed class ChatClient
         return head + tail;
     }
 
+    private static string Lines(int count) => count == 1 ? "1 line" : $"{count} lines";
+
     // ---------------------------------------------------------------- ending
 
     /// <summary>Piped input ended: wait until the server answered what was sent, then a ping as the last barrier.</summary>
     private async Task DrainAsync()
     {
+        lock (_gate)
+        {
+            if (!_connected && _held.Count == 0) return; // nothing to wait for a reconnection for
+        }
         var deadline = Task.Delay(DrainTimeout);
         if (!await WaitForAnswersAsync(DrainTimeout)) return;
 
         var pong = NewSignal();
         ChatConnection? connection;
+        string reference;
         lock (_gate)
         {
             _pong = pong;
             connection = _connection;
+            reference = _pending.Add(new PendingRequest(RequestKind.Ping));
         }
         try
         {
-            await connection!.SendAsync(PingRequest.Instance);
+            await connection!.SendAsync(PingRequest.Instance with { Ref = reference });
             await Task.WhenAny(pong.Task, deadline);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
@@ -644,64 +895,76 @@ public sealed class ChatClient
         }
     }
 
-    /// <summary>Waits until every request sent was answered, while connected; false when the time ran out.</summary>
+    /// <summary>Waits until every request sent or kept was answered, while connected; false when the time ran out.</summary>
     private async Task<bool> WaitForAnswersAsync(TimeSpan limit)
     {
         var deadline = Task.Delay(limit);
         while (true)
         {
-            Task drained;
-            bool connected;
+            Task next;
             lock (_gate)
             {
-                connected = _connected;
-                if (_outstanding == 0 && connected) return true;
+                if (_connected && _pending.Count == 0 && _held.Count == 0) return true;
                 if (_drained.Task.IsCompleted) _drained = NewSignal();
-                drained = _drained.Task;
+                next = _connected ? _drained.Task : _connectedSignal.Task;
             }
-            var next = connected ? drained : Task.Delay(100);
-            if (await Task.WhenAny(next, deadline) == deadline) return false;
+            if (await Task.WhenAny(next, deadline, _quitRequested.Task) != next) return false;
         }
     }
 
-    private async Task QuitAsync(Task pump)
+    /// <summary>
+    /// Ends the session in whatever state it is: tells the server when connected, stops reconnecting, and closes
+    /// every connection. Nothing here may throw: the user asked to leave.
+    /// </summary>
+    private async Task QuitAsync(bool quietly = false)
     {
         _quitting = true;
         ChatConnection? connection;
+        int held;
+        string? reference = null;
         lock (_gate)
         {
             connection = _connected ? _connection : null;
+            held = _held.Count;
+            if (connection is not null) reference = _pending.Add(new PendingRequest(RequestKind.Quit));
         }
+        if (held > 0) _console.Write(OutputLine.Error($"{Lines(held)} typed while reconnecting {(held == 1 ? "was" : "were")} not sent."));
         if (connection is not null)
         {
             try
             {
-                await connection.SendAsync(QuitRequest.Instance);
-                // The server answers bye and closes; the pump ends when the frames do.
-                await pump.WaitAsync(TimeSpan.FromSeconds(3));
+                await connection.SendAsync(QuitRequest.Instance with { Ref = reference });
+                // The server answers bye and closes; the frames end then.
+                await connection.Frames.Completion.WaitAsync(QuitTimeout);
             }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException)
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or ChannelClosedException)
             {
             }
         }
         _stop.Cancel();
+        Task[] background;
+        ChatConnection[] connections;
+        lock (_gate)
+        {
+            background = _background.ToArray();
+            connections = _connections.ToArray();
+        }
         try
         {
-            await pump.WaitAsync(TimeSpan.FromSeconds(3));
+            await Task.WhenAll(background).WaitAsync(QuitTimeout);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch (Exception)
         {
+            // Leaving must not fail: whatever a pump or a reconnection met on its way out is of no use to anyone now.
         }
-        if (_connection is not null) await _connection.DisposeAsync();
-        _console.Write(OutputLine.System("Bye."));
+        foreach (var open in connections) await open.DisposeAsync();
+        if (!quietly) _console.Write(OutputLine.System("Bye."));
     }
 
     private void UpdatePrompt()
     {
-        var room = _currentRoom is null ? "(no room)" : "#" + _currentRoom;
-        _console.SetPrompt(_connected
-            ? $"[{_serverName} {_host}:{_port}] {room}> "
-            : $"[reconnecting to {_host}:{_port}...] {room}> ");
+        // Short, so that a typed line has the width of the terminal; the connection state is told in lines of its own.
+        _console.SetPrompt(_currentRoom is null ? "> " : $"#{_currentRoom}> ");
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -14,7 +14,8 @@ public sealed record ClientOptions
     public string? Name { get; init; }
     public string? Host { get; init; }
     public int? Port { get; init; }
-    public string Room { get; init; } = DefaultRoom;
+    /// <summary>The room to join first; null means the server's default room (its welcome names it).</summary>
+    public string? Room { get; init; }
     public int DiscoveryPort { get; init; } = DiscoveryCodec.DefaultUdpPort;
     public TimeSpan DiscoveryWindow { get; init; } = TimeSpan.FromSeconds(1.5);
 
@@ -46,7 +47,7 @@ public sealed record ClientOptions
             "a host name or IP address");
         var port = commandLine.Value<int>("--port", "PORT", $"the server's TCP port (default {Protocol.DefaultTcpPort})",
             "a port number from 1 to 65535", TryPort);
-        var room = commandLine.Value<string>("--room", "ROOM", $"room to join first (default {DefaultRoom})",
+        var room = commandLine.Value<string>("--room", "ROOM", $"room to join first (default: the server's default room, usually {DefaultRoom})",
             $"a room name of 1 to {Protocol.MaxRoomLength} letters, digits, '_', '-' or '.'", ValidToken(Protocol.IsValidRoom));
         var discoveryPort = commandLine.Value<int>("--discovery-port", "PORT",
             $"UDP port that servers answer discovery on (default {DiscoveryCodec.DefaultUdpPort})", "a port number from 1 to 65535", TryPort);

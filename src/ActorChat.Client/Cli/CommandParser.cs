@@ -19,6 +19,7 @@ public static class CommandParser
         ("/msg NAME TEXT", "send a direct message"),
         ("/stats [ROOM]", "messages per user in the room, as a bar chart"),
         ("/history [N]", $"show N earlier messages of the current room (default {HistoryCommand.DefaultCount}, at most {HistoryCommand.MaxCount})"),
+        ("/clear", "clear the screen"),
         ("/help", "this list"),
         ("/quit", "leave the chat (typing exit does the same)"),
     ];
@@ -47,6 +48,7 @@ public static class CommandParser
             "stats" => words.Length switch { 0 => new StatsCommand(null), 1 => new StatsCommand(words[0]), _ => Usage("/stats [ROOM]") },
             "history" or "hist" => ParseHistory(words),
             "help" or "h" or "?" => new HelpCommand(),
+            "clear" or "cls" => words.Length == 0 ? new ClearCommand() : Usage("/clear"),
             "quit" or "exit" or "q" => new QuitCommand(),
             _ => new InvalidCommand($"Unknown command '/{name}'. Type /help for the commands; start a line with // to say something that begins with '/'."),
         };

@@ -34,6 +34,9 @@ public sealed record HistoryCommand(int Count) : Command
 
 public sealed record HelpCommand : Command;
 
+/// <summary>Clear the screen (a terminal only).</summary>
+public sealed record ClearCommand : Command;
+
 public sealed record QuitCommand : Command;
 
 /// <summary>An empty line: nothing to do.</summary>

@@ -15,6 +15,9 @@ public interface IChatConsole : IDisposable
     /// <summary>The prompt shown in front of the line being typed (a terminal only).</summary>
     void SetPrompt(string prompt);
 
+    /// <summary>Clears the screen when it is a terminal; does nothing on a pipe or a file.</summary>
+    void Clear();
+
     /// <summary>The next line the user entered, or null when input ended.</summary>
     Task<string?> ReadLineAsync(CancellationToken cancellationToken);
 

@@ -11,11 +11,13 @@ public sealed class PlainConsole : IChatConsole
     private readonly TextReader _input;
     private readonly TextWriter _output;
     private readonly bool _colour;
+    private readonly bool _terminalOutput;
     private readonly object _writeLock = new();
     private readonly Channel<bool> _quit = Channel.CreateBounded<bool>(1);
 
-    public PlainConsole(TextReader input, TextWriter output, bool colour = false, bool interactive = false)
+    public PlainConsole(TextReader input, TextWriter output, bool colour = false, bool interactive = false, bool terminalOutput = false)
     {
+        _terminalOutput = terminalOutput;
         _input = input;
         _output = output;
         _colour = colour;
@@ -35,6 +37,16 @@ public sealed class PlainConsole : IChatConsole
 
     public void SetPrompt(string prompt)
     {
+    }
+
+    public void Clear()
+    {
+        if (!_terminalOutput) return; // a pipe or a file keeps everything
+        lock (_writeLock)
+        {
+            _output.Write(AnsiStyle.ClearScreen);
+            _output.Flush();
+        }
     }
 
     public async Task<string?> ReadLineAsync(CancellationToken cancellationToken)

@@ -120,6 +120,10 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
         return OutputLine.Error($"Not sent to #{room}: \"{Shorten(text, 60)}\" — {why}. [{error.Code}]");
     }
 
+    /// <summary>A direct message was refused: say that it was not sent, and why.</summary>
+    public static OutputLine DirectMessageFailed(ErrorFrame error, string text) =>
+        OutputLine.Error($"Direct message not sent: \"{Shorten(text, 60)}\" — {error.Message.TrimEnd('.')}. [{error.Code}]");
+
     /// <summary>A /history request for <paramref name="room"/> was refused.</summary>
     public static OutputLine HistoryFailed(ErrorFrame error, string room) => error.Code is ErrorCodes.Unavailable or ErrorCodes.Busy
         ? OutputLine.Error($"Could not fetch earlier messages of #{room} just now; try /history again. [{error.Code}]")

@@ -6,7 +6,8 @@ namespace ActorChat.Client.Cli;
 /// <summary>
 /// A terminal with a small line editor of its own (Console.ReadKey): lines that arrive while the user types are
 /// printed above the prompt, and the prompt and the partial input are drawn again below them, so nothing typed
-/// is garbled. Keys: arrows, Home/End (Ctrl+A/E), Backspace/Delete, Ctrl+U clears, Up/Down recall earlier lines,
+/// is garbled. A line longer than the terminal is wide wraps onto more rows, and every redraw starts from the first
+/// of them, so no partial copy of the prompt is left behind. Keys: arrows, Home/End (Ctrl+A/E), Backspace/Delete, Ctrl+U clears, Up/Down recall earlier lines,
 /// Ctrl+D on an empty line ends input, Ctrl+C quits.
 /// </summary>
 public sealed class TerminalConsole : IChatConsole
@@ -21,14 +22,32 @@ public sealed class TerminalConsole : IChatConsole
     private readonly bool _colour;
     private string _prompt = "> ";
     private int _cursor;
+    // The row of the edit area (prompt and typed line) the terminal's cursor is on, counted from its first row.
+    private int _cursorRow;
     private int _historyIndex;
     private Thread? _reader;
     private volatile bool _disposed;
 
-    public TerminalConsole(TextWriter output, bool colour)
+    private readonly Func<int> _width;
+
+    public TerminalConsole(TextWriter output, bool colour, Func<int>? width = null)
     {
         _out = output;
         _colour = colour;
+        _width = width ?? TerminalWidth;
+    }
+
+    /// <summary>The terminal's width in columns; 80 when the terminal does not say.</summary>
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return Console.WindowWidth is var width and > 0 ? width : 80;
+        }
+        catch (IOException)
+        {
+            return 80;
+        }
     }
 
     public bool IsInteractive => true;
@@ -37,9 +56,19 @@ public sealed class TerminalConsole : IChatConsole
     {
         lock (_lock)
         {
-            _out.Write(AnsiStyle.ClearLine);
+            EraseEditArea();
             _out.Write(AnsiStyle.Paint(line, _colour));
-            _out.Write('\n');
+            _out.Write("\r\n");
+            Redraw();
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _out.Write(AnsiStyle.ClearScreen);
+            _cursorRow = 0;
             Redraw();
         }
     }
@@ -71,10 +100,10 @@ public sealed class TerminalConsole : IChatConsole
 
     public void Dispose()
     {
-        _disposed = true;
         lock (_lock)
         {
-            _out.Write(AnsiStyle.ClearLine);
+            EraseEditArea();
+            _disposed = true;
             _out.Flush();
         }
     }
@@ -148,8 +177,7 @@ public sealed class TerminalConsole : IChatConsole
             case ConsoleKey.D when control:
                 if (_buffer.Length == 0)
                 {
-                    _out.Write('\n');
-                    _out.Flush();
+                    EndInput();
                     return false;
                 }
                 break;
@@ -165,7 +193,11 @@ public sealed class TerminalConsole : IChatConsole
                     Submit();
                     return true;
                 }
-                if (key.KeyChar == '\u0004' && _buffer.Length == 0) return false;
+                if (key.KeyChar == '\u0004' && _buffer.Length == 0)
+                {
+                    EndInput();
+                    return false;
+                }
                 if (!char.IsControl(key.KeyChar))
                 {
                     _buffer.Insert(_cursor++, key.KeyChar);
@@ -188,8 +220,8 @@ public sealed class TerminalConsole : IChatConsole
         }
         _historyIndex = _history.Count;
         // A command stays on screen so its answer makes sense; a plain line comes back from the server as a message.
-        _out.Write(AnsiStyle.ClearLine);
-        if (line.TrimStart().StartsWith('/')) _out.Write(SafeText.Clean(_prompt + line) + "\n");
+        EraseEditArea();
+        if (line.TrimStart().StartsWith('/')) _out.Write(SafeText.Clean(_prompt + line) + "\r\n");
         Redraw();
         _lines.Writer.TryWrite(line);
     }
@@ -203,13 +235,51 @@ public sealed class TerminalConsole : IChatConsole
         _cursor = _buffer.Length;
     }
 
+    /// <summary>Ctrl+D on an empty line: the prompt goes, and nothing is typed any more.</summary>
+    private void EndInput()
+    {
+        EraseEditArea();
+        _disposed = true;
+        _out.Flush();
+    }
+
+    /// <summary>Moves to the first row of the prompt and erases it and everything below, however many rows it took.</summary>
+    private void EraseEditArea()
+    {
+        if (_disposed) return;
+        _out.Write(AnsiStyle.CursorUp(_cursorRow));
+        _out.Write('\r');
+        _out.Write(AnsiStyle.ClearToEnd);
+        _cursorRow = 0;
+    }
+
+    /// <summary>
+    /// Draws the prompt and the typed line from the first row of the edit area and puts the cursor where it edits.
+    /// A terminal wraps a long line by itself; the arithmetic below only has to know where the cursor ends up.
+    /// </summary>
     private void Redraw()
     {
         if (_disposed) return;
-        _out.Write(AnsiStyle.ClearLine);
+        EraseEditArea();
+        var width = Math.Max(1, _width());
+        var text = SafeText.Clean(_buffer.ToString());
         _out.Write(_prompt);
-        _out.Write(SafeText.Clean(_buffer.ToString()));
-        _out.Write(AnsiStyle.CursorLeft(_buffer.Length - _cursor));
+        _out.Write(text);
+        var length = _prompt.Length + text.Length;
+        // Text that ends exactly at the right margin leaves the cursor there until the next character: with the
+        // cursor at the end, move it to the next row so that it stands where the next character will go.
+        var endRow = length / width;
+        if (length > 0 && length % width == 0)
+        {
+            if (_cursor == _buffer.Length) _out.Write("\r\n");
+            else endRow--;
+        }
+        var position = _prompt.Length + _cursor;
+        var row = position / width;
+        _out.Write(AnsiStyle.CursorUp(endRow - row));
+        _out.Write('\r');
+        _out.Write(AnsiStyle.CursorRight(position % width));
+        _cursorRow = row;
         _out.Flush();
     }
 }

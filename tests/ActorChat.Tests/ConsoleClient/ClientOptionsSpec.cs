@@ -11,7 +11,7 @@ public sealed class ClientOptionsSpec
         var (options, error, _) = ClientOptions.Parse([]);
         Assert.Null(error);
         Assert.False(options!.ConnectsDirectly);
-        Assert.Equal("general", options.Room);
+        Assert.Null(options.Room); // the server's default room, named in its welcome
         Assert.Equal(12345, options.DiscoveryPort);
     }
 

@@ -145,36 +145,11 @@ public sealed class ClientProcessSpec
         Assert.Contains("!!! Not sent to #general: \"deploy at 5\" — the server could not save it just now; try again. [unavailable]", client.Output);
     }
 
-    /// <summary>
-    /// A stand-in for a server whose database is away: it welcomes, joins, answers pings and refuses every say
-    /// with <c>unavailable</c>, as the real server does then.
-    /// </summary>
-    private static async Task ServeWithTheDatabaseAwayAsync(TcpListener listener, CancellationToken cancellationToken)
-    {
-        using var socket = await listener.AcceptSocketAsync(cancellationToken);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var framer = new LineFramer(64 * 1024);
-        var buffer = new byte[4096];
-        while (await stream.ReadAsync(buffer, cancellationToken) is var read and > 0)
-        {
-            framer.Append(buffer.AsSpan(0, read));
-            var replies = new List<ServerFrame>();
-            while (framer.TryReadLine(out var line))
-            {
-                replies.Add(FrameCodec.DecodeClientFrame(line).Frame switch
-                {
-                    HelloRequest hello => new WelcomeFrame(hello.Name, "stand-in", 1),
-                    JoinRequest join => new JoinedFrame(join.Room, ["alice"], []),
-                    SayRequest => new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again."),
-                    PingRequest => PongFrame.Instance,
-                    QuitRequest => new ByeFrame(ByeFrame.ClientQuit),
-                    var other => new ErrorFrame(ErrorCodes.UnknownType, $"not served here: {other}"),
-                });
-            }
-            foreach (var reply in replies) await stream.WriteAsync(FrameCodec.EncodeLine(reply), cancellationToken);
-            if (replies.Any(r => r is ByeFrame)) return;
-        }
-    }
+    /// <summary>A stand-in for a server whose database is away: it refuses every say with <c>unavailable</c>, as the real server does then.</summary>
+    private static Task ServeWithTheDatabaseAwayAsync(TcpListener listener, CancellationToken cancellationToken) =>
+        StandIn.ServeAsync(listener, cancellationToken, frame => frame is SayRequest
+            ? [new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again.") { Ref = frame.Ref }]
+            : StandIn.Answer(frame));
 
     [Fact]
     public async Task With_no_server_to_find_the_client_says_what_to_try()
@@ -234,7 +209,7 @@ public sealed class ClientProcessSpec
     }
 
     [Fact]
-    public async Task A_name_taken_while_reconnecting_is_retried_then_given_a_suffix()
+    public async Task A_name_taken_while_reconnecting_is_borrowed_with_a_suffix_and_taken_back_once_free()
     {
         RunningChatServer? server = await TestServer.StartAsync();
         var port = server.TcpEndpoint.Port;
@@ -247,10 +222,54 @@ public sealed class ClientProcessSpec
             await client.WaitForAsync("Lost the connection", Within);
             await Task.Delay(TimeSpan.FromSeconds(1)); // let the client's backoff grow past the restart below
             server = await TestServer.RestartOnAsync(port, Within);
-            await using var impostor = await ObserverAsync(port, name: "alice");
-
-            await client.WaitForAsync("you are alice_2 now", Within);
+            var impostor = await ObserverAsync(port, name: "alice");
+            await client.WaitForAsync("you are alice_2 for now", Within);
             await client.WaitForAsync("Reconnected to test-server at 127.0.0.1:" + port + " as alice_2", Within);
+
+            await impostor.DisposeAsync(); // the session that had the name leaves
+
+            await client.WaitForAsync("Your name alice is free again: reconnected as alice (was alice_2)", Within);
+            await using var observer = await ObserverAsync(port);
+            await client.WriteLineAsync("it is me again");
+            var message = await Next<MessageFrame>(observer, client);
+            Assert.Equal(("alice", "it is me again"), (message.Sender, message.Text));
+            client.CloseInput();
+            Assert.Equal(0, await client.WaitForExitAsync(Within));
+            Assert.DoesNotContain("alice_2 left", client.Output); // the handover is not news
+        }
+        finally
+        {
+            if (server is not null) await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Lines_typed_while_reconnecting_are_sent_after_the_rejoin_once_each_and_in_order()
+    {
+        RunningChatServer? server = await TestServer.StartAsync();
+        var port = server.TcpEndpoint.Port;
+        await using var client = Client(port, "--name", "alice");
+        try
+        {
+            await client.WaitForAsync("*** You joined #general", Within);
+            await server.DisposeAsync();
+            server = null;
+            await client.WaitForAsync("Lost the connection", Within);
+
+            await client.WriteAsync("queued 1\nqueued 2\nqueued 3\n");
+            await client.WaitForAsync("(3 waiting)", Within);
+            server = await TestServer.RestartOnAsync(port, Within);
+
+            await client.WaitForAsync("*** Sending 3 lines typed while reconnecting.", Within);
+            await client.WaitForAsync("alice: queued 3", Within);
+            await using var observer = await ChatConnection.ConnectAsync("127.0.0.1", port);
+            await observer.SendAsync(new HelloRequest("observer"));
+            await observer.SendAsync(new JoinRequest("general"));
+            var joined = await Next<JoinedFrame>(observer, client);
+            Assert.Equal(["queued 1", "queued 2", "queued 3"], joined.History.Select(m => m.Text));
+            foreach (var text in new[] { "alice: queued 1", "alice: queued 2", "alice: queued 3" })
+                Assert.Single(client.Output.Split('\n'), l => l.TrimEnd('\r').EndsWith(text, StringComparison.Ordinal));
+
             client.CloseInput();
             Assert.Equal(0, await client.WaitForExitAsync(Within));
         }
@@ -258,6 +277,61 @@ public sealed class ClientProcessSpec
         {
             if (server is not null) await server.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Input_that_ends_while_reconnecting_ends_the_client_with_exit_code_0_and_says_what_was_not_sent()
+    {
+        RunningChatServer? server = await TestServer.StartAsync();
+        await using var client = Client(server.TcpEndpoint.Port, "--name", "alice");
+        try
+        {
+            await client.WaitForAsync("*** You joined #general", Within);
+            await server.DisposeAsync();
+            server = null;
+            await client.WaitForAsync("Lost the connection", Within);
+
+            await client.WriteAsync("never sent\n");
+            client.CloseInput();
+
+            Assert.Equal(0, await client.WaitForExitAsync(Within));
+            Assert.Contains("!!! 1 line typed while reconnecting was not sent.", client.Output);
+            Assert.DoesNotContain("Unhandled exception", client.Output);
+        }
+        finally
+        {
+            if (server is not null) await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_line_over_the_protocol_limits_is_refused_before_sending_and_the_next_line_still_arrives()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var observer = await ObserverAsync(server.TcpEndpoint.Port);
+        await using var client = Client(server.TcpEndpoint.Port, "--name", "alice");
+
+        await client.WriteAsync(new string('x', Protocol.MaxTextLength + 1) + "\n");
+        await client.WriteAsync("/join " + new string('r', 70_000) + "\n");
+        await client.WriteAsync("still here\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Equal("still here", (await Next<MessageFrame>(observer, client)).Text);
+        Assert.Contains("!!! Not sent: the line is 4001 characters long; a message may have at most 4000.", client.Output);
+        Assert.Contains("the server takes at most 64 KiB (65536 bytes) in one line.", client.Output);
+        Assert.DoesNotContain("Lost the connection", client.Output);
+    }
+
+    [Fact]
+    public async Task Without_a_room_the_client_joins_the_room_the_server_welcomes_it_to()
+    {
+        await using var server = await TestServer.StartAsync("--default-room", "lobby");
+        await using var client = Client(server.TcpEndpoint.Port, "--name", "alice");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Contains("*** You joined #lobby", client.Output);
     }
 }
 

@@ -26,6 +26,10 @@ public sealed class CommandParserSpec
     public void Quit_and_exit_quit(string line) => Assert.IsType<QuitCommand>(CommandParser.Parse(line));
 
     [Fact]
+    public void Slash_clear_clears_the_screen_and_plain_clear_is_said() =>
+        Assert.Equal((new ClearCommand(), new SayCommand("clear")), (CommandParser.Parse("/clear"), CommandParser.Parse("clear")));
+
+    [Fact]
     public void Join_takes_one_room() => Assert.Equal(new JoinCommand("dev"), CommandParser.Parse("/join dev"));
 
     [Fact]
