@@ -528,7 +528,7 @@ public class ChatSessionSpec : Akka.TestKit.Xunit2.TestKit
         Assert.True(_session.Handle(new RoomProtocol.RoomLost("general", "General")));
         Assert.Equal(new ErrorFrame(ErrorCodes.Unavailable, "Room 'General' failed before it answered; join it again.") { Ref = "s1" }, _transport.Sent[^2]);
         var lost = _transport.Last<ErrorFrame>();
-        Assert.Equal(ErrorCodes.RoomFailed, lost.Code);
+        Assert.Equal((ErrorCodes.RoomFailed, "General"), (lost.Code, lost.Room));
         Assert.Contains("'General'", lost.Message);
         Assert.Empty(_session.Rooms);
 
