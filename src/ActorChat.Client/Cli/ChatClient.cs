@@ -517,6 +517,11 @@ public sealed class ChatClient
                 case HistoryFrame history:
                     OnHistory(history, lines);
                     break;
+                case ErrorFrame { Code: ErrorCodes.RoomFailed, Room: { } failedRoom } error:
+                    // The room failed on the server and we are out of it, as after a leave; /join brings us back.
+                    lines.Add(OnError(error, answers ? request : null));
+                    OnLeft(new LeftFrame(failedRoom), lines);
+                    break;
                 case ErrorFrame error:
                     lines.Add(OnError(error, answers ? request : null));
                     break;

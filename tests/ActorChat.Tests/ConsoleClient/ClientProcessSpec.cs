@@ -152,6 +152,28 @@ public sealed class ClientProcessSpec
             : StandIn.Answer(frame));
 
     [Fact]
+    public async Task A_room_that_failed_on_the_server_is_left_and_the_user_is_told_how_to_go_back()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource(Within);
+        // The stand-in's general fails right after the first line said in it.
+        var serving = StandIn.ServeAsync(listener, stop.Token, frame => frame is SayRequest say
+            ? [new ErrorFrame(ErrorCodes.RoomFailed, $"Room '{say.Room}' failed and you are no longer in it; join it again.") { Room = say.Room },
+               new ErrorFrame(ErrorCodes.Unavailable, $"Room '{say.Room}' failed before it answered; join it again.") { Ref = say.Ref }]
+            : StandIn.Answer(frame));
+        await using var client = Client(((IPEndPoint)listener.LocalEndpoint).Port, "--name", "alice");
+
+        await client.WriteAsync("anyone here?\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        await serving;
+        Assert.Contains("Room 'general' failed and you are no longer in it; join it again.", client.Output);
+        Assert.Contains("You are in no room now; /join one.", client.Output);
+    }
+
+    [Fact]
     public async Task With_no_server_to_find_the_client_says_what_to_try()
     {
         await using var client = ChildProcess.StartDotnet(BuiltApps.ClientDll, "--name", "alice",
