@@ -16,6 +16,11 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(PingRequest), "ping")]
 [JsonDerivedType(typeof(PongRequest), "pong")]
 [JsonDerivedType(typeof(QuitRequest), "quit")]
+[JsonDerivedType(typeof(RegisterRequest), "register")]
+[JsonDerivedType(typeof(PasswordRequest), "password")]
+[JsonDerivedType(typeof(KillRequest), "kill")]
+[JsonDerivedType(typeof(BanRequest), "ban")]
+[JsonDerivedType(typeof(UnbanRequest), "unban")]
 public abstract record ClientFrame
 {
     /// <summary>
@@ -28,9 +33,17 @@ public abstract record ClientFrame
     internal virtual string? MissingField() => null;
 }
 
-public sealed record HelloRequest(string Name) : ClientFrame
+/// <summary>Identifies the connection; with <see cref="Password"/> it signs in to the account of that name.</summary>
+public sealed record HelloRequest(string Name, string? Password = null) : ClientFrame
 {
     internal override string? MissingField() => Name is null ? "name" : null;
+
+    // A password never goes into a log line through ToString.
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Name = {Name}, Password = {(Password is null ? "null" : "(hidden)")}, Ref = {Ref}");
+        return true;
+    }
 }
 
 public sealed record JoinRequest(string Room) : ClientFrame
@@ -96,3 +109,42 @@ public sealed record QuitRequest : ClientFrame
 {
     public static readonly QuitRequest Instance = new();
 }
+
+/// <summary>Creates an account of <see cref="Name"/> with <see cref="Password"/> and identifies the connection as it.</summary>
+public sealed record RegisterRequest(string Name, string Password) : ClientFrame
+{
+    internal override string? MissingField() => Name is null ? "name" : Password is null ? "password" : null;
+
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Name = {Name}, Password = (hidden), Ref = {Ref}");
+        return true;
+    }
+}
+
+/// <summary>Changes the password of the account the connection signed in to.</summary>
+public sealed record PasswordRequest(string Old, string New) : ClientFrame
+{
+    internal override string? MissingField() => Old is null ? "old" : New is null ? "new" : null;
+
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Old = (hidden), New = (hidden), Ref = {Ref}");
+        return true;
+    }
+}
+
+/// <summary>An operator disconnects <see cref="User"/>, who gets bye with reason <c>killed</c> and the reason text.</summary>
+public sealed record KillRequest(string User, string? Reason = null) : ClientFrame
+{
+    internal override string? MissingField() => User is null ? "user" : null;
+}
+
+/// <summary>
+/// An operator bans an account (<see cref="User"/>) or a source address or range (<see cref="Address"/>) for
+/// <see cref="Minutes"/> (fractions allowed; left out: for good).
+/// </summary>
+public sealed record BanRequest(string? User = null, string? Address = null, double? Minutes = null, string? Reason = null) : ClientFrame;
+
+/// <summary>An operator lifts the ban of an account or an address.</summary>
+public sealed record UnbanRequest(string? User = null, string? Address = null) : ClientFrame;

@@ -28,4 +28,19 @@ public static class ErrorCodes
 
     /// <summary>A room failed and stopped; the client is no longer in it and may join it again. The message names the room.</summary>
     public const string RoomFailed = "room_failed";
+
+    /// <summary>The name is registered and the password was missing or wrong, or the name is not registered (one answer for both).</summary>
+    public const string AuthFailed = "auth_failed";
+
+    /// <summary>The server takes accounts only (mode required): hello needs a password, or register first.</summary>
+    public const string AuthRequired = "auth_required";
+
+    /// <summary>A new password is too short (or too long).</summary>
+    public const string WeakPassword = "weak_password";
+
+    /// <summary>The request is for operators only, or needs an account.</summary>
+    public const string NotPermitted = "not_permitted";
+
+    /// <summary>The account or the address is banned; the message gives the reason and the time left.</summary>
+    public const string Banned = "banned";
 }

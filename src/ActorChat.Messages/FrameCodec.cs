@@ -35,6 +35,11 @@ public static class FrameCodec
         ["ping"] = _ => PingRequest.Instance,
         ["pong"] = _ => PongRequest.Instance,
         ["quit"] = _ => QuitRequest.Instance,
+        ["register"] = json => Read(json, Context.RegisterRequest),
+        ["password"] = json => Read(json, Context.PasswordRequest),
+        ["kill"] = json => Read(json, Context.KillRequest),
+        ["ban"] = json => Read(json, Context.BanRequest),
+        ["unban"] = json => Read(json, Context.UnbanRequest),
     };
 
     private static readonly Dictionary<string, Func<ReadOnlySpan<byte>, ServerFrame?>> ServerTypes = new()
@@ -53,6 +58,8 @@ public static class FrameCodec
         ["ping"] = _ => ServerPingFrame.Instance,
         ["error"] = json => Read(json, Context.ErrorFrame),
         ["bye"] = json => Read(json, Context.ByeFrame),
+        ["registered"] = json => Read(json, Context.RegisteredFrame),
+        ["done"] = json => Read(json, Context.DoneFrame),
     };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;

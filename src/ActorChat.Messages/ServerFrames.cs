@@ -18,6 +18,8 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(ServerPingFrame), "ping")]
 [JsonDerivedType(typeof(ErrorFrame), "error")]
 [JsonDerivedType(typeof(ByeFrame), "bye")]
+[JsonDerivedType(typeof(RegisteredFrame), "registered")]
+[JsonDerivedType(typeof(DoneFrame), "done")]
 public abstract record ServerFrame
 {
     /// <summary>The <c>ref</c> of the client frame this answers (left out when it had none, and on frames for everyone).</summary>
@@ -92,4 +94,22 @@ public sealed record ByeFrame(string Reason) : ServerFrame
 
     /// <summary>The connection did not say hello in time, or stayed silent past its ping.</summary>
     public const string Timeout = "timeout";
+
+    /// <summary>An operator disconnected the client; <see cref="Message"/> holds the operator's reason.</summary>
+    public const string Killed = "killed";
+
+    /// <summary>The client's account or address was banned; <see cref="Message"/> says why and for how long.</summary>
+    public const string Banned = "banned";
+
+    /// <summary>Words for a person, when the reason has some (left out otherwise).</summary>
+    public string? Message { get; init; }
 }
+
+/// <summary>
+/// The answer to register: the account exists and the connection is identified as <see cref="Name"/>, as after a
+/// welcome (the same fields, so a client may treat it as one).
+/// </summary>
+public sealed record RegisteredFrame(string Name, string? Server = null, int? Protocol = null, string? Room = null) : ServerFrame;
+
+/// <summary>The answer to a request that has nothing else to say: password, kill, ban and unban (<see cref="Request"/> names it).</summary>
+public sealed record DoneFrame(string Request) : ServerFrame;

@@ -14,6 +14,9 @@ public sealed record ServerSettings(
 {
     /// <summary>How many connections one source address may hold and open, over TCP and WebSocket together.</summary>
     public ConnectionLimitSettings Limits { get; init; } = ConnectionLimitSettings.Default;
+
+    /// <summary>Accounts, their mode and the operators.</summary>
+    public AccountSettings Accounts { get; init; } = AccountSettings.Open;
 }
 
 /// <summary>

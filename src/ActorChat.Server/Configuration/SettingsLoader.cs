@@ -24,7 +24,8 @@ public static class SettingsLoader
     /// <param name="Minimum">For counts and sizes: the smallest value a flag or variable may give.</param>
     /// <param name="Form">For text: what the value is, in error messages.</param>
     /// <param name="Placeholder">For text: how help names the value.</param>
-    private sealed record Setting(string Flag, string Env, string Path, SettingKind Kind, string Help, long Minimum = 0, long Maximum = long.MaxValue, string? Form = null, string? Placeholder = null)
+    /// <param name="Choices">For text: the only values it may take, if limited.</param>
+    private sealed record Setting(string Flag, string Env, string Path, SettingKind Kind, string Help, long Minimum = 0, long Maximum = long.MaxValue, string? Form = null, string? Placeholder = null, string[]? Choices = null)
     {
         public string HelpName => Placeholder ?? Kind switch
         {
@@ -76,10 +77,13 @@ public static class SettingsLoader
         new("--max-connections-per-address", "ACTORCHAT_MAX_CONNECTIONS_PER_ADDRESS", "actorchat.limits.max-connections-per-address", SettingKind.Count, "connections one address may have open, TCP and WebSocket together (default 32; 0: no limit)", Maximum: int.MaxValue),
         new("--connections-per-second-per-address", "ACTORCHAT_CONNECTIONS_PER_SECOND_PER_ADDRESS", "actorchat.limits.connections-per-second-per-address", SettingKind.Count, "new connections one address may open a second (default 20; 0: no limit)", Maximum: int.MaxValue),
         new("--exempt-addresses", "ACTORCHAT_EXEMPT_ADDRESSES", "actorchat.limits.exempt-addresses", SettingKind.List, "addresses or CIDR ranges never limited, comma-separated (default 127.0.0.0/8,::1; \"\" exempts none)"),
+        new("--accounts", "ACTORCHAT_ACCOUNTS", "actorchat.accounts.mode", SettingKind.Text, "open (no accounts), optional (registered names need their password; the default) or required (accounts only)", Form: "open, optional or required", Placeholder: "MODE", Choices: ["open", "optional", "required"]),
         new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", SettingKind.Text, "keep rooms in a SQLite database in this directory (default ./data)", Form: "a directory", Placeholder: "DIR"),
         new("--postgres", "ACTORCHAT_POSTGRES", "actorchat.persistence.postgres", SettingKind.Text, "keep rooms in PostgreSQL: a connection string \"Host=...;Database=...\"", Form: "a connection string such as \"Host=...;Database=...\"", Placeholder: "CONNECTION"),
     ];
 
+    private const string OperatorFlag = "--operator";
+    private const string OperatorsEnv = "ACTORCHAT_OPERATORS";
     private const string InMemoryFlag = "--in-memory";
     private const string InMemoryEnv = "ACTORCHAT_IN_MEMORY";
     private const string ConfigEnv = "ACTORCHAT_CONFIG";
@@ -108,6 +112,12 @@ public static class SettingsLoader
                 ValueReader<string> read = (string text, [MaybeNullWhen(false)] out string hocon) => TryToHocon(setting, text, out hocon);
                 Flags[setting] = Definition.Value(setting.Flag, setting.HelpName, $"{setting.Help} [{setting.Env}]", setting.Expected, read);
             }
+            Operators = Definition.Repeatable(OperatorFlag, "NAME", $"an account that may kill and ban; repeat for more [{OperatorsEnv}, comma-separated]", "an account name",
+                (string text, [MaybeNullWhen(false)] out string name) =>
+                {
+                    name = text;
+                    return Protocol.IsValidName(text);
+                });
             InMemory = Definition.Switch(InMemoryFlag, $"keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
             ConfigFile = Definition.Text("--config", "FILE", $"extra HOCON file layered over the defaults [{ConfigEnv}]", "a HOCON file");
             LogLevel = Definition.Value<Microsoft.Extensions.Logging.LogLevel>("--log-level", "LEVEL", $"{LogLevelForm} (default Information) [{LogLevelEnv}]", $"one of {LogLevelForm}", TryLogLevel);
@@ -119,6 +129,8 @@ public static class SettingsLoader
         public Dictionary<Setting, Option<string>> Flags { get; } = [];
 
         public Option<bool> InMemory { get; }
+
+        public Option<IReadOnlyList<string>> Operators { get; }
 
         public Option<string> ConfigFile { get; }
 
@@ -161,6 +173,10 @@ public static class SettingsLoader
             if (hocon is not null) overrides.Add($"{setting.Path} = {hocon}");
         }
         if (store is not null) overrides.Add($"actorchat.persistence.store = {store}");
+        if (CommandLineDefinition.Given(flags, commandLine.Operators))
+            overrides.Add($"actorchat.operators = {QuoteList(string.Join(",", flags.GetValue(commandLine.Operators)!))}");
+        else if (environment[OperatorsEnv] is string operatorsText)
+            overrides.Add($"actorchat.operators = {QuoteList(operatorsText)}");
 
         var logLevel = Microsoft.Extensions.Logging.LogLevel.Information;
         if (CommandLineDefinition.Given(flags, commandLine.LogLevel)) logLevel = flags.GetValue(commandLine.LogLevel);
@@ -245,6 +261,7 @@ public static class SettingsLoader
             Persistence: ReadPersistence(root.GetConfig("persistence")))
         {
             Limits = ReadLimits(root),
+            Accounts = ReadAccounts(root),
         };
         if (settings.Tcp.Port is < 0 or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
@@ -287,6 +304,34 @@ public static class SettingsLoader
         if (result.MaxConnectionsPerAddress < 0 || result.ConnectionsPerSecondPerAddress < 0)
             throw new ArgumentException("connection limits cannot be negative (0 turns a limit off).");
         foreach (var exempt in result.ExemptAddresses) Transport.ConnectionAdmission.ParseNetwork(exempt);
+        return result;
+    }
+
+    private static AccountSettings ReadAccounts(Config root)
+    {
+        var accounts = root.HasPath("accounts") ? root.GetConfig("accounts") : ConfigurationFactory.Empty;
+        var modeText = accounts.GetString("mode", "optional");
+        var mode = modeText switch
+        {
+            "open" => AccountMode.Open,
+            "optional" => AccountMode.Optional,
+            "required" => AccountMode.Required,
+            _ => throw new ArgumentException($"accounts mode '{modeText}' is not open, optional or required."),
+        };
+        var operators = root.HasPath("operators") ? root.GetStringList("operators").ToArray() : [];
+        foreach (var name in operators)
+            if (!Protocol.IsValidName(name)) throw new ArgumentException($"operator '{name}' is not an account name.");
+        var result = new AccountSettings(mode, operators,
+            HashIterations: accounts.GetInt("hash-iterations", Accounts.PasswordHasher.DefaultIterations),
+            FailedSignInDelay: accounts.GetTimeSpan("failed-sign-in-delay", TimeSpan.FromMilliseconds(250)),
+            MaxSignInDelay: accounts.GetTimeSpan("max-sign-in-delay", TimeSpan.FromSeconds(30)),
+            ConcurrentHashes: accounts.GetInt("concurrent-hashes", 2),
+            QueuedHashes: accounts.GetInt("queued-hashes", 64),
+            SnapshotEvery: accounts.GetInt("snapshot-every", 100));
+        if (result.HashIterations < 1 || result.ConcurrentHashes < 1 || result.QueuedHashes < 0 || result.SnapshotEvery < 1)
+            throw new ArgumentException("accounts: hash-iterations, concurrent-hashes and snapshot-every must be at least 1, queued-hashes at least 0.");
+        if (result.FirstDelay < TimeSpan.Zero || result.MaxDelay < result.FirstDelay)
+            throw new ArgumentException("accounts: failed-sign-in-delay cannot be negative nor above max-sign-in-delay.");
         return result;
     }
 
@@ -354,7 +399,7 @@ public static class SettingsLoader
             SettingKind.Size => ByteSize(text) is { } size && size >= setting.Minimum && size <= setting.Maximum,
             SettingKind.Seconds => double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _),
             SettingKind.List => true,
-            _ => text.Length > 0,
+            _ => text.Length > 0 && (setting.Choices is null || setting.Choices.Contains(text)),
         };
         if (!valid) return false;
         hocon = setting.Kind switch

@@ -111,7 +111,13 @@ public static class ChatServerHost
                 {
                     var users = system.ActorOf(UserRegistry.Props(), "users");
                     var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
-                    var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions);
+                    var (accounts, bans) = StartAccounts(system, settings.Accounts, users);
+                    var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions)
+                    {
+                        Accounts = settings.Accounts,
+                        AccountBook = accounts,
+                        BanList = bans,
+                    };
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
                     var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp");
@@ -130,6 +136,21 @@ public static class ChatServerHost
                         () => DrainAsync(websockets, drainTimeout, farewells));
                 });
         });
+    }
+
+    /// <summary>
+    /// The account book (not in open mode) and the ban list, each restarted with a back-off should it stop (a store
+    /// that failed a write); requests meanwhile go unanswered and the session reports them after its answer timeout.
+    /// </summary>
+    private static (IActorRef Accounts, IActorRef Bans) StartAccounts(ActorSystem system, AccountSettings settings, IActorRef users)
+    {
+        static Props Supervised(Props child, string name) =>
+            Akka.Pattern.BackoffSupervisor.Props(child, name, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2);
+        var accounts = settings.Mode == AccountMode.Open
+            ? ActorRefs.Nobody
+            : system.ActorOf(Supervised(Accounts.AccountBook.Props(settings), "book"), "accounts");
+        var bans = system.ActorOf(Supervised(Accounts.BanList.Props(users), "list"), "bans");
+        return (accounts, bans);
     }
 
     private static async Task<Done> DrainAsync(IActorRef listener, TimeSpan timeout, Farewells farewells)

@@ -13,12 +13,19 @@ namespace ActorChat.Server.Persistence;
 /// </summary>
 public static class PersistenceSetup
 {
-    /// <summary>Room events and snapshots are stored by <see cref="RoomEventSerializer"/>, whatever the store.</summary>
+    /// <summary>Room events and snapshots are stored by <see cref="RoomEventSerializer"/>, accounts and bans by AccountEventSerializer, whatever the store.</summary>
     private const string SerializerHocon = """
         akka.actor {
           serializers.actorchat-rooms = "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server"
-          serialization-bindings { "ActorChat.Server.Rooms.IRoomEvent, ActorChat.Server" = actorchat-rooms }
-          serialization-identifiers { "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server" = 1601 }
+          serializers.actorchat-accounts = "ActorChat.Server.Accounts.AccountEventSerializer, ActorChat.Server"
+          serialization-bindings {
+            "ActorChat.Server.Rooms.IRoomEvent, ActorChat.Server" = actorchat-rooms
+            "ActorChat.Server.Accounts.IAccountEvent, ActorChat.Server" = actorchat-accounts
+          }
+          serialization-identifiers {
+            "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server" = 1601
+            "ActorChat.Server.Accounts.AccountEventSerializer, ActorChat.Server" = 1602
+          }
         }
         """;
 

@@ -1,4 +1,6 @@
 using ActorChat.Messages;
+using ActorChat.Server.Accounts;
+using ActorChat.Server.Configuration;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Users;
 
@@ -31,6 +33,16 @@ public sealed class ChatSession
     private string? _unansweredTarget; // the room key (or "dm") the unanswered frames went to; null: elsewhere
     private bool _saysMayFollow; // whether further says to that target (or direct messages) may go on meanwhile
     private long _unansweredSinceTicks;
+    private SignInStep? _signingIn; // a hello or register on its way through the ban list, the account book and the registry
+    private bool _signedInToAccount;
+
+    /// <summary>Where a hello or register stands: the ban list is asked first, then the account book and the registry.</summary>
+    private sealed record SignInStep(string Name, Secret? Password, bool Register)
+    {
+        public bool NameClaimed { get; set; }
+
+        public bool Account { get; set; }
+    }
 
     public ChatSession(SessionServices services, ISessionTransport transport)
     {
@@ -40,6 +52,11 @@ public sealed class ChatSession
 
     /// <summary>The name this session identified with, or null before a successful hello.</summary>
     public string? UserName { get; private set; }
+
+    /// <summary>Whether the session signed in to (or registered) an account, rather than being a guest.</summary>
+    public bool SignedInToAccount => _signedInToAccount;
+
+    private bool IsOperator => _signedInToAccount && UserName is not null && _services.Accounts.IsOperator(UserName);
 
     /// <summary>The rooms this session is in, by the names it joined them with.</summary>
     public IReadOnlyCollection<string> Rooms => _rooms.Values;
@@ -93,11 +110,34 @@ public sealed class ChatSession
         switch (message)
         {
             case UserRegistry.Registered registered:
-                UserName = registered.Name;
-                AnswerNext(new WelcomeFrame(registered.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom));
+                OnNameClaimed(registered);
                 return true;
             case UserRegistry.NameTaken taken:
+                _signingIn = null;
                 AnswerNext(new ErrorFrame(ErrorCodes.NameTaken, $"The name '{taken.Name}' is taken; pick another."));
+                return true;
+            case BanList.Clear: OnNotBanned(); return true;
+            case BanList.Refused banned:
+                _signingIn = null;
+                AnswerNext(banned.Error);
+                return true;
+            case AccountBook.Accepted accepted:
+                if (_signingIn is null) return true;
+                _signingIn.Account = accepted.Account;
+                Tell(_services.UserRegistry, new UserRegistry.Register(accepted.Name, _transport.Self, _transport.RemoteAddress));
+                return true;
+            case AccountBook.Created created: OnAccountCreated(created); return true;
+            case AccountBook.Changed:
+                AnswerNext(new DoneFrame("password"));
+                return true;
+            case AccountBook.Refused refused:
+                if (_signingIn is { NameClaimed: true }) Tell(_services.UserRegistry, new UserRegistry.Release(_transport.Self));
+                _signingIn = null;
+                AnswerNext(refused.Error);
+                return true;
+            case Disconnect disconnect:
+                if (disconnect.Notice is not null) _transport.Send(disconnect.Notice);
+                _transport.CloseAfterFlush(disconnect.Bye);
                 return true;
             case RoomProtocol.JoinRefused refused:
                 _rooms.Remove(Protocol.Key(refused.Room));
@@ -169,6 +209,7 @@ public sealed class ChatSession
             case PongRequest: break; // the answer to the server's ping; hearing anything is what counts
             case QuitRequest: _transport.CloseAfterFlush(new ByeFrame(ByeFrame.ClientQuit) { Ref = frame.Ref }); break;
             case HelloRequest hello: OnHello(hello); break;
+            case RegisterRequest register: OnRegister(register); break;
             case var _ when UserName is null:
                 Reply(frame, new ErrorFrame(ErrorCodes.NotIdentified, "Say hello with a name first: {\"type\":\"hello\",\"name\":\"alice\"}."));
                 break;
@@ -184,6 +225,10 @@ public sealed class ChatSession
                 if (CheckRoomName(stats)) Ask(stats, new RoomProtocol.GetStats(stats.Room, _transport.Self, stats.Ref));
                 break;
             case HistoryRequest history: OnHistory(history); break;
+            case PasswordRequest password: OnPassword(password); break;
+            case KillRequest kill: OnKill(kill); break;
+            case BanRequest ban: OnBan(ban); break;
+            case UnbanRequest unban: OnUnban(unban); break;
             default:
                 Reply(frame, new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
                 break;
@@ -240,8 +285,204 @@ public sealed class ChatSession
                 $"A name is 1 to {Protocol.MaxNameLength} letters, digits, '_', '-' or '.'."));
             return;
         }
+        var mode = _services.Accounts.Mode;
+        if (mode == AccountMode.Required && hello.Password is null)
+        {
+            Reply(hello, new ErrorFrame(ErrorCodes.AuthRequired, "This server takes accounts only: say hello with your password, or register."));
+            return;
+        }
+        if (hello.Password is { Length: > PasswordHasher.MaxLength })
+        {
+            Reply(hello, new ErrorFrame(ErrorCodes.AuthFailed, AccountBook.AuthFailedMessage)); // no password is that long
+            return;
+        }
         Expect(hello);
-        Tell(_services.UserRegistry, new UserRegistry.Register(hello.Name, _transport.Self));
+        // Without accounts a password is ignored, as a server that never heard of them would.
+        var password = mode == AccountMode.Open || hello.Password is null ? null : new Secret(hello.Password);
+        _signingIn = new SignInStep(hello.Name, password, Register: false);
+        AskBanList(hello.Name);
+    }
+
+    /// <summary>
+    /// Creates an account and identifies as it (a guest may also register the name it already has). The name is
+    /// claimed in the registry before the account is created, so a name someone is using cannot be registered.
+    /// </summary>
+    private void OnRegister(RegisterRequest register)
+    {
+        if (_services.Accounts.Mode == AccountMode.Open)
+        {
+            Reply(register, new ErrorFrame(ErrorCodes.NotPermitted, "This server has no accounts; say hello with a name."));
+            return;
+        }
+        var ownName = UserName is not null && Protocol.Key(UserName) == Protocol.Key(register.Name);
+        if (_signedInToAccount || (UserName is not null && !ownName))
+        {
+            Reply(register, new ErrorFrame(ErrorCodes.AlreadyIdentified, $"You are already identified as '{UserName}'."));
+            return;
+        }
+        if (!Protocol.IsValidName(register.Name))
+        {
+            Reply(register, new ErrorFrame(ErrorCodes.InvalidName,
+                $"A name is 1 to {Protocol.MaxNameLength} letters, digits, '_', '-' or '.'."));
+            return;
+        }
+        if (PasswordHasher.Weakness(register.Password) is { } weakness)
+        {
+            Reply(register, new ErrorFrame(ErrorCodes.WeakPassword, weakness));
+            return;
+        }
+        Expect(register);
+        _signingIn = new SignInStep(register.Name, new Secret(register.Password), Register: true) { NameClaimed = ownName };
+        AskBanList(register.Name);
+    }
+
+    private void AskBanList(string name)
+    {
+        if (Akka.Actor.ActorRefs.Nobody.Equals(_services.BanList)) OnNotBanned();
+        else Tell(_services.BanList, new BanList.Check(Protocol.Key(name), _transport.RemoteAddress, _transport.Self));
+    }
+
+    private void OnNotBanned()
+    {
+        if (_signingIn is not { } step) return;
+        if (step.Register && step.NameClaimed)
+            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self));
+        else if (step.Register || _services.Accounts.Mode == AccountMode.Open)
+            Tell(_services.UserRegistry, new UserRegistry.Register(step.Name, _transport.Self, _transport.RemoteAddress));
+        else
+            Tell(_services.AccountBook, new AccountBook.SignIn(step.Name, step.Password, _transport.RemoteAddress?.ToString(), _transport.Self));
+    }
+
+    private void OnNameClaimed(UserRegistry.Registered registered)
+    {
+        if (_signingIn is { Register: true } step)
+        {
+            step.NameClaimed = true;
+            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self));
+            return;
+        }
+        UserName = registered.Name;
+        _signedInToAccount = _signingIn?.Account ?? false;
+        _signingIn = null;
+        AnswerNext(new WelcomeFrame(registered.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom));
+    }
+
+    private void OnAccountCreated(AccountBook.Created created)
+    {
+        _signingIn = null;
+        UserName = created.Name;
+        _signedInToAccount = true;
+        AnswerNext(new RegisteredFrame(created.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom));
+    }
+
+    private void OnPassword(PasswordRequest password)
+    {
+        if (!_signedInToAccount)
+        {
+            Reply(password, new ErrorFrame(ErrorCodes.NotPermitted, "Only an account has a password to change; sign in or register first."));
+            return;
+        }
+        if (PasswordHasher.Weakness(password.New) is { } weakness)
+        {
+            Reply(password, new ErrorFrame(ErrorCodes.WeakPassword, weakness));
+            return;
+        }
+        if (password.Old.Length > PasswordHasher.MaxLength)
+        {
+            Reply(password, new ErrorFrame(ErrorCodes.AuthFailed, AccountBook.AuthFailedMessage));
+            return;
+        }
+        Expect(password);
+        Tell(_services.AccountBook, new AccountBook.ChangePassword(UserName!, new Secret(password.Old), new Secret(password.New),
+            _transport.RemoteAddress?.ToString(), _transport.Self));
+    }
+
+    private bool CheckOperator(ClientFrame frame)
+    {
+        if (IsOperator) return true;
+        Reply(frame, new ErrorFrame(ErrorCodes.NotPermitted, "Only operators may do that."));
+        return false;
+    }
+
+    private const int MaxReasonLength = 200;
+
+    /// <summary>An operator's reason as clients will read it, or an error for the frame.</summary>
+    private static ErrorFrame? ReasonProblem(string? reason)
+    {
+        if (reason is null) return null;
+        if (Protocol.ForbiddenCharacter(reason) is { } forbidden) return new ErrorFrame(ErrorCodes.BadRequest, Protocol.DescribeForbidden(forbidden));
+        return Protocol.TextLength(reason) > MaxReasonLength
+            ? new ErrorFrame(ErrorCodes.BadRequest, $"A reason is at most {MaxReasonLength} characters.")
+            : null;
+    }
+
+    private void OnKill(KillRequest kill)
+    {
+        if (!CheckOperator(kill)) return;
+        if (ReasonProblem(kill.Reason) is { } problem)
+        {
+            Reply(kill, problem);
+            return;
+        }
+        if (!Protocol.IsValidName(kill.User))
+        {
+            Reply(kill, new ErrorFrame(ErrorCodes.NoSuchUser, $"No user named '{Shorten(kill.User)}' is online."));
+            return;
+        }
+        Expect(kill);
+        Tell(_services.UserRegistry, new UserRegistry.Kill(kill.User, kill.Reason ?? "", UserName!, _transport.Self, kill.Ref));
+    }
+
+    /// <summary>A ban of one account or one address (range); minutes left out: for good.</summary>
+    private void OnBan(BanRequest ban)
+    {
+        if (!CheckOperator(ban)) return;
+        if (BanTarget(ban, ban.User, ban.Address) is not { } target) return;
+        if (ReasonProblem(ban.Reason) is { } problem)
+        {
+            Reply(ban, problem);
+            return;
+        }
+        if (ban.Minutes is { } minutes && (double.IsNaN(minutes) || minutes <= 0 || minutes > 100 * 365 * 24 * 60))
+        {
+            Reply(ban, new ErrorFrame(ErrorCodes.BadRequest, "'minutes' is a number above 0 (fractions allowed); leave it out for a ban for good."));
+            return;
+        }
+        Expect(ban);
+        var until = ban.Minutes is { } length ? DateTimeOffset.UtcNow + TimeSpan.FromMinutes(length) : (DateTimeOffset?)null;
+        Tell(_services.BanList, new BanList.Place(target.Kind, target.Target, until, ban.Reason ?? "", UserName!, _transport.Self, ban.Ref));
+    }
+
+    private void OnUnban(UnbanRequest unban)
+    {
+        if (!CheckOperator(unban)) return;
+        if (BanTarget(unban, unban.User, unban.Address) is not { } target) return;
+        Expect(unban);
+        Tell(_services.BanList, new BanList.Lift(target.Kind, target.Target, UserName!, _transport.Self, unban.Ref));
+    }
+
+    private (string Kind, string Target)? BanTarget(ClientFrame frame, string? user, string? address)
+    {
+        if ((user is null) == (address is null))
+        {
+            Reply(frame, new ErrorFrame(ErrorCodes.BadRequest, "Name either a 'user' or an 'address', not both."));
+            return null;
+        }
+        if (user is not null)
+        {
+            if (Protocol.IsValidName(user)) return (Bans.AccountKind, Protocol.Key(user));
+            Reply(frame, new ErrorFrame(ErrorCodes.InvalidName, $"A name is 1 to {Protocol.MaxNameLength} letters, digits, '_', '-' or '.'."));
+            return null;
+        }
+        try
+        {
+            return (Bans.AddressKind, Bans.NormalizeAddress(address!));
+        }
+        catch (ArgumentException)
+        {
+            Reply(frame, new ErrorFrame(ErrorCodes.BadRequest, "'address' is an IP address or a range such as 192.0.2.0/24."));
+            return null;
+        }
     }
 
     private void OnJoin(JoinRequest join)

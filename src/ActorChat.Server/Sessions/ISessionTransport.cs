@@ -26,6 +26,9 @@ public interface ISessionTransport
 
     /// <summary>The session waited for answers before it could take the client's next frame, and now can again.</summary>
     void InputReady() { }
+
+    /// <summary>The client's IP address (IPv4-mapped ones as IPv4), or null when the transport does not know it.</summary>
+    System.Net.IPAddress? RemoteAddress => null;
 }
 
 /// <summary>The actors and limits every session shares.</summary>
@@ -33,4 +36,14 @@ public sealed record SessionServices(
     string ServerName,
     IActorRef RoomDirectory,
     IActorRef UserRegistry,
-    Configuration.SessionSettings Settings);
+    Configuration.SessionSettings Settings)
+{
+    /// <summary>Accounts and operators; without them a session behaves as on a server with no accounts.</summary>
+    public Configuration.AccountSettings Accounts { get; init; } = Configuration.AccountSettings.Open;
+
+    /// <summary>The account book (<see cref="ActorChat.Server.Accounts.AccountBook"/>), or Nobody without accounts.</summary>
+    public IActorRef AccountBook { get; init; } = ActorRefs.Nobody;
+
+    /// <summary>The ban list (<see cref="ActorChat.Server.Accounts.BanList"/>), or Nobody: no bans are checked.</summary>
+    public IActorRef BanList { get; init; } = ActorRefs.Nobody;
+}

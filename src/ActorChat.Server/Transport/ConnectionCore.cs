@@ -82,6 +82,7 @@ public sealed class ConnectionCore : ISessionTransport
         _settings = services.Settings;
         _log = log;
         _remote = remote;
+        RemoteAddress = AddressOf(remote);
         _clock = clock ?? MonotonicTicks;
         _flood = new FloodGate(_settings.Flood, _clock());
         _framer = framesAreLines ? new LineFramer(_settings.MaxFrameBytes, initialCapacity: 256) : null;
@@ -91,6 +92,17 @@ public sealed class ConnectionCore : ISessionTransport
     public ChatSession Session { get; }
 
     public IActorRef Self { get; }
+
+    public System.Net.IPAddress? RemoteAddress { get; }
+
+    /// <summary>The address in "address:port" as transports write it ("[::1]:5000", "::1:5000", "127.0.0.1:5000").</summary>
+    private static System.Net.IPAddress? AddressOf(string remote)
+    {
+        var colon = remote.LastIndexOf(':');
+        var text = (colon > 0 ? remote[..colon] : remote).Trim('[', ']');
+        if (!System.Net.IPAddress.TryParse(text, out var address)) return null;
+        return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    }
 
     public bool Closing => _closing;
 

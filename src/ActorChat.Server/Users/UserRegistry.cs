@@ -12,7 +12,19 @@ namespace ActorChat.Server.Users;
 public sealed class UserRegistry : UntypedActor
 {
     /// <summary>Claim <paramref name="Name"/> for <paramref name="Session"/>; answered with <see cref="Registered"/> or <see cref="NameTaken"/>.</summary>
-    public sealed record Register(string Name, IActorRef Session);
+    public sealed record Register(string Name, IActorRef Session, System.Net.IPAddress? Address = null);
+
+    /// <summary>Frees the name <paramref name="Session"/> holds (a registration that failed after the name was claimed). No answer.</summary>
+    public sealed record Release(IActorRef Session);
+
+    /// <summary>An operator disconnects <paramref name="User"/>; answered to <paramref name="Asker"/> with done or no_such_user, carrying <paramref name="Ref"/>.</summary>
+    public sealed record Kill(string User, string Reason, string By, IActorRef Asker, string? Ref);
+
+    /// <summary>
+    /// Sends away whoever is online under the account <paramref name="AccountKey"/> or from an address in
+    /// <paramref name="Network"/>, with <paramref name="Notice"/> before the bye. No answer.
+    /// </summary>
+    public sealed record Evict(string? AccountKey, System.Net.IPNetwork? Network, ErrorFrame Notice);
 
     public sealed record Registered(string Name);
 
@@ -36,6 +48,7 @@ public sealed class UserRegistry : UntypedActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, (string Name, IActorRef Session)> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _keyBySession = [];
+    private readonly Dictionary<IActorRef, System.Net.IPAddress> _addressBySession = [];
 
     public static Props Props() => Akka.Actor.Props.Create(() => new UserRegistry());
 
@@ -45,6 +58,9 @@ public sealed class UserRegistry : UntypedActor
         {
             case Register register: OnRegister(register); break;
             case SendDirect direct: OnSendDirect(direct); break;
+            case Release release: OnSessionGone(release.Session); Context.Unwatch(release.Session); break;
+            case Kill kill: OnKill(kill); break;
+            case Evict evict: OnEvict(evict); break;
             case Terminated terminated: OnSessionGone(terminated.ActorRef); break;
             case GetUserCount: Sender.Tell(new UserCount(_byKey.Count)); break;
             default: Unhandled(message); break;
@@ -61,6 +77,7 @@ public sealed class UserRegistry : UntypedActor
         }
         _byKey[key] = (register.Name, register.Session);
         _keyBySession[register.Session] = key;
+        if (register.Address is { } address) _addressBySession[register.Session] = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
         Context.Watch(register.Session);
         register.Session.Tell(new Registered(register.Name));
         _log.Info("{0} identified ({1} users online)", register.Name, _byKey.Count);
@@ -87,8 +104,34 @@ public sealed class UserRegistry : UntypedActor
         direct.Session.Tell(new Deliver(direct.Ref is null ? line : FrameCodec.EncodeLine(frame with { Ref = direct.Ref }), answers: 1));
     }
 
+    private void OnKill(Kill kill)
+    {
+        if (!_byKey.TryGetValue(Protocol.Key(kill.User), out var target))
+        {
+            kill.Asker.Tell(Deliver.Answer(new ErrorFrame(ErrorCodes.NoSuchUser, $"No user named '{kill.User}' is online.") { Ref = kill.Ref }));
+            return;
+        }
+        _log.Warning("{0} killed {1}: {2}", kill.By, target.Name, kill.Reason);
+        // The operator's answer first: killing oneself still answers the kill before the bye.
+        kill.Asker.Tell(Deliver.Answer(new DoneFrame("kill") { Ref = kill.Ref }));
+        target.Session.Tell(new Disconnect(null, new ByeFrame(ByeFrame.Killed) { Message = kill.Reason }));
+    }
+
+    private void OnEvict(Evict evict)
+    {
+        foreach (var (key, holder) in _byKey)
+        {
+            var byAccount = evict.AccountKey == key;
+            var byAddress = evict.Network is { } network && _addressBySession.TryGetValue(holder.Session, out var address) && network.Contains(address);
+            if (!byAccount && !byAddress) continue;
+            _log.Info("Sending banned {0} away", holder.Name);
+            holder.Session.Tell(new Disconnect(evict.Notice, new ByeFrame(ByeFrame.Banned) { Message = evict.Notice.Message }));
+        }
+    }
+
     private void OnSessionGone(IActorRef session)
     {
+        _addressBySession.Remove(session);
         if (!_keyBySession.Remove(session, out var key)) return;
         if (_byKey.TryGetValue(key, out var holder) && holder.Session.Equals(session))
         {
