@@ -28,4 +28,19 @@ public static class ErrorCodes
 
     /// <summary>A room failed and stopped; the client is no longer in it and may join it again. The message names the room.</summary>
     public const string RoomFailed = "room_failed";
+
+    /// <summary>The client's role in the room does not allow what it asked (or the room would lose its last owner).</summary>
+    public const string NotPermitted = "not_permitted";
+
+    /// <summary>The user is banned from the room; the message gives the reason.</summary>
+    public const string Banned = "banned";
+
+    /// <summary>The room is private and the user was not invited (and gave no password).</summary>
+    public const string InviteOnly = "invite_only";
+
+    /// <summary>The password given to join a private room is not its password.</summary>
+    public const string BadPassword = "bad_password";
+
+    /// <summary>No message with that id in the room (or too old to delete).</summary>
+    public const string NoSuchMessage = "no_such_message";
 }

@@ -13,12 +13,18 @@ namespace ActorChat.Server.Persistence;
 /// </summary>
 public static class PersistenceSetup
 {
-    /// <summary>Room events and snapshots are stored by <see cref="RoomEventSerializer"/>, whatever the store.</summary>
+    /// <summary>
+    /// Room events and snapshots are stored by <see cref="RoomEventSerializer"/>, and room rules by
+    /// <see cref="RoomRulesSerializer"/>, whatever the store.
+    /// </summary>
     private const string SerializerHocon = """
         akka.actor {
           serializers.actorchat-rooms = "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server"
           serialization-bindings { "ActorChat.Server.Rooms.IRoomEvent, ActorChat.Server" = actorchat-rooms }
           serialization-identifiers { "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server" = 1601 }
+          serializers.actorchat-room-rules = "ActorChat.Server.Rooms.RoomRulesSerializer, ActorChat.Server"
+          serialization-bindings { "ActorChat.Server.Rooms.IRoomRulesEvent, ActorChat.Server" = actorchat-room-rules }
+          serialization-identifiers { "ActorChat.Server.Rooms.RoomRulesSerializer, ActorChat.Server" = 1602 }
         }
         """;
 

@@ -16,7 +16,7 @@ namespace ActorChat.Server.Sessions;
 /// messages) go on while earlier says to the same room are unanswered, because that room answers them in order.
 /// While a frame is held back the transport reads nothing more (<see cref="ReadyForInput"/>).
 /// </remarks>
-public sealed class ChatSession
+public sealed partial class ChatSession
 {
     private const int MaxWaitingFrames = 64;
     private const string DirectMessages = "dm";
@@ -40,6 +40,15 @@ public sealed class ChatSession
 
     /// <summary>The name this session identified with, or null before a successful hello.</summary>
     public string? UserName { get; private set; }
+
+    /// <summary>
+    /// Whether the user signed in with an account of that name: only then can they own or moderate rooms. False until
+    /// accounts exist; the sign-in of the accounts change calls <see cref="MarkRegistered"/>.
+    /// </summary>
+    public bool IsRegistered { get; private set; }
+
+    /// <summary>The user proved the account of <see cref="UserName"/> (called by sign-in); rooms joined from now on know it.</summary>
+    public void MarkRegistered() => IsRegistered = true;
 
     /// <summary>The rooms this session is in, by the names it joined them with.</summary>
     public IReadOnlyCollection<string> Rooms => _rooms.Values;
@@ -110,6 +119,9 @@ public sealed class ChatSession
                 return true;
             case RoomProtocol.RoomLost lost:
                 OnRoomLost(lost);
+                return true;
+            case RoomProtocol.Kicked kicked:
+                OnKicked(kicked);
                 return true;
             case Akka.Actor.Terminated terminated:
                 return OnRoomTerminated(terminated.ActorRef);
@@ -184,6 +196,10 @@ public sealed class ChatSession
                 if (CheckRoomName(stats)) Ask(stats, new RoomProtocol.GetStats(stats.Room, _transport.Self, stats.Ref));
                 break;
             case HistoryRequest history: OnHistory(history); break;
+            case TopicRequest or ModeRequest or InviteRequest or RoleRequest or KickRequest or RoomBanRequest
+                or RoomUnbanRequest or DeleteRequest:
+                OnModeration(frame);
+                break;
             default:
                 Reply(frame, new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
                 break;
@@ -247,6 +263,11 @@ public sealed class ChatSession
     private void OnJoin(JoinRequest join)
     {
         if (!CheckRoomName(join)) return;
+        if (PasswordProblem(join.Password) is { } badPassword)
+        {
+            Reply(join, badPassword);
+            return;
+        }
         var key = Protocol.Key(join.Room);
         if (!_rooms.ContainsKey(key))
         {
@@ -260,7 +281,7 @@ public sealed class ChatSession
             // and a refusal takes it out again.
             _rooms[key] = join.Room;
         }
-        Ask(join, new RoomProtocol.Join(join.Room, UserName!, _transport.Self, Ref: join.Ref));
+        Ask(join, new RoomProtocol.Join(join.Room, UserName!, _transport.Self, Ref: join.Ref, Registered: IsRegistered, Password: join.Password));
     }
 
     private void OnLeave(LeaveRequest leave)
@@ -416,7 +437,7 @@ public sealed class ChatSession
             return;
         }
         Expect(list);
-        Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self, list.After, list.Ref));
+        Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self, list.After, list.Ref, UserName));
     }
 
     private void OnDirectMessage(DirectMessageRequest dm)
@@ -444,6 +465,14 @@ public sealed class ChatSession
             WhoRequest w => w.Room,
             StatsRequest st => st.Room,
             HistoryRequest h => h.Room,
+            TopicRequest t => t.Room,
+            ModeRequest m => m.Room,
+            InviteRequest i => i.Room,
+            RoleRequest r => r.Room,
+            KickRequest k => k.Room,
+            RoomBanRequest b => b.Room,
+            RoomUnbanRequest u => u.Room,
+            DeleteRequest d => d.Room,
             _ => throw new ArgumentException("not a frame about one room", nameof(frame)),
         };
         if (RoomNameProblem(room) is not { } problem) return true;
