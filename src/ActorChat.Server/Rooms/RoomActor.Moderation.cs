@@ -70,18 +70,18 @@ public sealed partial class RoomActor
                 break;
             case SetMode mode:
                 var set = (ModeSet)change;
+                ReportOccupancy(); // before the answer: whoever is answered finds the rooms list up to date
                 Broadcast(mode, new ModeFrame(_name, set.Private, set.PasswordHash is not null, set.By));
-                ReportOccupancy();
                 break;
             case Invite invite:
                 var invited = (UserInvited)change;
-                Answer(invite, new InvitedFrame(_name, invited.User, invited.By));
                 ReportOccupancy();
+                Answer(invite, new InvitedFrame(_name, invited.User, invited.By));
                 break;
             case SetRole role:
                 var given = (RoleGiven)change;
-                Broadcast(role, new RoleFrame(_name, given.User, given.Role, given.By));
                 ReportOccupancy();
+                Broadcast(role, new RoleFrame(_name, given.User, given.Role, given.By));
                 break;
             case BanFromRoom ban:
                 var banned = (UserBanned)change;
