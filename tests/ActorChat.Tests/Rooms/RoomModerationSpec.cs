@@ -178,6 +178,18 @@ public class RoomModerationSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecC
     }
 
     [Fact]
+    public void The_status_page_lists_only_public_rooms()
+    {
+        var alice = OwnerCreates("den");
+        _directory.Tell(new Join("hall", "alice", alice, Registered: true));
+        Expect<JoinedFrame>(alice);
+        _directory.Tell(new SetMode("den", true, null, alice));
+        Expect<ModeFrame>(alice);
+        _directory.Tell(GetRoomSummaries.Instance);
+        Assert.Equal(["hall"], ExpectMsg<RoomSummaries>().Rooms.Select(r => r.Name));
+    }
+
+    [Fact]
     public void A_private_room_stays_unlisted_to_strangers_after_a_restart()
     {
         var alice = OwnerCreates("den");
