@@ -21,6 +21,14 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(KillRequest), "kill")]
 [JsonDerivedType(typeof(BanRequest), "ban")]
 [JsonDerivedType(typeof(UnbanRequest), "unban")]
+[JsonDerivedType(typeof(TopicRequest), "topic")]
+[JsonDerivedType(typeof(ModeRequest), "mode")]
+[JsonDerivedType(typeof(InviteRequest), "invite")]
+[JsonDerivedType(typeof(RoleRequest), "role")]
+[JsonDerivedType(typeof(KickRequest), "kick")]
+[JsonDerivedType(typeof(RoomBanRequest), "room_ban")]
+[JsonDerivedType(typeof(RoomUnbanRequest), "room_unban")]
+[JsonDerivedType(typeof(DeleteRequest), "delete")]
 public abstract record ClientFrame
 {
     /// <summary>
@@ -46,7 +54,8 @@ public sealed record HelloRequest(string Name, string? Password = null) : Client
     }
 }
 
-public sealed record JoinRequest(string Room) : ClientFrame
+/// <summary>Joins a room; <see cref="Password"/> opens a private room that has one.</summary>
+public sealed record JoinRequest(string Room, string? Password = null) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : null;
 }
@@ -148,3 +157,58 @@ public sealed record BanRequest(string? User = null, string? Address = null, dou
 
 /// <summary>An operator lifts the ban of an account or an address.</summary>
 public sealed record UnbanRequest(string? User = null, string? Address = null) : ClientFrame;
+
+/// <summary>Sets the topic of a room (owners and moderators); an empty topic clears it.</summary>
+public sealed record TopicRequest(string Room, string Topic) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Topic is null ? "topic" : null;
+}
+
+/// <summary>
+/// Makes a room private or public (owners). A private room is joined by invitation or with its
+/// <see cref="Password"/> (null: none); a public one ignores the password.
+/// </summary>
+public sealed record ModeRequest(string Room, bool? Private, string? Password = null) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Private is null ? "private" : null;
+}
+
+/// <summary>Lets <see cref="User"/> (by name) into a private room (owners and moderators).</summary>
+public sealed record InviteRequest(string Room, string User) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : User is null ? "user" : null;
+}
+
+/// <summary>Gives <see cref="User"/> (an account name) the role <c>owner</c>, <c>moderator</c> or <c>member</c> in a room (owners).</summary>
+public sealed record RoleRequest(string Room, string User, string Role) : ClientFrame
+{
+    public const string Owner = "owner";
+    public const string Moderator = "moderator";
+    public const string Member = "member";
+
+    internal override string? MissingField() => Room is null ? "room" : User is null ? "user" : Role is null ? "role" : null;
+}
+
+/// <summary>Puts <see cref="User"/> out of a room; they may join again (owners and moderators).</summary>
+public sealed record KickRequest(string Room, string User, string? Reason = null) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : User is null ? "user" : null;
+}
+
+/// <summary>Bans <see cref="User"/> (by name) from a room, and puts them out if they are in it (owners and moderators).</summary>
+public sealed record RoomBanRequest(string Room, string User, string? Reason = null) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : User is null ? "user" : null;
+}
+
+/// <summary>Lifts a room ban (owners and moderators).</summary>
+public sealed record RoomUnbanRequest(string Room, string User) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : User is null ? "user" : null;
+}
+
+/// <summary>Deletes the message <see cref="Id"/> of a room (its sender, moderators and owners); it stays as a tombstone.</summary>
+public sealed record DeleteRequest(string Room, string Id) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Id is null ? "id" : null;
+}

@@ -38,9 +38,18 @@ public static class ErrorCodes
     /// <summary>A new password is too short (or too long).</summary>
     public const string WeakPassword = "weak_password";
 
-    /// <summary>The request is for operators only, or needs an account.</summary>
+    /// <summary>The request is for operators only, or needs an account, or the client's role in the room does not allow it (or the room would lose its last owner).</summary>
     public const string NotPermitted = "not_permitted";
 
-    /// <summary>The account or the address is banned; the message gives the reason and the time left.</summary>
+    /// <summary>The account or the address is banned from the server (the message gives the reason and the time left), or the user from the room (with the reason).</summary>
     public const string Banned = "banned";
+
+    /// <summary>The room is private and the user was not invited (and gave no password).</summary>
+    public const string InviteOnly = "invite_only";
+
+    /// <summary>The password given to join a private room is not its password.</summary>
+    public const string BadPassword = "bad_password";
+
+    /// <summary>No message with that id in the room (or too old to delete).</summary>
+    public const string NoSuchMessage = "no_such_message";
 }

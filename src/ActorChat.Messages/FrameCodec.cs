@@ -40,6 +40,14 @@ public static class FrameCodec
         ["kill"] = json => Read(json, Context.KillRequest),
         ["ban"] = json => Read(json, Context.BanRequest),
         ["unban"] = json => Read(json, Context.UnbanRequest),
+        ["topic"] = json => Read(json, Context.TopicRequest),
+        ["mode"] = json => Read(json, Context.ModeRequest),
+        ["invite"] = json => Read(json, Context.InviteRequest),
+        ["role"] = json => Read(json, Context.RoleRequest),
+        ["kick"] = json => Read(json, Context.KickRequest),
+        ["room_ban"] = json => Read(json, Context.RoomBanRequest),
+        ["room_unban"] = json => Read(json, Context.RoomUnbanRequest),
+        ["delete"] = json => Read(json, Context.DeleteRequest),
     };
 
     private static readonly Dictionary<string, Func<ReadOnlySpan<byte>, ServerFrame?>> ServerTypes = new()
@@ -60,6 +68,14 @@ public static class FrameCodec
         ["bye"] = json => Read(json, Context.ByeFrame),
         ["registered"] = json => Read(json, Context.RegisteredFrame),
         ["done"] = json => Read(json, Context.DoneFrame),
+        ["topic"] = json => Read(json, Context.TopicFrame),
+        ["mode"] = json => Read(json, Context.ModeFrame),
+        ["invited"] = json => Read(json, Context.InvitedFrame),
+        ["role"] = json => Read(json, Context.RoleFrame),
+        ["kicked"] = json => Read(json, Context.KickedFrame),
+        ["room_banned"] = json => Read(json, Context.RoomBannedFrame),
+        ["room_unbanned"] = json => Read(json, Context.RoomUnbannedFrame),
+        ["deleted"] = json => Read(json, Context.DeletedFrame),
     };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;

@@ -20,6 +20,14 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(ByeFrame), "bye")]
 [JsonDerivedType(typeof(RegisteredFrame), "registered")]
 [JsonDerivedType(typeof(DoneFrame), "done")]
+[JsonDerivedType(typeof(TopicFrame), "topic")]
+[JsonDerivedType(typeof(ModeFrame), "mode")]
+[JsonDerivedType(typeof(InvitedFrame), "invited")]
+[JsonDerivedType(typeof(RoleFrame), "role")]
+[JsonDerivedType(typeof(KickedFrame), "kicked")]
+[JsonDerivedType(typeof(RoomBannedFrame), "room_banned")]
+[JsonDerivedType(typeof(RoomUnbannedFrame), "room_unbanned")]
+[JsonDerivedType(typeof(DeletedFrame), "deleted")]
 public abstract record ServerFrame
 {
     /// <summary>The <c>ref</c> of the client frame this answers (left out when it had none, and on frames for everyone).</summary>
@@ -29,7 +37,8 @@ public abstract record ServerFrame
 /// <summary>The answer to hello. <see cref="Room"/> is the server's default room, where clients start unless told otherwise.</summary>
 public sealed record WelcomeFrame(string Name, string Server, int Protocol, string? Room = null) : ServerFrame;
 
-public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IReadOnlyList<MessageFrame> History) : ServerFrame;
+/// <summary>The answer to join; <see cref="Topic"/> is the room's topic (left out when it has none).</summary>
+public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IReadOnlyList<MessageFrame> History, string? Topic = null) : ServerFrame;
 
 /// <summary>Someone joined or left a room; <see cref="Event"/> is <c>join</c> or <c>leave</c>.</summary>
 public sealed record PresenceFrame(string Room, string User, string Event) : ServerFrame
@@ -38,8 +47,11 @@ public sealed record PresenceFrame(string Room, string User, string Event) : Ser
     public const string Leave = "leave";
 }
 
-/// <summary>A message said in a room. <see cref="Seq"/> numbers a room's messages 1, 2, 3…</summary>
-public sealed record MessageFrame(string Id, string Room, string Sender, string Text, string Timestamp, long Seq) : ServerFrame;
+/// <summary>
+/// A message said in a room. <see cref="Seq"/> numbers a room's messages 1, 2, 3… A deleted message is a tombstone:
+/// <see cref="Deleted"/> true and an empty text, with its id, sender, timestamp and seq (left out otherwise).
+/// </summary>
+public sealed record MessageFrame(string Id, string Room, string Sender, string Text, string Timestamp, long Seq, bool? Deleted = null) : ServerFrame;
 
 public sealed record LeftFrame(string Room) : ServerFrame;
 
@@ -113,3 +125,33 @@ public sealed record RegisteredFrame(string Name, string? Server = null, int? Pr
 
 /// <summary>The answer to a request that has nothing else to say: password, kill, ban and unban (<see cref="Request"/> names it).</summary>
 public sealed record DoneFrame(string Request) : ServerFrame;
+
+/// <summary>A room's topic was set (empty: cleared) by <see cref="By"/>; sent to every member, the setter's copy answers its frame.</summary>
+public sealed record TopicFrame(string Room, string Topic, string By) : ServerFrame;
+
+/// <summary>
+/// A room was made private or public by <see cref="By"/>; <see cref="Password"/> says whether it has a password (never
+/// the password itself). Sent to every member, the setter's copy answers its frame.
+/// </summary>
+public sealed record ModeFrame(string Room, bool Private, bool Password, string By) : ServerFrame;
+
+/// <summary>The answer to invite: <see cref="User"/> may now join the private room.</summary>
+public sealed record InvitedFrame(string Room, string User, string By) : ServerFrame;
+
+/// <summary><see cref="User"/> now has <see cref="Role"/> in the room; sent to every member, the setter's copy answers its frame.</summary>
+public sealed record RoleFrame(string Room, string User, string Role, string By) : ServerFrame;
+
+/// <summary>
+/// <see cref="User"/> was put out of the room by <see cref="By"/>: sent to that user, who is no longer in it, and as
+/// the answer to the kick (or ban) that did it.
+/// </summary>
+public sealed record KickedFrame(string Room, string User, string By, string? Reason = null) : ServerFrame;
+
+/// <summary>The answer to room_ban: <see cref="User"/> may not join the room until unbanned.</summary>
+public sealed record RoomBannedFrame(string Room, string User, string By, string? Reason = null) : ServerFrame;
+
+/// <summary>The answer to room_unban.</summary>
+public sealed record RoomUnbannedFrame(string Room, string User, string By) : ServerFrame;
+
+/// <summary>The message <see cref="Id"/> was deleted by <see cref="By"/>; sent to every member, the deleter's copy answers its frame.</summary>
+public sealed record DeletedFrame(string Room, string Id, long Seq, string By) : ServerFrame;

@@ -126,6 +126,7 @@ public static class PersistenceBenchmark
             Receive<Ask>(ask =>
             {
                 asker = Sender;
+                ask.Room.Tell(new Join(ask.Name, "bench-stats", Self)); // stats are for members
                 ask.Room.Tell(new GetStats(ask.Name, Self));
             });
             Receive<Deliver>(deliver =>

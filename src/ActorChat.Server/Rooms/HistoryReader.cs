@@ -23,9 +23,11 @@ public sealed class HistoryReader : UntypedActor
     private readonly IActorRef _member;
     private readonly string? _ref;
     private readonly List<MessageFrame> _messages = [];
+    private readonly IReadOnlySet<long> _deleted;
 
-    public HistoryReader(string persistenceId, string room, long from, long to, IActorRef member, string? reference)
+    public HistoryReader(string persistenceId, string room, long from, long to, IActorRef member, string? reference, IReadOnlySet<long> deleted)
     {
+        _deleted = deleted;
         _ref = reference;
         _persistenceId = persistenceId;
         _room = room;
@@ -34,8 +36,9 @@ public sealed class HistoryReader : UntypedActor
         _member = member;
     }
 
-    public static Props Props(string persistenceId, string room, long from, long to, IActorRef member, string? reference = null) =>
-        Akka.Actor.Props.Create<HistoryReader>(persistenceId, room, from, to, member, reference!); // not the expression form: it is compiled on every call
+    /// <summary><paramref name="deleted"/>: the seqs in the range that are tombstones (the room's rules know them).</summary>
+    public static Props Props(string persistenceId, string room, long from, long to, IActorRef member, string? reference = null, IReadOnlySet<long>? deleted = null) =>
+        Akka.Actor.Props.Create<HistoryReader>(persistenceId, room, from, to, member, reference!, deleted ?? new HashSet<long>()); // not the expression form: it is compiled on every call
 
     protected override void PreStart()
     {
@@ -49,7 +52,9 @@ public sealed class HistoryReader : UntypedActor
         switch (message)
         {
             case ReplayedMessage { Persistent.Payload: MessagePosted posted }:
-                _messages.Add(new MessageFrame(posted.Id, _room, posted.Sender, posted.Text, posted.Timestamp, posted.Seq));
+                _messages.Add(_deleted.Contains(posted.Seq)
+                    ? new MessageFrame(posted.Id, _room, posted.Sender, "", posted.Timestamp, posted.Seq, Deleted: true)
+                    : new MessageFrame(posted.Id, _room, posted.Sender, posted.Text, posted.Timestamp, posted.Seq));
                 break;
             case ReplayedMessage: break;
             case RecoverySuccess:

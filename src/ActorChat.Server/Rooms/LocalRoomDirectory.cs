@@ -124,7 +124,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         switch (message)
         {
             case IRoomCommand command: Route(command); break;
-            case Occupancy occupancy: _rooms.SetMembers(occupancy.Key, occupancy.Name, occupancy.Members); break;
+            case Occupancy occupancy: OnOccupancy(occupancy); break;
             case RoomRecovered recovered: OnRoomRecovered(recovered.Key); break;
             case RoomIdle idle: OnRoomIdle(idle.Key); break;
             case RoomBusyAgain busy: OnRoomBusyAgain(busy.Key); break;
@@ -181,7 +181,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             // A new room is in the catalog before anyone is told it exists, so it is listed after any restart.
             _rooms.Add(key, command.Room);
             entry = _entries[key] = new RoomEntry(RoomState.Creating);
-            entry.Waiting.Enqueue(command);
+            entry.Waiting.Enqueue(((Join)command) with { Creates = true }); // its registered joiner owns the room
             _catalog.Tell(new RoomCatalog.Register(key, command.Room));
             Timers.StartSingleTimer(("create", key), new StopWaitingForCatalog(key), TimeSpan.FromSeconds(10));
             return;
@@ -353,7 +353,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             default:
                 // Stopped at rest (or without saying why): it starts afresh, recovering its history, on the next command.
                 _entries.Remove(key);
-                _rooms.SetMembers(key, NameOf(key), 0);
+                _rooms.ClearMembers(key);
                 var gone = new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf(key)}' stopped unexpectedly; try again.");
                 while (entry.Waiting.TryDequeue(out var command)) Answer(command, gone);
                 break;
@@ -383,7 +383,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     {
         _catalogFailures = 0;
         _health.Clear(CatalogHealthKey);
-        foreach (var (key, name) in known.NamesByKey) _rooms.Add(key, name);
+        foreach (var (key, name) in known.NamesByKey) _rooms.Add(key, name, known.Private.Contains(key));
         foreach (var (key, name) in _rooms.All)
         {
             if (!known.NamesByKey.ContainsKey(key)) _catalog.Tell(new RoomCatalog.Register(key, name));
@@ -399,16 +399,19 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         _waitingForList.Clear();
     }
 
-    /// <summary>A room that was never joined has no members, no messages, and nobody in it to speak.</summary>
-    private static void AnswerForMissingRoom(IRoomCommand command)
+    /// <summary>A room that was never joined has nobody in it, so nobody may ask about it or speak there.</summary>
+    private static void AnswerForMissingRoom(IRoomCommand command) =>
+        Answer(command, new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{command.Room}'."));
+
+    /// <summary>
+    /// Members and privacy as the room reports them; a change of privacy goes to the catalog, so that a private room
+    /// stays out of the rooms list after a restart, before it is started again.
+    /// </summary>
+    private void OnOccupancy(Occupancy occupancy)
     {
-        ServerFrame answer = command switch
-        {
-            GetMembers get => new MembersFrame(get.Room, []),
-            GetStats get => new StatsFrame(get.Room, new Dictionary<string, long>(), 0),
-            _ => new ErrorFrame(ErrorCodes.NotInRoom, $"You are not in room '{command.Room}'."),
-        };
-        Answer(command, answer);
+        var wasPrivate = _rooms.IsPrivate(occupancy.Key);
+        _rooms.SetMembers(occupancy.Key, occupancy.Name, occupancy.Members, occupancy.Private, occupancy.VisibleTo);
+        if (wasPrivate != occupancy.Private) _catalog.Tell(new RoomCatalog.SetPrivacy(occupancy.Key, occupancy.Private));
     }
 
     private string NameOf(string key) => _rooms.NameOf(key) ?? key;
@@ -429,7 +432,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
 
     private void ReplyRoomList(ListRooms list)
     {
-        var (rooms, next) = _rooms.Page(list.After, Protocol.RoomsPerPage);
+        var (rooms, next) = _rooms.Page(list.After, Protocol.RoomsPerPage, list.User);
         list.Member.Tell(Deliver.Answer(new RoomListFrame(rooms, next) { Ref = list.Ref }), ActorRefs.NoSender);
     }
 }

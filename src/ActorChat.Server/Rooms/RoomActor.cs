@@ -17,8 +17,14 @@ namespace ActorChat.Server.Rooms;
 /// write is in flight are written together as the next batch. A snapshot every <see cref="RoomSettings.SnapshotEvery"/>
 /// messages keeps recovery short. Members are live connections and are not stored. A room with no members and
 /// nothing in flight for <see cref="RoomSettings.PassivateAfter"/> asks its directory to stop it (passivation).
+/// <para>
+/// The room's rules (owners, topic, privacy, bans, deleted messages: <see cref="RoomPolicy"/>) are stored by a child,
+/// <see cref="RoomRules"/>, in a journal of their own, so that moderation never takes a seq from the messages. The room
+/// answers nothing before both have recovered, and a change to the rules takes effect once it is stored; changes
+/// are made one at a time, the commands that need the rules meanwhile waiting in order.
+/// </para>
 /// </summary>
-public sealed class RoomActor : UntypedPersistentActor, IWithTimers
+public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
 {
     private const int MaxConcurrentHistoryReads = 16;
 
@@ -36,6 +42,15 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         public static readonly PassivationCheck Instance = new();
     }
+
+    /// <summary>A change to the rules handed to <see cref="RoomRules"/> (null while its password is being hashed) and the command behind it.</summary>
+    private sealed record PendingChange(IRoomRulesEvent? Change, IRoomCommand Command);
+
+    /// <summary>A join's password, checked off the room's thread.</summary>
+    private sealed record PasswordChecked(Join Join, bool Matches);
+
+    /// <summary>A new room password, hashed off the room's thread.</summary>
+    private sealed record PasswordHashed(SetMode Command, string By, string? Hash);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Stopwatch _sinceLastCommand = Stopwatch.StartNew();
@@ -60,6 +75,14 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     private bool _snapshotDue;
     private bool _failed;
     private bool _crashed;
+    private IActorRef _rules = ActorRefs.Nobody;
+    private RoomPolicy _policy = new();
+    private bool _messagesRecovered;
+    private bool _rulesRecovered;
+    private bool _ready;
+    private PendingChange? _change;
+    private readonly Queue<IRoomCommand> _waitingForRules = new();
+    private int _passwordWork; // password hashes and checks running on the thread pool
 
     public RoomActor(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null)
     {
@@ -83,6 +106,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
     {
         // Members handed over from a failed incarnation are watched again; one that is gone by now is dropped.
         foreach (var member in _members) Context.Watch(member.Ref);
+        _rules = Context.ActorOf(RoomRules.Props(_key), "rules");
+        Context.Watch(_rules);
         base.PreStart();
     }
 
@@ -124,6 +149,18 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnCommand(object message)
     {
+        // Nothing is answered before the rules are known (who is banned, whether the room is private).
+        if (!_ready && message is IRoomCommand)
+        {
+            Stash.Stash();
+            return;
+        }
+        // Commands that need the rules wait while a change to them is being stored, and then go in order.
+        if (_change is not null && NeedsRules(message))
+        {
+            _waitingForRules.Enqueue((IRoomCommand)message);
+            return;
+        }
         // A leave, a question or an error answer comes after the frames staged before it. Posts and joins do not
         // hold a batch back: a busy room keeps batching, and a joiner simply gets only the lines staged after it.
         if (message is SendStaged) _sendStagedScheduled = false;
@@ -144,13 +181,30 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             case Post post: OnPost(post); break;
             case Join join: OnJoin(join); break;
             case Leave leave: OnLeave(leave); break;
+            case GetMembers get when IndexOf(get.Member) < 0: Answer(get, NotInRoom("see who is there")); break;
             case GetMembers get: Answer(get, new MembersFrame(_name, MemberNames())); break;
             case Attach attach:
                 if (IndexOf(attach.Member) >= 0) attach.Member.Tell(new RoomAttached(_key, Self, attach.Ticket), ActorRefs.NoSender);
                 break;
+            case GetStats get when IndexOf(get.Member) < 0: Answer(get, NotInRoom("see its stats")); break;
             case GetStats get: Answer(get, Stats()); break;
             case GetHistory get: OnHistory(get); break;
+            case Terminated terminated when terminated.ActorRef.Equals(_rules): OnRulesGone(); break;
             case Terminated terminated: OnMemberGone(terminated.ActorRef); break;
+            case RoomRules.Recovered recovered: OnRulesRecovered(recovered); break;
+            case RoomRules.Unrecoverable unrecoverable: OnRulesUnrecoverable(unrecoverable); break;
+            case RoomRules.Stored stored: OnRulesStored(stored.Change); break;
+            case RoomRules.NotStored notStored: OnRulesNotStored(notStored); break;
+            case PasswordChecked checkedPassword: OnPasswordChecked(checkedPassword); break;
+            case PasswordHashed hashed: OnPasswordHashed(hashed); break;
+            case SetTopic topic: OnSetTopic(topic); break;
+            case SetMode mode: OnSetMode(mode); break;
+            case Invite invite: OnInvite(invite); break;
+            case SetRole role: OnSetRole(role); break;
+            case Kick kick: OnKick(kick); break;
+            case BanFromRoom ban: OnBan(ban); break;
+            case UnbanFromRoom unban: OnUnban(unban); break;
+            case DeleteMessage delete: OnDelete(delete); break;
             case SaveSnapshotSuccess saved:
                 // Older snapshots are superseded; the events stay, they are the history.
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
@@ -197,14 +251,28 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         _recoveryTime.Stop();
         if (LastSequenceNr > 0)
             _log.Info("Room {0} recovered: {1} messages in {2} ms", _name, _stored, _recoveryTime.ElapsedMilliseconds);
-        if (_members.Count > 0) ReportOccupancy();
+        _messagesRecovered = true;
+        BecomeReadyOnceRecovered();
+    }
+
+    /// <summary>The room is usable once its messages and its rules are both recovered.</summary>
+    private void BecomeReadyOnceRecovered()
+    {
+        if (_ready || !_messagesRecovered || !_rulesRecovered) return;
+        _ready = true;
+        if (_members.Count > 0 || _policy.IsPrivate) ReportOccupancy();
         Context.Parent.Tell(new RoomRecovered(_key));
         SchedulePassivationCheck();
+        Stash.UnstashAll();
     }
 
     /// <summary>Nobody is in the room and nothing it started is still going (writes, history reads, a failure).</summary>
     private bool IsIdle =>
-        _members.Count == 0 && _unstored.Count == 0 && _held.Count == 0 && !_failed && !Context.GetChildren().Any();
+        _members.Count == 0 && _unstored.Count == 0 && _held.Count == 0 && !_failed && HistoryReads == 0
+        && _change is null && _waitingForRules.Count == 0 && _passwordWork == 0;
+
+    /// <summary>History readers at work: every child but the rules.</summary>
+    private int HistoryReads => Context.GetChildren().Count(child => !child.Equals(_rules));
 
     /// <summary>Checks run only while the room has no members; the last member to go starts them again.</summary>
     private void SchedulePassivationCheck()
@@ -234,13 +302,41 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             again > TimeSpan.FromMilliseconds(50) ? again : TimeSpan.FromMilliseconds(50));
     }
 
-    private void OnJoin(Join join)
+    private void OnJoin(Join join, bool passwordMatched = false)
     {
         if (IndexOf(join.Member) < 0)
         {
+            switch (_policy.Admit(join.User, join.Registered, join.Password, passwordMatched))
+            {
+                case Admission.Banned:
+                    _policy.IsBanned(join.User, out var reason);
+                    RefuseJoin(join, new ErrorFrame(ErrorCodes.Banned,
+                        $"You are banned from room '{_name}'" + (reason is null ? "." : $": {reason}")));
+                    return;
+                case Admission.InviteOnly:
+                    RefuseJoin(join, new ErrorFrame(ErrorCodes.InviteOnly, $"Room '{_name}' is private: join it by invitation or with its password."));
+                    return;
+                case Admission.BadPassword:
+                    RefuseJoin(join, new ErrorFrame(ErrorCodes.BadPassword, $"That is not the password of room '{_name}'."));
+                    return;
+                case Admission.CheckPassword:
+                    var hash = _policy.PasswordHash!;
+                    var password = join.Password!;
+                    _passwordWork++;
+                    Task.Run(() => RoomPassword.Verify(password, hash)).PipeTo(Self,
+                        success: matches => new PasswordChecked(join, matches),
+                        failure: _ => new PasswordChecked(join, false));
+                    return;
+            }
+            if (_policy.ShouldOwn(join.User, join.Registered, join.Creates))
+            {
+                // The creator's ownership is stored before anyone, the creator included, is told the room exists.
+                StartChange(new RoleGiven(join.User, RoleRequest.Owner, join.User), join);
+                return;
+            }
             // Staged before the joiner is a member, so its own presence and what came before it are not for it.
             Stage(FrameCodec.EncodeLine(new PresenceFrame(_name, join.User, PresenceFrame.Join)));
-            _members.Add(new RoomMember(join.Member, join.User));
+            _members.Add(new RoomMember(join.Member, join.User, join.Registered));
             _joinedDuringBatch[join.Member] = _staged.Count;
             Context.Watch(join.Member);
             ReportOccupancy();
@@ -251,7 +347,7 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
             // Joining again is harmless: the member gets the current state once more, after what it is owed.
             SendStagedMessages();
         }
-        Answer(join, new JoinedFrame(_name, MemberNames(), _recent.ToArray()));
+        Answer(join, new JoinedFrame(_name, MemberNames(), _recent.Select(Shown).ToArray(), _policy.Topic));
         join.Member.Tell(new RoomAttached(_key, Self, join.Ticket), ActorRefs.NoSender);
     }
 
@@ -445,15 +541,15 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
         var from = Math.Max(1, to - get.Limit + 1);
         if (_recent.TryPeek(out var oldest) && oldest.Seq <= from)
         {
-            Answer(get, new HistoryFrame(_name, _recent.Where(m => m.Seq >= from && m.Seq <= to).ToArray()));
+            Answer(get, new HistoryFrame(_name, _recent.Where(m => m.Seq >= from && m.Seq <= to).Select(Shown).ToArray()));
             return;
         }
-        if (Context.GetChildren().Count() >= MaxConcurrentHistoryReads)
+        if (HistoryReads >= MaxConcurrentHistoryReads)
         {
             Answer(get, new ErrorFrame(ErrorCodes.Busy, "Too many history requests for this room right now; try again."));
             return;
         }
-        Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member, get.Ref));
+        Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member, get.Ref, _policy.DeletedBetween(from, to)));
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -532,5 +628,8 @@ public sealed class RoomActor : UntypedPersistentActor, IWithTimers
 
     private string[] MemberNames() => _members.Select(m => m.User).ToArray();
 
-    private void ReportOccupancy() => Context.Parent.Tell(new Occupancy(_key, _name, _members.Count));
+    private void ReportOccupancy() => Context.Parent.Tell(_policy.IsPrivate
+        ? new Occupancy(_key, _name, _members.Count, Private: true,
+            VisibleTo: MemberNames().Concat(_policy.Insiders).ToHashSet(StringComparer.OrdinalIgnoreCase))
+        : new Occupancy(_key, _name, _members.Count));
 }

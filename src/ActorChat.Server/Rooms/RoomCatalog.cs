@@ -16,14 +16,18 @@ public sealed class RoomCatalog : UntypedPersistentActor
 
     public sealed record Registered(string Key);
 
-    /// <summary>What the catalog knows, sent to its parent once recovered.</summary>
-    public sealed record KnownRooms(IReadOnlyDictionary<string, string> NamesByKey);
+    /// <summary>Remember whether a room is private; not answered.</summary>
+    public sealed record SetPrivacy(string Key, bool Private);
+
+    /// <summary>What the catalog knows, sent to its parent once recovered: the rooms, and which of them are private.</summary>
+    public sealed record KnownRooms(IReadOnlyDictionary<string, string> NamesByKey, IReadOnlySet<string> Private);
 
     /// <summary>Told to the parent when the catalog cannot be recovered (it stops, and is started again later).</summary>
     public sealed record Unrecoverable(string Reason);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, string> _rooms = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _private = new(StringComparer.Ordinal);
 
     public static Props Props() => Akka.Actor.Props.Create(() => new RoomCatalog());
 
@@ -34,7 +38,10 @@ public sealed class RoomCatalog : UntypedPersistentActor
         switch (message)
         {
             case RoomCreated created: _rooms[created.Key] = created.Name; break;
-            case RecoveryCompleted: Context.Parent.Tell(new KnownRooms(new Dictionary<string, string>(_rooms))); break;
+            case RoomPrivacySet privacy: Remember(privacy); break;
+            case RecoveryCompleted:
+                Context.Parent.Tell(new KnownRooms(new Dictionary<string, string>(_rooms), new HashSet<string>(_private, StringComparer.Ordinal)));
+                break;
         }
     }
 
@@ -48,8 +55,18 @@ public sealed class RoomCatalog : UntypedPersistentActor
                 PersistAsync(new RoomCreated(register.Key, register.Name), created => asker.Tell(new Registered(created.Key)));
                 break;
             case Register register: Sender.Tell(new Registered(register.Key)); break;
+            case SetPrivacy set when set.Private != _private.Contains(set.Key):
+                PersistAsync(new RoomPrivacySet(set.Key, set.Private), Remember);
+                break;
+            case SetPrivacy: break;
             default: Unhandled(message); break;
         }
+    }
+
+    private void Remember(RoomPrivacySet privacy)
+    {
+        if (privacy.Private) _private.Add(privacy.Key);
+        else _private.Remove(privacy.Key);
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>

@@ -17,6 +17,7 @@ public sealed class RoomEventSerializer(ExtendedActorSystem system) : Serializer
     private const string PostedManifest = "posted.v1";
     private const string SnapshotManifest = "room-snapshot.v1";
     private const string CreatedManifest = "room-created.v1";
+    private const string PrivacyManifest = "room-privacy.v1";
 
     public override int Identifier => SerializerId;
 
@@ -25,6 +26,7 @@ public sealed class RoomEventSerializer(ExtendedActorSystem system) : Serializer
         MessagePosted => PostedManifest,
         RoomSnapshot => SnapshotManifest,
         RoomCreated => CreatedManifest,
+        RoomPrivacySet => PrivacyManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a room event.", nameof(o)),
     };
 
@@ -33,6 +35,7 @@ public sealed class RoomEventSerializer(ExtendedActorSystem system) : Serializer
         MessagePosted posted => JsonSerializer.SerializeToUtf8Bytes(posted, RoomEventJsonContext.Default.MessagePosted),
         RoomSnapshot snapshot => JsonSerializer.SerializeToUtf8Bytes(snapshot, RoomEventJsonContext.Default.RoomSnapshot),
         RoomCreated created => JsonSerializer.SerializeToUtf8Bytes(created, RoomEventJsonContext.Default.RoomCreated),
+        RoomPrivacySet privacy => JsonSerializer.SerializeToUtf8Bytes(privacy, RoomEventJsonContext.Default.RoomPrivacySet),
         _ => throw new ArgumentException($"{obj.GetType()} is not a room event.", nameof(obj)),
     };
 
@@ -41,6 +44,7 @@ public sealed class RoomEventSerializer(ExtendedActorSystem system) : Serializer
         PostedManifest => JsonSerializer.Deserialize(bytes, RoomEventJsonContext.Default.MessagePosted)!,
         SnapshotManifest => JsonSerializer.Deserialize(bytes, RoomEventJsonContext.Default.RoomSnapshot)!,
         CreatedManifest => JsonSerializer.Deserialize(bytes, RoomEventJsonContext.Default.RoomCreated)!,
+        PrivacyManifest => JsonSerializer.Deserialize(bytes, RoomEventJsonContext.Default.RoomPrivacySet)!,
         _ => throw new SerializationException($"Unknown room event manifest '{manifest}'."),
     };
 }
@@ -49,4 +53,5 @@ public sealed class RoomEventSerializer(ExtendedActorSystem system) : Serializer
 [JsonSerializable(typeof(MessagePosted))]
 [JsonSerializable(typeof(RoomSnapshot))]
 [JsonSerializable(typeof(RoomCreated))]
+[JsonSerializable(typeof(RoomPrivacySet))]
 internal sealed partial class RoomEventJsonContext : JsonSerializerContext;

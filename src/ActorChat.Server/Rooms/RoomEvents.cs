@@ -18,3 +18,6 @@ public sealed record RoomSnapshot(
 
 /// <summary>A room came into being under <see cref="Name"/> (its first spelling); <see cref="Key"/> is its lowercase key.</summary>
 public sealed record RoomCreated(string Key, string Name) : IRoomEvent;
+
+/// <summary>A room was made private or public (the catalog keeps it, so a private room stays unlisted after a restart).</summary>
+public sealed record RoomPrivacySet(string Key, bool Private) : IRoomEvent;

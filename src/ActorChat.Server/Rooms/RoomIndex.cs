@@ -5,11 +5,15 @@ namespace ActorChat.Server.Rooms;
 /// <summary>
 /// The rooms the directory knows, by key, with their spelling and member count, kept in key order so that a page of
 /// the rooms list is a range read rather than a sort of every room. Keys are lowercase, so key order is name order
-/// ignoring case; the cursor of a page is the key of its last room.
+/// ignoring case; the cursor of a page is the key of its last room. A private room is listed only to the users its
+/// room names as able to see it (those in it, its owners, moderators and invited users); one whose room has not
+/// said so since a restart is listed to nobody.
 /// </summary>
 public sealed class RoomIndex
 {
-    private readonly Dictionary<string, (string Name, int Members)> _rooms = new(StringComparer.Ordinal);
+    private sealed record Entry(string Name, int Members, bool Private = false, IReadOnlyCollection<string>? VisibleTo = null);
+
+    private readonly Dictionary<string, Entry> _rooms = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
 
     public int Count => _rooms.Count;
@@ -18,23 +22,34 @@ public sealed class RoomIndex
 
     public string? NameOf(string key) => _rooms.TryGetValue(key, out var room) ? room.Name : null;
 
+    public bool IsPrivate(string key) => _rooms.TryGetValue(key, out var room) && room.Private;
+
     /// <summary>Every room, key and spelling.</summary>
     public IEnumerable<(string Key, string Name)> All => _rooms.Select(r => (r.Key, r.Value.Name));
 
     /// <summary>Remembers a room with no members; a room already known keeps its spelling.</summary>
-    public void Add(string key, string name)
+    public void Add(string key, string name, bool isPrivate = false)
     {
-        if (_rooms.TryAdd(key, (name, 0))) _keys.Add(key);
+        if (_rooms.TryAdd(key, new Entry(name, 0, isPrivate))) _keys.Add(key);
     }
 
-    public void SetMembers(string key, string name, int members)
+    public void SetMembers(string key, string name, int members, bool isPrivate = false, IReadOnlyCollection<string>? visibleTo = null)
     {
         if (!_rooms.ContainsKey(key)) _keys.Add(key);
-        _rooms[key] = (name, members);
+        _rooms[key] = new Entry(name, members, isPrivate, isPrivate ? visibleTo : null);
     }
 
-    /// <summary>Up to <paramref name="size"/> rooms after the cursor (null: from the first), and the cursor for the rest.</summary>
-    public (RoomSummary[] Rooms, string? Next) Page(string? after, int size)
+    /// <summary>The room stopped: nobody is in it, and it stays as private as it was.</summary>
+    public void ClearMembers(string key)
+    {
+        if (_rooms.TryGetValue(key, out var room)) _rooms[key] = room with { Members = 0 };
+    }
+
+    /// <summary>
+    /// Up to <paramref name="size"/> rooms after the cursor (null: from the first) that <paramref name="viewer"/> may
+    /// see, and the cursor for the rest.
+    /// </summary>
+    public (RoomSummary[] Rooms, string? Next) Page(string? after, int size, string? viewer = null)
     {
         // Cursors are valid room names (ASCII), so this upper bound is above every key.
         var range = after is null || _keys.Count == 0 ? _keys : _keys.GetViewBetween(after, "\uffff");
@@ -43,14 +58,19 @@ public sealed class RoomIndex
         foreach (var key in range)
         {
             if (key == after) continue;
-            if (page.Count == size) return ([.. page], last);
             var room = _rooms[key];
+            if (!MaySee(room, viewer)) continue;
+            if (page.Count == size) return ([.. page], last);
             page.Add(new RoomSummary(room.Name, room.Members));
             last = key;
         }
         return ([.. page], null);
     }
 
-    /// <summary>Every room in name order (for the status page).</summary>
-    public RoomSummary[] Summaries() => _keys.Select(key => new RoomSummary(_rooms[key].Name, _rooms[key].Members)).ToArray();
+    private static bool MaySee(Entry room, string? viewer) =>
+        !room.Private || (viewer is not null && room.VisibleTo is { } visible && visible.Contains(viewer, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>Every public room in name order (for the status page, which anyone who reaches the web port can read).</summary>
+    public RoomSummary[] Summaries() =>
+        _keys.Where(key => !_rooms[key].Private).Select(key => new RoomSummary(_rooms[key].Name, _rooms[key].Members)).ToArray();
 }

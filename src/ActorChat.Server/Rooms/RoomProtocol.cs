@@ -21,8 +21,22 @@ public static class RoomProtocol
     /// <summary>
     /// Add <paramref name="Member"/> as <paramref name="User"/>; answered with a joined frame and then
     /// <see cref="RoomAttached"/>, which echoes <paramref name="Ticket"/>, or with <see cref="JoinRefused"/>.
+    /// <paramref name="Registered"/>: the user is signed in with an account of that name (only they can own or
+    /// moderate). <paramref name="Creates"/> is set by the directory on the join that creates the room, whose
+    /// registered joiner owns it. <paramref name="Password"/> opens a private room that has one.
     /// </summary>
-    public sealed record Join(string Room, string User, IActorRef Member, long Ticket = 0, string? Ref = null) : IRoomCommand;
+    public sealed record Join(
+        string Room,
+        string User,
+        IActorRef Member,
+        long Ticket = 0,
+        string? Ref = null,
+        bool Registered = false,
+        bool Creates = false,
+        string? Password = null) : IRoomCommand
+    {
+        public override string ToString() => $"Join {{ Room = {Room}, User = {User}, Registered = {Registered}, Creates = {Creates}, Ticket = {Ticket} }}"; // never the password
+    }
 
     /// <summary>Answered with a left frame, or not_in_room.</summary>
     public sealed record Leave(string Room, string User, IActorRef Member, string? Ref = null) : IRoomCommand;
@@ -69,8 +83,8 @@ public static class RoomProtocol
     /// </summary>
     public sealed record RoomLost(string Key, string Name);
 
-    /// <summary>A member as the room knows it: the session actor and the user name it joined with.</summary>
-    public sealed record RoomMember(IActorRef Ref, string User);
+    /// <summary>A member as the room knows it: the session actor, the user name it joined with, and whether signed in.</summary>
+    public sealed record RoomMember(IActorRef Ref, string User, bool Registered = false);
 
     /// <summary>
     /// A room could not write and is stopping; the directory starts it again after a pause and hands
@@ -82,7 +96,7 @@ public static class RoomProtocol
     /// Asks the directory for a page of the rooms with their member counts, those after the cursor
     /// <paramref name="After"/> (null: the first page); answered with a rooms frame.
     /// </summary>
-    public sealed record ListRooms(IActorRef Member, string? After = null, string? Ref = null);
+    public sealed record ListRooms(IActorRef Member, string? After = null, string? Ref = null, string? User = null);
 
     /// <summary>The room has recovered its messages: the directory hands it the commands that waited for it.</summary>
     public sealed record RoomRecovered(string Key);
@@ -118,6 +132,45 @@ public static class RoomProtocol
 
     public sealed record RoomSummaries(IReadOnlyList<ActorChat.Messages.RoomSummary> Rooms);
 
-    /// <summary>A room tells its directory how many members it has now, so listing rooms needs no round trip.</summary>
-    public sealed record Occupancy(string Key, string Name, int Members);
+    /// <summary>
+    /// A room tells its directory how many members it has now, so listing rooms needs no round trip. A private room
+    /// names who may see it listed (<paramref name="VisibleTo"/>: those in it, its owners, moderators and invited users).
+    /// </summary>
+    public sealed record Occupancy(string Key, string Name, int Members, bool Private = false, IReadOnlyCollection<string>? VisibleTo = null);
+
+    // Moderation. Each is answered exactly once (the frame named, or an error); the room decides by the role of the
+    // member who sent it, as it joined (a command from someone not in the room is not_in_room).
+
+    /// <summary>Answered with the setter's copy of the topic frame that goes to every member.</summary>
+    public sealed record SetTopic(string Room, string Topic, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>Answered with the setter's copy of the mode frame that goes to every member.</summary>
+    public sealed record SetMode(string Room, bool Private, string? Password, IActorRef Member, string? Ref = null) : IRoomCommand
+    {
+        public override string ToString() => $"SetMode {{ Room = {Room}, Private = {Private} }}"; // never the password
+    }
+
+    /// <summary>Answered with an invited frame.</summary>
+    public sealed record Invite(string Room, string User, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>Answered with the setter's copy of the role frame that goes to every member.</summary>
+    public sealed record SetRole(string Room, string User, string Role, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>Answered with a kicked frame; the user gets one too (<see cref="Kicked"/>), the others a leave.</summary>
+    public sealed record Kick(string Room, string User, string? Reason, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>Answered with a room_banned frame; a member of that name is kicked as well.</summary>
+    public sealed record BanFromRoom(string Room, string User, string? Reason, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>Answered with a room_unbanned frame.</summary>
+    public sealed record UnbanFromRoom(string Room, string User, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>Answered with the deleter's copy of the deleted frame that goes to every member.</summary>
+    public sealed record DeleteMessage(string Room, string Id, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>
+    /// Told to a member put out of the room (kicked or banned): the session forgets the room and passes
+    /// <paramref name="Frame"/> on to its client.
+    /// </summary>
+    public sealed record Kicked(string Key, ActorChat.Messages.KickedFrame Frame);
 }

@@ -18,7 +18,7 @@ namespace ActorChat.Server.Sessions;
 /// messages) go on while earlier says to the same room are unanswered, because that room answers them in order.
 /// While a frame is held back the transport reads nothing more (<see cref="ReadyForInput"/>).
 /// </remarks>
-public sealed class ChatSession
+public sealed partial class ChatSession
 {
     private const int MaxWaitingFrames = 64;
     private const string DirectMessages = "dm";
@@ -57,6 +57,12 @@ public sealed class ChatSession
     public bool SignedInToAccount => _signedInToAccount;
 
     private bool IsOperator => _signedInToAccount && UserName is not null && _services.Accounts.IsOperator(UserName);
+
+    /// <summary>Whether the user signed in with an account of that name: only then can they own or moderate rooms.</summary>
+    public bool IsRegistered => _signedInToAccount;
+
+    /// <summary>For specs of what rooms let a signed-in user do, without an account book.</summary>
+    internal void MarkRegistered() => _signedInToAccount = true;
 
     /// <summary>The rooms this session is in, by the names it joined them with.</summary>
     public IReadOnlyCollection<string> Rooms => _rooms.Values;
@@ -151,6 +157,9 @@ public sealed class ChatSession
             case RoomProtocol.RoomLost lost:
                 OnRoomLost(lost);
                 return true;
+            case RoomProtocol.Kicked kicked:
+                OnKicked(kicked);
+                return true;
             case Akka.Actor.Terminated terminated:
                 return OnRoomTerminated(terminated.ActorRef);
             default:
@@ -229,6 +238,10 @@ public sealed class ChatSession
             case KillRequest kill: OnKill(kill); break;
             case BanRequest ban: OnBan(ban); break;
             case UnbanRequest unban: OnUnban(unban); break;
+            case TopicRequest or ModeRequest or InviteRequest or RoleRequest or KickRequest or RoomBanRequest
+                or RoomUnbanRequest or DeleteRequest:
+                OnModeration(frame);
+                break;
             default:
                 Reply(frame, new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
                 break;
@@ -488,6 +501,11 @@ public sealed class ChatSession
     private void OnJoin(JoinRequest join)
     {
         if (!CheckRoomName(join)) return;
+        if (PasswordProblem(join.Password) is { } badPassword)
+        {
+            Reply(join, badPassword);
+            return;
+        }
         var key = Protocol.Key(join.Room);
         if (!_rooms.ContainsKey(key))
         {
@@ -501,7 +519,7 @@ public sealed class ChatSession
             // and a refusal takes it out again.
             _rooms[key] = join.Room;
         }
-        Ask(join, new RoomProtocol.Join(join.Room, UserName!, _transport.Self, Ref: join.Ref));
+        Ask(join, new RoomProtocol.Join(join.Room, UserName!, _transport.Self, Ref: join.Ref, Registered: IsRegistered, Password: join.Password));
     }
 
     private void OnLeave(LeaveRequest leave)
@@ -658,7 +676,7 @@ public sealed class ChatSession
             return;
         }
         Expect(list);
-        Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self, list.After, list.Ref));
+        Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self, list.After, list.Ref, UserName));
     }
 
     private void OnDirectMessage(DirectMessageRequest dm)
@@ -686,6 +704,14 @@ public sealed class ChatSession
             WhoRequest w => w.Room,
             StatsRequest st => st.Room,
             HistoryRequest h => h.Room,
+            TopicRequest t => t.Room,
+            ModeRequest m => m.Room,
+            InviteRequest i => i.Room,
+            RoleRequest r => r.Room,
+            KickRequest k => k.Room,
+            RoomBanRequest b => b.Room,
+            RoomUnbanRequest u => u.Room,
+            DeleteRequest d => d.Room,
             _ => throw new ArgumentException("not a frame about one room", nameof(frame)),
         };
         if (RoomNameProblem(room) is not { } problem) return true;

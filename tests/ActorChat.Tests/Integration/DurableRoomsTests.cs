@@ -74,6 +74,8 @@ public abstract class DurableRoomsTests
             await bob.SendAsync(RoomListRequest.Instance);
             var rooms = await ExpectAsync<RoomListFrame>(bob);
             Assert.True(rooms.Rooms.Any(r => r.Name == room), $"{room} is not listed after the restart; server said before:\n{before}\nand after:\n{server.StandardOutput}");
+            await bob.SendAsync(new JoinRequest(room)); // stats are for members
+            await ExpectAsync<JoinedFrame>(bob);
             await bob.SendAsync(new StatsRequest(room));
             Assert.Equal(3, (await ExpectAsync<StatsFrame>(bob)).MessagesPerUser["alice"]);
         }

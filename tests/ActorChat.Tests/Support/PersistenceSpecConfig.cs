@@ -9,6 +9,8 @@ public static class PersistenceSpecConfig
         akka.actor {
           serializers.actorchat-rooms = "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server"
           serialization-bindings { "ActorChat.Server.Rooms.IRoomEvent, ActorChat.Server" = actorchat-rooms }
+          serializers.actorchat-room-rules = "ActorChat.Server.Rooms.RoomRulesSerializer, ActorChat.Server"
+          serialization-bindings { "ActorChat.Server.Rooms.IRoomRulesEvent, ActorChat.Server" = actorchat-room-rules }
           serialize-messages = off
         }
         """;
