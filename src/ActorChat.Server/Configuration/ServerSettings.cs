@@ -14,6 +14,29 @@ public sealed record ServerSettings(
 {
     /// <summary>How many connections one source address may hold and open, over TCP and WebSocket together.</summary>
     public ConnectionLimitSettings Limits { get; init; } = ConnectionLimitSettings.Default;
+
+    /// <summary>The TLS listener for terminal clients and the certificate it and the web chat's HTTPS use; off unless set.</summary>
+    public TlsSettings Tls { get; init; } = TlsSettings.Off;
+
+    /// <summary>Whether anything serves TLS (the TLS listener or the web chat's HTTPS), so a certificate is needed.</summary>
+    public bool NeedsCertificate => Tls.Enabled || (Web.Enabled && Web.TlsEnabled);
+}
+
+/// <summary>
+/// The TLS listener for terminal clients, on the TCP bind address. <see cref="Port"/> is a port number,
+/// <see cref="Disabled"/> (no TLS listener) or <see cref="AutoPort"/> (a free port the OS picks).
+/// <see cref="CertificateFile"/> is a PEM file holding certificate and key, or a PKCS#12 (PFX) file; when it is
+/// null a self-signed certificate is generated on first start and kept in the data directory.
+/// </summary>
+/// <param name="HandshakeTimeout">A client must finish the TLS handshake within this long or it is dropped.</param>
+public sealed record TlsSettings(int Port, string? CertificateFile, string? CertificatePassword, TimeSpan HandshakeTimeout)
+{
+    public const int Disabled = 0;
+    public const int AutoPort = -1;
+
+    public static readonly TlsSettings Off = new(Disabled, null, null, TimeSpan.FromSeconds(10));
+
+    public bool Enabled => Port != Disabled;
 }
 
 /// <summary>
@@ -45,6 +68,14 @@ public sealed record WebTransportSettings(string Bind, int Port)
 
     /// <summary>Origins (e.g. "https://chat.example.org") of pages besides the server's own that may open /ws.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>The HTTPS (and WSS) port of the web chat: a port number, <see cref="Disabled"/> or <see cref="AutoPort"/>.</summary>
+    public int TlsPort { get; init; } = Disabled;
+
+    /// <summary>Plain HTTP only redirects to HTTPS (needs <see cref="TlsPort"/>).</summary>
+    public bool TlsOnly { get; init; }
+
+    public bool TlsEnabled => TlsPort != Disabled;
 }
 
 /// <param name="HistorySize">Messages a joiner gets, and the window of recent messages a room keeps in memory.</param>
