@@ -28,7 +28,7 @@ public static class SettingsLoader
     {
         public string HelpName => Placeholder ?? Kind switch
         {
-            SettingKind.Port or SettingKind.WebPort or SettingKind.OptionalPort => "PORT",
+            SettingKind.Port or SettingKind.WebPort or SettingKind.OptionalPort or SettingKind.PlainPort => "PORT",
             SettingKind.Address => "ADDRESS",
             SettingKind.Count => "N",
             SettingKind.Size => "SIZE",
@@ -43,6 +43,7 @@ public static class SettingsLoader
             SettingKind.Port => "a port number from 0 to 65535",
             SettingKind.WebPort => "a port number from 0 to 65535 (0 turns the web chat off) or 'auto'",
             SettingKind.OptionalPort => "a port number from 0 to 65535 (0 turns it off) or 'auto'",
+            SettingKind.PlainPort => "a port number from 0 to 65535 (0 picks a free one) or 'off'",
             SettingKind.Address => "an IP address such as 0.0.0.0 or 127.0.0.1",
             SettingKind.Count => $"a whole number from {Minimum} to {Maximum}",
             SettingKind.Size => Maximum == long.MaxValue
@@ -54,11 +55,11 @@ public static class SettingsLoader
         };
     }
 
-    private enum SettingKind { Text, Address, Port, WebPort, OptionalPort, Count, Size, Seconds, List }
+    private enum SettingKind { Text, Address, Port, WebPort, OptionalPort, PlainPort, Count, Size, Seconds, List }
 
     private static readonly Setting[] Settings =
     [
-        new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", SettingKind.Port, "TCP port for chat clients (default 12345; 0 picks a free one)"),
+        new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", SettingKind.PlainPort, "TCP port for chat clients (default 12345; 0 picks a free one; off turns plain TCP off)"),
         new("--udp-port", "ACTORCHAT_UDP_PORT", "actorchat.discovery.udp-port", SettingKind.Port, "UDP port for LAN discovery (default 12345; 0 turns discovery off)"),
         new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", SettingKind.Address, "address to listen on (default 0.0.0.0)"),
         new("--web-port", "ACTORCHAT_WEB_PORT", "actorchat.web.port", SettingKind.WebPort, "HTTP port of the web chat (default 8080; 0 turns it off; auto picks a free one)"),
@@ -217,7 +218,7 @@ public static class SettingsLoader
         var webPort = discovery.GetInt("web-port", 0);
         var settings = new ServerSettings(
             ServerName: root.GetString("server-name"),
-            Tcp: new TcpTransportSettings(tcp.GetString("bind"), tcp.GetInt("port"), tcp.GetInt("backlog"),
+            Tcp: new TcpTransportSettings(tcp.GetString("bind"), ParsePlainPort(tcp.GetString("port")), tcp.GetInt("backlog"),
                 checked((int)(tcp.GetByteSize("send-buffer") ?? 0))),
             Web: new WebTransportSettings(
                 Bind: string.IsNullOrEmpty(webBind) ? tcp.GetString("bind") : webBind,
@@ -262,7 +263,7 @@ public static class SettingsLoader
             Limits = ReadLimits(root),
             Tls = ReadTls(root),
         };
-        if (settings.Tcp.Port is < 0 or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
+        if (settings.Tcp.Port is < TcpTransportSettings.Off or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
         if (settings.Discovery.UdpPort is < 0 or > 65535) throw new ArgumentException($"UDP port {settings.Discovery.UdpPort} is out of range.");
         if (settings.Discovery.WebPort is < 0 or > 65535) throw new ArgumentException($"web port {settings.Discovery.WebPort} is out of range.");
@@ -331,6 +332,14 @@ public static class SettingsLoader
             HandshakeTimeout: tls.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(10)));
     }
 
+    /// <summary>The plain TCP port: a number (0: the OS picks) or "off" (<see cref="TcpTransportSettings.Off"/>).</summary>
+    private static int ParsePlainPort(string value)
+    {
+        if (string.Equals(value, "off", StringComparison.OrdinalIgnoreCase)) return TcpTransportSettings.Off;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535) return port;
+        throw new ArgumentException($"TCP port '{value}' is not a port number (0 to 65535) or 'off'.");
+    }
+
     /// <summary>A port number, 0 (off) or "auto" (a free port the OS picks, as <see cref="TlsSettings.AutoPort"/>).</summary>
     private static int ParseOptionalPort(string value, string path)
     {
@@ -387,7 +396,8 @@ public static class SettingsLoader
         var valid = setting.Kind switch
         {
             SettingKind.WebPort or SettingKind.OptionalPort when string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase) => true,
-            SettingKind.Port or SettingKind.WebPort or SettingKind.OptionalPort => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535,
+            SettingKind.PlainPort when string.Equals(text, "off", StringComparison.OrdinalIgnoreCase) => true,
+            SettingKind.Port or SettingKind.WebPort or SettingKind.OptionalPort or SettingKind.PlainPort => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535,
             SettingKind.Address => IPAddress.TryParse(text, out _),
             SettingKind.Count => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
                                  && count >= setting.Minimum && count <= setting.Maximum,

@@ -119,11 +119,11 @@ public static class ChatServerHost
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions);
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
-                    var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp");
+                    var tcp = settings.Tcp.Enabled ? system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp") : null;
                     var websockets = system.ActorOf(WebSocketGatewayActor.Props(services), "websockets");
                     registry.Register<UserRegistry>(users);
                     registry.Register<RoomDirectory>(rooms);
-                    registry.Register<TcpListenerActor>(tcp);
+                    if (tcp is not null) registry.Register<TcpListenerActor>(tcp);
                     registry.Register<WebSocketGatewayActor>(websockets);
                     IActorRef? tls = null;
                     if (settings.Tls.Enabled && certificate is not null)
@@ -135,8 +135,9 @@ public static class ChatServerHost
                     // Clients get their pending frames and a clean close before the actor system goes down.
                     var drainTimeout = settings.Sessions.CloseGracePeriod + TimeSpan.FromSeconds(3);
                     var shutdown = CoordinatedShutdown.Get(system);
-                    shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tcp",
-                        () => DrainAsync(tcp, drainTimeout, farewells));
+                    if (tcp is not null)
+                        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tcp",
+                            () => DrainAsync(tcp, drainTimeout, farewells));
                     shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-websockets",
                         () => DrainAsync(websockets, drainTimeout, farewells));
                     if (tls is not null)
@@ -168,6 +169,8 @@ public static class ChatServerHost
         if (settings.Web.Enabled && PortCheck.SharedPortProblem(settings.Tcp.Bind, settings.Tcp.Port, settings.Web.Bind, settings.Web.Port) is { } shared)
             throw new ServerStartException(shared);
         if (PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tcp.Port) is { } problem) throw new ServerStartException(problem);
+        if (!settings.Tcp.Enabled && !settings.Tls.Enabled && !settings.Web.Enabled)
+            throw new ServerStartException("plain TCP, TLS and the web chat are all off: clients could not reach the server");
         if (PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.Port, "HTTP") is { } webProblem) throw new ServerStartException(webProblem);
         if (settings.Tls.Enabled && PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tls.Port, "TLS") is { } tlsProblem)
             throw new ServerStartException(tlsProblem);
@@ -207,13 +210,17 @@ public static class ChatServerHost
         }
 
         var registry = host.Services.GetRequiredService<ActorRegistry>();
-        var tcp = registry.Get<TcpListenerActor>();
-        var bind = await tcp.Ask<TcpListenerActor.BindResult>(TcpListenerActor.WaitForBind.Instance, TimeSpan.FromSeconds(30));
-        if (!bind.Bound)
+        IPEndPoint? tcpEndpoint = null;
+        if (registry.TryGet<TcpListenerActor>(out var tcp))
         {
-            await StopAndDisposeAsync(host);
-            storeClaim?.Dispose();
-            throw new ServerStartException(bind.Error!);
+            var bind = await tcp.Ask<TcpListenerActor.BindResult>(TcpListenerActor.WaitForBind.Instance, TimeSpan.FromSeconds(30));
+            if (!bind.Bound)
+            {
+                await StopAndDisposeAsync(host);
+                storeClaim?.Dispose();
+                throw new ServerStartException(bind.Error!);
+            }
+            tcpEndpoint = (IPEndPoint)bind.LocalAddress!;
         }
 
         IPEndPoint? tlsEndpoint = null;
@@ -229,7 +236,6 @@ public static class ChatServerHost
             tlsEndpoint = tlsBind.LocalAddress;
         }
 
-        var tcpEndpoint = (IPEndPoint)bind.LocalAddress!;
         var webEndpoint = settings.Web.Enabled ? WebEndpointOf(host) : null;
         var webTlsEndpoint = settings.Web.Enabled && certificate is not null && settings.Web.TlsEnabled ? WebEndpointOf(host, "https") : null;
         host.Services.GetRequiredService<ListeningEndpoints>().Set(tcpEndpoint, webEndpoint);
@@ -242,7 +248,8 @@ public static class ChatServerHost
             readiness.MarkStopping();
             registry.Get<WebSocketGatewayActor>().Tell(ListenerProtocol.Drain.Instance);
         });
-        var discoveryEndpoint = await StartDiscoveryAsync(host, settings, tcpEndpoint.Port, webEndpoint?.Port,
+        // An answer names the plain TCP port, which clients connect to; without plain TCP there is nothing to answer.
+        var discoveryEndpoint = tcpEndpoint is null ? null : await StartDiscoveryAsync(host, settings, tcpEndpoint.Port, webEndpoint?.Port,
             tlsEndpoint?.Port, tlsEndpoint is null ? null : certificate?.Fingerprint);
         readiness.MarkReady();
 
@@ -259,7 +266,7 @@ public static class ChatServerHost
     }
 
     /// <summary>What a person starting the server needs to know, in plain words: where the data lives, what to open, which ports.</summary>
-    private static void LogWhereToFindIt(ILogger logger, ServerSettings settings, IPEndPoint tcp, IPEndPoint? web, IPEndPoint? discovery,
+    private static void LogWhereToFindIt(ILogger logger, ServerSettings settings, IPEndPoint? tcp, IPEndPoint? web, IPEndPoint? discovery,
         IPEndPoint? tls, IPEndPoint? webTls, ServerCertificate? certificate)
     {
         if (settings.Persistence.Store == StoreKind.InMemory)
@@ -274,9 +281,12 @@ public static class ChatServerHost
             logger.LogInformation("Open the web chat at {Url}", urls[0]);
         else
             logger.LogInformation("Open the web chat at {Url} (from other machines: {LanUrls})", urls[0], string.Join(", ", urls.Skip(1)));
-        logger.LogInformation("Terminal clients connect to TCP port {Port}{Where}; {Discovery}", tcp.Port,
-            tcp.Address.Equals(IPAddress.Any) ? "" : $" on {tcp.Address}",
-            discovery is null ? "LAN discovery is off" : $"LAN discovery answers on UDP port {discovery.Port}");
+        if (tcp is null)
+            logger.LogInformation("Plain TCP is off (--port off), and with it LAN discovery");
+        else
+            logger.LogInformation("Terminal clients connect to TCP port {Port}{Where}; {Discovery}", tcp.Port,
+                tcp.Address.Equals(IPAddress.Any) ? "" : $" on {tcp.Address}",
+                discovery is null ? "LAN discovery is off" : $"LAN discovery answers on UDP port {discovery.Port}");
         if (webTls is not null)
             logger.LogInformation("The web chat also serves HTTPS at {Url}{Only}", "https" + WebChatAddresses.UrlsToOpen(webTls, [])[0]["http".Length..],
                 settings.Web.TlsOnly ? " (plain HTTP only redirects there: --web-tls-only)" : "");
@@ -285,7 +295,7 @@ public static class ChatServerHost
                 certificate.DisplayFingerprint, tls is null ? "" : $". Terminal clients connect with TLS to port {tls.Port}");
         // The last words stay as they were for what reads this line; TLS comes after them.
         logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}, TLS {Tls}",
-            settings.ServerName, tcp, urls.Count == 0 ? "off" : urls[0],
+            settings.ServerName, tcp?.ToString() ?? "off", urls.Count == 0 ? "off" : urls[0],
             discovery is null ? "off" : $"on UDP {discovery.Port}", tls is null ? "off" : tls.ToString());
     }
 
@@ -356,11 +366,14 @@ public sealed class ServerStartException(string message) : Exception(message);
 
 /// <summary>A started server: its host and where it listens.</summary>
 public sealed class RunningChatServer(
-    IHost host, IPEndPoint tcpEndpoint, IPEndPoint? webEndpoint, IPEndPoint? discoveryEndpoint, IDisposable? storeClaim = null) : IAsyncDisposable
+    IHost host, IPEndPoint? tcpEndpoint, IPEndPoint? webEndpoint, IPEndPoint? discoveryEndpoint, IDisposable? storeClaim = null) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
-    public IPEndPoint TcpEndpoint { get; } = tcpEndpoint;
+    /// <summary>Where plain TCP clients connect; throws when plain TCP is off (see <see cref="PlainTcpEnabled"/>).</summary>
+    public IPEndPoint TcpEndpoint => tcpEndpoint ?? throw new InvalidOperationException("Plain TCP is off (--port off).");
+
+    public bool PlainTcpEnabled => tcpEndpoint is not null;
 
     /// <summary>Where LAN discovery answers, or null when it is off or its port could not be bound.</summary>
     public IPEndPoint? DiscoveryEndpoint { get; } = discoveryEndpoint;

@@ -212,6 +212,31 @@ public sealed class TlsTransportTests
         Assert.Null(server.Certificate);
     }
 
+    [Fact]
+    public async Task With_port_off_only_tls_listens_and_tls_clients_chat()
+    {
+        await using var server = await TestServer.StartAsync("--port", "off", "--tls-port", "auto", "--udp-port", Ports.FreeUdpPort().ToString());
+        Assert.False(server.PlainTcpEnabled);
+        Assert.Null(server.DiscoveryEndpoint); // its answer would name a TCP port that is not there
+
+        await using var alice = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, server.Certificate!.Fingerprint, "alice");
+        await using var bob = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, server.Certificate.Fingerprint, "bob");
+        await alice.JoinAsync("lobby");
+        await bob.JoinAsync("lobby");
+        await alice.SendAsync(new SayRequest("lobby", "only TLS here"));
+        Assert.Equal("alice", (await bob.ExpectAsync<MessageFrame>(m => m.Text == "only TLS here")).Sender);
+    }
+
+    [Fact]
+    public async Task The_server_logs_the_certificate_fingerprint_and_says_an_in_memory_certificate_is_not_kept()
+    {
+        await using var server = await ServerProcess.StartReadyAsync("--tls-port", "0", "--web-tls-port", "auto", "--in-memory");
+
+        var line = Assert.Single(server.StandardOutput.Split('\n'), l => l.Contains("SHA-256 fingerprint is"));
+        Assert.Matches("fingerprint is ([0-9A-F]{2}:){31}[0-9A-F]{2}", line);
+        Assert.Contains("not kept", line);
+    }
+
     /// <summary>The server ends the connection (a FIN or a reset) within the bound; a hang fails the test.</summary>
     private static async Task AssertClosedWithinAsync(TcpClient client, TimeSpan within)
     {

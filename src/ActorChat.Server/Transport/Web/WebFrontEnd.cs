@@ -226,8 +226,9 @@ public static class WebFrontEnd
         if (!readiness.IsReady) return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         try
         {
-            var tcp = registry.Get<TcpListenerActor>()
-                .Ask<ListenerProtocol.ConnectionCount>(ListenerProtocol.GetConnectionCount.Instance, AskTimeout);
+            var tcp = registry.TryGet<TcpListenerActor>(out var tcpListener)
+                ? tcpListener.Ask<ListenerProtocol.ConnectionCount>(ListenerProtocol.GetConnectionCount.Instance, AskTimeout)
+                : Task.FromResult(new ListenerProtocol.ConnectionCount(0));
             var web = registry.Get<WebSocketGatewayActor>()
                 .Ask<ListenerProtocol.ConnectionCount>(ListenerProtocol.GetConnectionCount.Instance, AskTimeout);
             var rooms = registry.Get<RoomDirectory>()
