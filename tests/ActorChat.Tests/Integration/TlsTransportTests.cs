@@ -106,14 +106,17 @@ public sealed class TlsTransportTests
     }
 
     [Fact]
-    public async Task The_generated_certificate_names_localhost_and_127_0_0_1()
+    public void The_generated_certificate_is_ecdsa_p256_for_localhost_127_0_0_1_and_ipv6_loopback_for_five_years()
     {
         using var certificate = ServerCertificate.Generate();
         var names = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
         Assert.Contains("localhost", names.EnumerateDnsNames());
         Assert.Contains(IPAddress.Loopback, names.EnumerateIPAddresses());
-        Assert.True(certificate.HasPrivateKey);
-        await Task.CompletedTask;
+        Assert.Contains(IPAddress.IPv6Loopback, names.EnumerateIPAddresses());
+        using var key = certificate.GetECDsaPrivateKey();
+        Assert.NotNull(key);
+        Assert.Equal(256, key.KeySize);
+        Assert.InRange((certificate.NotAfter - certificate.NotBefore).TotalDays, 5 * 365, 5 * 366 + 1);
     }
 
     [Fact]
@@ -131,6 +134,36 @@ public sealed class TlsTransportTests
             Assert.Equal(TlsTestClient.FingerprintOf(own), server.Certificate!.Fingerprint);
             await using var client = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, TlsTestClient.FingerprintOf(own), "grace");
             await client.JoinAsync("lobby");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("pfx")]
+    [InlineData("encrypted-pem")]
+    public async Task With_tls_cert_and_its_password_the_server_presents_a_pfx_or_an_encrypted_pem_key(string form)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"actorchat-{Guid.NewGuid():N}.{(form == "pfx" ? "pfx" : "pem")}");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        using var own = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        const string password = "correct horse";
+        if (form == "pfx")
+            await File.WriteAllBytesAsync(file, own.Export(X509ContentType.Pkcs12, password));
+        else
+            await File.WriteAllTextAsync(file, own.ExportCertificatePem() + "\n" + key.ExportEncryptedPkcs8PrivateKeyPem(password,
+                new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000)) + "\n");
+        try
+        {
+            var wrong = await Assert.ThrowsAsync<ActorChat.Server.Hosting.ServerStartException>(
+                () => TestServer.StartAsync("--tls-port", "auto", "--tls-cert", file, "--tls-cert-password", "wrong"));
+            Assert.Contains(file, wrong.Message);
+
+            await using var server = await TestServer.StartAsync("--tls-port", "auto", "--tls-cert", file, "--tls-cert-password", password);
+            await using var client = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, TlsTestClient.FingerprintOf(own), "grace");
         }
         finally
         {
@@ -235,6 +268,7 @@ public sealed class TlsTransportTests
         var line = Assert.Single(server.StandardOutput.Split('\n'), l => l.Contains("SHA-256 fingerprint is"));
         Assert.Matches("fingerprint is ([0-9A-F]{2}:){31}[0-9A-F]{2}", line);
         Assert.Contains("not kept", line);
+        Assert.Contains("serves HTTPS at https://localhost:", server.StandardOutput);
     }
 
     /// <summary>The server ends the connection (a FIN or a reset) within the bound; a hang fails the test.</summary>

@@ -19,10 +19,11 @@ public sealed class WebTlsTests
     };
 
     [Fact]
-    public async Task Https_serves_the_chat_page_and_the_status_names_the_certificate_fingerprint()
+    public async Task Https_serves_the_chat_page_and_the_status_names_the_certificate_fingerprint_and_counts_tls_clients()
     {
-        await using var server = await TestServer.StartAsync("--web-tls-port", "auto");
+        await using var server = await TestServer.StartAsync("--web-tls-port", "auto", "--tls-port", "auto");
         using var http = new HttpClient(PinnedHandler(server)) { Timeout = Bound };
+        await using var terminal = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, server.Certificate!.Fingerprint, "carol");
 
         var page = await http.GetAsync(server.WebTlsUri);
         var status = await http.GetStringAsync(new Uri(server.WebTlsUri!, "/api/status"));
@@ -31,6 +32,7 @@ public sealed class WebTlsTests
         Assert.Contains("<html", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         var fingerprint = JsonDocument.Parse(status).RootElement.GetProperty("tlsFingerprint").GetString();
         Assert.Equal(server.Certificate!.Fingerprint, fingerprint!.Replace(":", "").ToLowerInvariant());
+        Assert.Equal(1, JsonDocument.Parse(status).RootElement.GetProperty("connections").GetProperty("tls").GetInt32());
     }
 
     [Fact]
