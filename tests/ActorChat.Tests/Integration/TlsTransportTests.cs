@@ -271,6 +271,55 @@ public sealed class TlsTransportTests
         Assert.Contains("serves HTTPS at https://localhost:", server.StandardOutput);
     }
 
+    [Fact]
+    public async Task A_tls_client_that_goes_away_frees_its_name_for_the_next_one()
+    {
+        await using var server = await TestServer.StartAsync("--tls-port", "auto");
+        var first = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, server.Certificate!.Fingerprint, "kim");
+        await first.DisposeAsync();
+
+        await using var again = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, server.Certificate.Fingerprint);
+        var deadline = DateTime.UtcNow + Bound;
+        while (true)
+        {
+            await again.SendAsync(new HelloRequest("kim"));
+            var answer = await again.ReceiveAsync();
+            if (answer is WelcomeFrame) break;
+            Assert.Equal(ErrorCodes.NameTaken, Assert.IsType<ErrorFrame>(answer).Code); // the first one's close may still be on its way
+            Assert.True(DateTime.UtcNow < deadline, "the name was never freed");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_burst_of_frames_in_one_tls_write_is_handled_completely_and_in_order()
+    {
+        const int Frames = 300;
+        await using var server = await TestServer.StartAsync("--tls-port", "auto", "--flood-rate", "0");
+        await using var client = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, server.Certificate!.Fingerprint, "lee");
+        await client.JoinAsync("burst");
+        var burst = Enumerable.Range(0, Frames).SelectMany(i => FrameCodec.EncodeLine(new SayRequest("burst", $"line {i} " + new string('x', 500)))).ToArray();
+
+        await client.SendRawAsync(burst);
+
+        for (var i = 0; i < Frames; i++)
+            Assert.StartsWith($"line {i} ", (await client.ExpectAsync<MessageFrame>()).Text);
+    }
+
+    [Fact]
+    public async Task A_tls_port_in_use_stops_the_start_with_a_line_naming_it()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        var port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+
+        var error = await Assert.ThrowsAsync<ActorChat.Server.Hosting.ServerStartException>(
+            () => TestServer.StartAsync("--tls-port", port.ToString()));
+
+        Assert.Equal($"cannot listen on TLS 127.0.0.1:{port}: the port is already in use", error.Message);
+    }
+
     /// <summary>The server ends the connection (a FIN or a reset) within the bound; a hang fails the test.</summary>
     private static async Task AssertClosedWithinAsync(TcpClient client, TimeSpan within)
     {

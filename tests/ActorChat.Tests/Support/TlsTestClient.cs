@@ -76,6 +76,14 @@ public sealed class TlsTestClient : IAsyncDisposable
         await _stream.FlushAsync(timeout.Token);
     }
 
+    /// <summary>Bytes as they are, in one TLS write (many frames at once, say).</summary>
+    public async Task SendRawAsync(byte[] bytes)
+    {
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        await _stream.WriteAsync(bytes, timeout.Token);
+        await _stream.FlushAsync(timeout.Token);
+    }
+
     /// <summary>The next frame, or null at the end of the stream.</summary>
     public async Task<ServerFrame?> ReceiveAsync(TimeSpan? timeout = null)
     {
