@@ -212,10 +212,10 @@ public sealed class TlsTransportTests
     }
 
     [Fact]
-    public async Task Over_its_address_limit_a_tls_client_gets_too_many_connections_over_tls()
+    public async Task Over_its_address_limit_counted_with_plain_tcp_a_tls_client_gets_too_many_connections_over_tls()
     {
         await using var server = await TestServer.StartAsync("--tls-port", "auto", "--max-connections-per-address", "1", "--exempt-addresses", "");
-        await using var first = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, server.Certificate!.Fingerprint, "ivan");
+        await using var first = await TestClient.ConnectAsync(server, "ivan");
         await using var second = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, server.Certificate!.Fingerprint);
 
         var frames = await second.ReadUntilClosedAsync(Bound);
