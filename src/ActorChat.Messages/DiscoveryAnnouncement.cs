@@ -8,4 +8,14 @@ namespace ActorChat.Messages;
 /// <param name="TcpPort">The TCP port the server really listens on for chat clients.</param>
 /// <param name="WebPort">The port of the web front end, or null when the server has none.</param>
 /// <param name="Protocol">The wire protocol version the server speaks.</param>
-public sealed record DiscoveryAnnouncement(string Name, int TcpPort, int? WebPort, int Protocol);
+public sealed record DiscoveryAnnouncement(string Name, int TcpPort, int? WebPort, int Protocol)
+{
+    /// <summary>The TLS port for chat clients, or null (left out of the answer) when the server has none.</summary>
+    public int? TlsPort { get; init; }
+
+    /// <summary>
+    /// The SHA-256 fingerprint of the server's certificate as 64 lower-case hex digits, or null without TLS. A
+    /// client that pins it (trust on first use) knows the TLS server it reaches is the one that answered.
+    /// </summary>
+    public string? Fingerprint { get; init; }
+}

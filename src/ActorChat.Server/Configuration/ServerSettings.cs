@@ -17,6 +17,29 @@ public sealed record ServerSettings(
 
     /// <summary>Accounts, their mode and the operators.</summary>
     public AccountSettings Accounts { get; init; } = AccountSettings.Open;
+
+    /// <summary>The TLS listener for terminal clients and the certificate it and the web chat's HTTPS use; off unless set.</summary>
+    public TlsSettings Tls { get; init; } = TlsSettings.Off;
+
+    /// <summary>Whether anything serves TLS (the TLS listener or the web chat's HTTPS), so a certificate is needed.</summary>
+    public bool NeedsCertificate => Tls.Enabled || (Web.Enabled && Web.TlsEnabled);
+}
+
+/// <summary>
+/// The TLS listener for terminal clients, on the TCP bind address. <see cref="Port"/> is a port number,
+/// <see cref="Disabled"/> (no TLS listener) or <see cref="AutoPort"/> (a free port the OS picks).
+/// <see cref="CertificateFile"/> is a PEM file holding certificate and key, or a PKCS#12 (PFX) file; when it is
+/// null a self-signed certificate is generated on first start and kept in the data directory.
+/// </summary>
+/// <param name="HandshakeTimeout">A client must finish the TLS handshake within this long or it is dropped.</param>
+public sealed record TlsSettings(int Port, string? CertificateFile, string? CertificatePassword, TimeSpan HandshakeTimeout)
+{
+    public const int Disabled = 0;
+    public const int AutoPort = -1;
+
+    public static readonly TlsSettings Off = new(Disabled, null, null, TimeSpan.FromSeconds(10));
+
+    public bool Enabled => Port != Disabled;
 }
 
 /// <summary>
@@ -31,9 +54,14 @@ public sealed record ConnectionLimitSettings(
     public static readonly ConnectionLimitSettings Default = new(32, 20, ["127.0.0.0/8", "::1"]);
 }
 
-/// <summary>Where and how the TCP transport listens.</summary>
+/// <summary>Where and how the TCP transport listens. <see cref="Port"/> 0 lets the OS pick; <see cref="Off"/> turns plain TCP off (TLS and the web chat may still listen).</summary>
 /// <param name="SendBufferBytes">The kernel send buffer of each connection; with the outbound limit it bounds what a slow client costs. 0 keeps the OS default.</param>
-public sealed record TcpTransportSettings(string Bind, int Port, int Backlog, int SendBufferBytes);
+public sealed record TcpTransportSettings(string Bind, int Port, int Backlog, int SendBufferBytes)
+{
+    public const int Off = -1;
+
+    public bool Enabled => Port != Off;
+}
 
 /// <summary>
 /// Where the web front end (chat page, WebSocket, health and status) listens. <see cref="Port"/> is a port
@@ -48,6 +76,14 @@ public sealed record WebTransportSettings(string Bind, int Port)
 
     /// <summary>Origins (e.g. "https://chat.example.org") of pages besides the server's own that may open /ws.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>The HTTPS (and WSS) port of the web chat: a port number, <see cref="Disabled"/> or <see cref="AutoPort"/>.</summary>
+    public int TlsPort { get; init; } = Disabled;
+
+    /// <summary>Plain HTTP only redirects to HTTPS (needs <see cref="TlsPort"/>).</summary>
+    public bool TlsOnly { get; init; }
+
+    public bool TlsEnabled => TlsPort != Disabled;
 }
 
 /// <param name="HistorySize">Messages a joiner gets, and the window of recent messages a room keeps in memory.</param>

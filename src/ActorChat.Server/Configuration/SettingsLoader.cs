@@ -29,7 +29,7 @@ public static class SettingsLoader
     {
         public string HelpName => Placeholder ?? Kind switch
         {
-            SettingKind.Port or SettingKind.WebPort => "PORT",
+            SettingKind.Port or SettingKind.WebPort or SettingKind.OptionalPort or SettingKind.PlainPort => "PORT",
             SettingKind.Address => "ADDRESS",
             SettingKind.Count => "N",
             SettingKind.Size => "SIZE",
@@ -43,6 +43,8 @@ public static class SettingsLoader
         {
             SettingKind.Port => "a port number from 0 to 65535",
             SettingKind.WebPort => "a port number from 0 to 65535 (0 turns the web chat off) or 'auto'",
+            SettingKind.OptionalPort => "a port number from 0 to 65535 (0 turns it off) or 'auto'",
+            SettingKind.PlainPort => "a port number from 0 to 65535 (0 picks a free one) or 'off'",
             SettingKind.Address => "an IP address such as 0.0.0.0 or 127.0.0.1",
             SettingKind.Count => $"a whole number from {Minimum} to {Maximum}",
             SettingKind.Size => Maximum == long.MaxValue
@@ -54,16 +56,20 @@ public static class SettingsLoader
         };
     }
 
-    private enum SettingKind { Text, Address, Port, WebPort, Count, Size, Seconds, List }
+    private enum SettingKind { Text, Address, Port, WebPort, OptionalPort, PlainPort, Count, Size, Seconds, List }
 
     private static readonly Setting[] Settings =
     [
-        new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", SettingKind.Port, "TCP port for chat clients (default 12345; 0 picks a free one)"),
+        new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", SettingKind.PlainPort, "TCP port for chat clients (default 12345; 0 picks a free one; off turns plain TCP off)"),
         new("--udp-port", "ACTORCHAT_UDP_PORT", "actorchat.discovery.udp-port", SettingKind.Port, "UDP port for LAN discovery (default 12345; 0 turns discovery off)"),
         new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", SettingKind.Address, "address to listen on (default 0.0.0.0)"),
         new("--web-port", "ACTORCHAT_WEB_PORT", "actorchat.web.port", SettingKind.WebPort, "HTTP port of the web chat (default 8080; 0 turns it off; auto picks a free one)"),
         new("--web-bind", "ACTORCHAT_WEB_BIND", "actorchat.web.bind", SettingKind.Address, "address the web chat listens on (default: the --bind address)"),
         new("--web-allowed-origins", "ACTORCHAT_WEB_ALLOWED_ORIGINS", "actorchat.web.allowed-origins", SettingKind.List, "origins of other pages that may open /ws, comma-separated, e.g. https://chat.example.org"),
+        new("--tls-port", "ACTORCHAT_TLS_PORT", "actorchat.tls.port", SettingKind.OptionalPort, "TLS port for chat clients (default 12346; 0 turns it off; auto picks a free one)"),
+        new("--tls-cert", "ACTORCHAT_TLS_CERT", "actorchat.tls.certificate", SettingKind.Text, "certificate for TLS and HTTPS: a PEM file with its key, or a .pfx (default: self-signed, kept in the data directory)", Form: "a certificate file", Placeholder: "FILE"),
+        new("--tls-cert-password", "ACTORCHAT_TLS_CERT_PASSWORD", "actorchat.tls.certificate-password", SettingKind.Text, "password of the --tls-cert file (prefer the environment variable)", Form: "a password", Placeholder: "PASSWORD"),
+        new("--web-tls-port", "ACTORCHAT_WEB_TLS_PORT", "actorchat.web.tls-port", SettingKind.OptionalPort, "HTTPS port of the web chat (default 8443; 0 turns it off; auto picks a free one)"),
         new("--name", "ACTORCHAT_NAME", "actorchat.server-name", SettingKind.Text, "server name shown to clients (default ActorChat)", Form: "a server name", Placeholder: "NAME"),
         new("--history", "ACTORCHAT_HISTORY", "actorchat.rooms.history-size", SettingKind.Count, "messages a room keeps for newcomers (default 100)", Maximum: int.MaxValue),
         new("--max-rooms", "ACTORCHAT_MAX_ROOMS", "actorchat.rooms.max-rooms", SettingKind.Count, "rooms the server may have (default 10000)", Minimum: 1, Maximum: int.MaxValue),
@@ -85,6 +91,8 @@ public static class SettingsLoader
     private const string OperatorFlag = "--operator";
     private const string OperatorsEnv = "ACTORCHAT_OPERATORS";
     private const string InMemoryFlag = "--in-memory";
+    private const string WebTlsOnlyFlag = "--web-tls-only";
+    private const string WebTlsOnlyEnv = "ACTORCHAT_WEB_TLS_ONLY";
     private const string InMemoryEnv = "ACTORCHAT_IN_MEMORY";
     private const string ConfigEnv = "ACTORCHAT_CONFIG";
     private const string LogLevelEnv = "ACTORCHAT_LOG_LEVEL";
@@ -119,6 +127,7 @@ public static class SettingsLoader
                     return Protocol.IsValidName(text);
                 });
             InMemory = Definition.Switch(InMemoryFlag, $"keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
+            WebTlsOnly = Definition.Switch(WebTlsOnlyFlag, $"plain HTTP of the web chat only redirects to HTTPS [{WebTlsOnlyEnv}=1]");
             ConfigFile = Definition.Text("--config", "FILE", $"extra HOCON file layered over the defaults [{ConfigEnv}]", "a HOCON file");
             LogLevel = Definition.Value<Microsoft.Extensions.Logging.LogLevel>("--log-level", "LEVEL", $"{LogLevelForm} (default Information) [{LogLevelEnv}]", $"one of {LogLevelForm}", TryLogLevel);
         }
@@ -131,6 +140,7 @@ public static class SettingsLoader
         public Option<bool> InMemory { get; }
 
         public Option<IReadOnlyList<string>> Operators { get; }
+        public Option<bool> WebTlsOnly { get; }
 
         public Option<string> ConfigFile { get; }
 
@@ -177,6 +187,9 @@ public static class SettingsLoader
             overrides.Add($"actorchat.operators = {QuoteList(string.Join(",", flags.GetValue(commandLine.Operators)!))}");
         else if (environment[OperatorsEnv] is string operatorsText)
             overrides.Add($"actorchat.operators = {QuoteList(operatorsText)}");
+        if (CommandLineDefinition.Given(flags, commandLine.WebTlsOnly) ? flags.GetValue(commandLine.WebTlsOnly)
+            : environment[WebTlsOnlyEnv] is string tlsOnlyText && tlsOnlyText is "1" or "true" or "yes" or "on")
+            overrides.Add("actorchat.web.tls-only = on");
 
         var logLevel = Microsoft.Extensions.Logging.LogLevel.Information;
         if (CommandLineDefinition.Given(flags, commandLine.LogLevel)) logLevel = flags.GetValue(commandLine.LogLevel);
@@ -220,13 +233,15 @@ public static class SettingsLoader
         var webPort = discovery.GetInt("web-port", 0);
         var settings = new ServerSettings(
             ServerName: root.GetString("server-name"),
-            Tcp: new TcpTransportSettings(tcp.GetString("bind"), tcp.GetInt("port"), tcp.GetInt("backlog"),
+            Tcp: new TcpTransportSettings(tcp.GetString("bind"), ParsePlainPort(tcp.GetString("port")), tcp.GetInt("backlog"),
                 checked((int)(tcp.GetByteSize("send-buffer") ?? 0))),
             Web: new WebTransportSettings(
                 Bind: string.IsNullOrEmpty(webBind) ? tcp.GetString("bind") : webBind,
                 Port: ParseWebPort(web.GetString("port")))
             {
                 AllowedOrigins = ReadOrigins(web),
+                TlsPort = web.HasPath("tls-port") ? ParseOptionalPort(web.GetString("tls-port"), "web.tls-port") : WebTransportSettings.Disabled,
+                TlsOnly = web.GetBoolean("tls-only", false),
             },
             Rooms: new RoomSettings(root.GetInt("rooms.history-size"), root.GetInt("rooms.snapshot-every"), root.GetInt("rooms.max-pending-writes"),
                 MaxRooms: root.GetInt("rooms.max-rooms", 10_000), CreationsPerMinute: root.GetInt("rooms.creations-per-minute", 10))
@@ -262,8 +277,9 @@ public static class SettingsLoader
         {
             Limits = ReadLimits(root),
             Accounts = ReadAccounts(root),
+            Tls = ReadTls(root),
         };
-        if (settings.Tcp.Port is < 0 or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
+        if (settings.Tcp.Port is < TcpTransportSettings.Off or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
         if (settings.Discovery.UdpPort is < 0 or > 65535) throw new ArgumentException($"UDP port {settings.Discovery.UdpPort} is out of range.");
         if (settings.Discovery.WebPort is < 0 or > 65535) throw new ArgumentException($"web port {settings.Discovery.WebPort} is out of range.");
@@ -271,6 +287,9 @@ public static class SettingsLoader
             || settings.Discovery.GlobalRepliesPerSecond <= 0 || settings.Discovery.GlobalRepliesBurst < 1)
             throw new ArgumentException("discovery rate limits must be positive.");
         if (!IPAddress.TryParse(settings.Web.Bind, out _)) throw new ArgumentException($"'{settings.Web.Bind}' is not an IP address to bind.");
+        if (settings.Web.TlsOnly && settings.Web.Enabled && !settings.Web.TlsEnabled)
+            throw new ArgumentException("web.tls-only needs an HTTPS port (--web-tls-port) to redirect to.");
+        if (settings.Tls.HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("tls.handshake-timeout must be positive.");
         if (settings.Rooms.HistorySize < 0) throw new ArgumentException("history size cannot be negative.");
         if (settings.Sessions.MaxFrameBytes < 256) throw new ArgumentException("max frame must be at least 256 bytes.");
         if (!Protocol.IsValidRoom(settings.Sessions.DefaultRoom))
@@ -344,6 +363,35 @@ public static class SettingsLoader
         return origins;
     }
 
+    private static TlsSettings ReadTls(Config root)
+    {
+        if (!root.HasPath("tls")) return TlsSettings.Off;
+        var tls = root.GetConfig("tls");
+        var certificate = tls.GetString("certificate", "");
+        var password = tls.GetString("certificate-password", "");
+        return new TlsSettings(
+            Port: ParseOptionalPort(tls.GetString("port", "0"), "tls.port"),
+            CertificateFile: string.IsNullOrWhiteSpace(certificate) ? null : certificate,
+            CertificatePassword: string.IsNullOrEmpty(password) ? null : password,
+            HandshakeTimeout: tls.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>The plain TCP port: a number (0: the OS picks) or "off" (<see cref="TcpTransportSettings.Off"/>).</summary>
+    private static int ParsePlainPort(string value)
+    {
+        if (string.Equals(value, "off", StringComparison.OrdinalIgnoreCase)) return TcpTransportSettings.Off;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535) return port;
+        throw new ArgumentException($"TCP port '{value}' is not a port number (0 to 65535) or 'off'.");
+    }
+
+    /// <summary>A port number, 0 (off) or "auto" (a free port the OS picks, as <see cref="TlsSettings.AutoPort"/>).</summary>
+    private static int ParseOptionalPort(string value, string path)
+    {
+        if (string.Equals(value, "auto", StringComparison.OrdinalIgnoreCase)) return TlsSettings.AutoPort;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535) return port;
+        throw new ArgumentException($"{path} '{value}' is not a port number (0 to 65535) or 'auto'.");
+    }
+
     /// <summary>A port number, 0 (no web server) or "auto" (a free port the OS picks).</summary>
     private static int ParseWebPort(string value)
     {
@@ -391,8 +439,9 @@ public static class SettingsLoader
         hocon = null;
         var valid = setting.Kind switch
         {
-            SettingKind.WebPort when string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase) => true,
-            SettingKind.Port or SettingKind.WebPort => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535,
+            SettingKind.WebPort or SettingKind.OptionalPort when string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase) => true,
+            SettingKind.PlainPort when string.Equals(text, "off", StringComparison.OrdinalIgnoreCase) => true,
+            SettingKind.Port or SettingKind.WebPort or SettingKind.OptionalPort or SettingKind.PlainPort => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535,
             SettingKind.Address => IPAddress.TryParse(text, out _),
             SettingKind.Count => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
                                  && count >= setting.Minimum && count <= setting.Maximum,

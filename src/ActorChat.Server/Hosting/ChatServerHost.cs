@@ -8,6 +8,7 @@ using ActorChat.Server.Sessions;
 using ActorChat.Server.Status;
 using ActorChat.Server.Transport;
 using ActorChat.Server.Transport.Tcp;
+using ActorChat.Server.Transport.Tls;
 using ActorChat.Server.Transport.Web;
 using ActorChat.Server.Users;
 using Akka;
@@ -37,7 +38,9 @@ public static class ChatServerHost
     /// The host of the server: a web application when the web chat is on (Kestrel serves the page, the WebSocket,
     /// health and status), a plain generic host when it is off. Both carry the same actors.
     /// </summary>
-    public static IHost Build(ServerSettings settings, Config config, LogLevel logLevel = LogLevel.Information)
+    /// <param name="certificate">For the TLS listener and the web chat's HTTPS; null serves neither.</param>
+    public static IHost Build(ServerSettings settings, Config config, LogLevel logLevel = LogLevel.Information,
+        ServerCertificate? certificate = null)
     {
         if (!settings.Web.Enabled)
         {
@@ -46,7 +49,7 @@ public static class ChatServerHost
                 Args = [],
                 ContentRootPath = AppContext.BaseDirectory,
             });
-            AddChatServer(builder, settings, config, logLevel);
+            AddChatServer(builder, settings, config, logLevel, certificate);
             return builder.Build();
         }
 
@@ -55,14 +58,15 @@ public static class ChatServerHost
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
         });
-        AddChatServer(web, settings, config, logLevel);
-        WebFrontEnd.ConfigureServer(web.WebHost, settings.Web);
+        AddChatServer(web, settings, config, logLevel, certificate);
+        WebFrontEnd.ConfigureServer(web.WebHost, settings.Web, certificate?.Certificate);
         var app = web.Build();
         WebFrontEnd.MapEndpoints(app);
         return app;
     }
 
-    private static void AddChatServer(IHostApplicationBuilder builder, ServerSettings settings, Config config, LogLevel logLevel)
+    private static void AddChatServer(IHostApplicationBuilder builder, ServerSettings settings, Config config, LogLevel logLevel,
+        ServerCertificate? certificate)
     {
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(options =>
@@ -91,6 +95,7 @@ public static class ChatServerHost
         builder.Services.AddSingleton(admission);
         var roomHealth = new RoomHealth();
         builder.Services.AddSingleton(roomHealth);
+        if (certificate is not null) builder.Services.AddSingleton(certificate);
 
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
@@ -120,20 +125,29 @@ public static class ChatServerHost
                     };
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
-                    var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp");
+                    var tcp = settings.Tcp.Enabled ? system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp") : null;
                     var websockets = system.ActorOf(WebSocketGatewayActor.Props(services), "websockets");
                     registry.Register<UserRegistry>(users);
                     registry.Register<RoomDirectory>(rooms);
-                    registry.Register<TcpListenerActor>(tcp);
+                    if (tcp is not null) registry.Register<TcpListenerActor>(tcp);
                     registry.Register<WebSocketGatewayActor>(websockets);
+                    IActorRef? tls = null;
+                    if (settings.Tls.Enabled && certificate is not null)
+                    {
+                        tls = system.ActorOf(TlsListenerActor.Props(settings.Tcp, settings.Tls, certificate, services, admission), "tls");
+                        registry.Register<TlsListenerActor>(tls);
+                    }
 
                     // Clients get their pending frames and a clean close before the actor system goes down.
                     var drainTimeout = settings.Sessions.CloseGracePeriod + TimeSpan.FromSeconds(3);
                     var shutdown = CoordinatedShutdown.Get(system);
-                    shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tcp",
-                        () => DrainAsync(tcp, drainTimeout, farewells));
+                    if (tcp is not null)
+                        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tcp",
+                            () => DrainAsync(tcp, drainTimeout, farewells));
                     shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-websockets",
                         () => DrainAsync(websockets, drainTimeout, farewells));
+                    if (tls is not null)
+                        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "drain-tls", () => DrainAsync(tls, drainTimeout, farewells));
                 });
         });
     }
@@ -176,11 +190,27 @@ public static class ChatServerHost
         if (settings.Web.Enabled && PortCheck.SharedPortProblem(settings.Tcp.Bind, settings.Tcp.Port, settings.Web.Bind, settings.Web.Port) is { } shared)
             throw new ServerStartException(shared);
         if (PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tcp.Port) is { } problem) throw new ServerStartException(problem);
+        if (!settings.Tcp.Enabled && !settings.Tls.Enabled && !settings.Web.Enabled)
+            throw new ServerStartException("plain TCP, TLS and the web chat are all off: clients could not reach the server");
         if (PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.Port, "HTTP") is { } webProblem) throw new ServerStartException(webProblem);
+        if (settings.Tls.Enabled && PortCheck.TcpPortProblem(settings.Tcp.Bind, settings.Tls.Port, "TLS") is { } tlsProblem)
+            throw new ServerStartException(tlsProblem);
+        if (settings.Web.Enabled && settings.Web.TlsEnabled && PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.TlsPort, "HTTPS") is { } httpsProblem)
+            throw new ServerStartException(httpsProblem);
         var (storeClaim, storeProblem, newStore) = await StoreCheck.RunAsync(settings.Persistence);
         if (storeProblem is not null) throw new ServerStartException(storeProblem);
         settings = settings with { Persistence = settings.Persistence with { CreateTables = newStore } };
-        var host = Build(settings, config, logLevel);
+        ServerCertificate? certificate = null;
+        try
+        {
+            if (settings.NeedsCertificate) certificate = ServerCertificate.Load(settings.Tls, settings.Persistence);
+        }
+        catch (CertificateException e)
+        {
+            storeClaim?.Dispose();
+            throw new ServerStartException(e.Message);
+        }
+        var host = Build(settings, config, logLevel, certificate);
         try
         {
             await host.StartAsync();
@@ -191,7 +221,8 @@ public static class ChatServerHost
             await StopAndDisposeAsync(host);
             storeClaim?.Dispose();
             var reason = (e.InnerException ?? e).Message;
-            throw new ServerStartException($"cannot listen on HTTP {settings.Web.Bind}:{settings.Web.Port}: {reason}");
+            var ports = settings.Web.TlsEnabled ? $"{settings.Web.Port} or HTTPS {settings.Web.TlsPort}" : $"{settings.Web.Port}";
+            throw new ServerStartException($"cannot listen on HTTP {settings.Web.Bind}:{ports}: {reason}");
         }
         catch
         {
@@ -200,17 +231,34 @@ public static class ChatServerHost
         }
 
         var registry = host.Services.GetRequiredService<ActorRegistry>();
-        var tcp = registry.Get<TcpListenerActor>();
-        var bind = await tcp.Ask<TcpListenerActor.BindResult>(TcpListenerActor.WaitForBind.Instance, TimeSpan.FromSeconds(30));
-        if (!bind.Bound)
+        IPEndPoint? tcpEndpoint = null;
+        if (registry.TryGet<TcpListenerActor>(out var tcp))
         {
-            await StopAndDisposeAsync(host);
-            storeClaim?.Dispose();
-            throw new ServerStartException(bind.Error!);
+            var bind = await tcp.Ask<TcpListenerActor.BindResult>(TcpListenerActor.WaitForBind.Instance, TimeSpan.FromSeconds(30));
+            if (!bind.Bound)
+            {
+                await StopAndDisposeAsync(host);
+                storeClaim?.Dispose();
+                throw new ServerStartException(bind.Error!);
+            }
+            tcpEndpoint = (IPEndPoint)bind.LocalAddress!;
         }
 
-        var tcpEndpoint = (IPEndPoint)bind.LocalAddress!;
+        IPEndPoint? tlsEndpoint = null;
+        if (registry.TryGet<TlsListenerActor>(out var tlsListener))
+        {
+            var tlsBind = await tlsListener.Ask<TlsListenerActor.BindResult>(TlsListenerActor.WaitForBind.Instance, TimeSpan.FromSeconds(30));
+            if (!tlsBind.Bound)
+            {
+                await StopAndDisposeAsync(host);
+                storeClaim?.Dispose();
+                throw new ServerStartException(tlsBind.Error!);
+            }
+            tlsEndpoint = tlsBind.LocalAddress;
+        }
+
         var webEndpoint = settings.Web.Enabled ? WebEndpointOf(host) : null;
+        var webTlsEndpoint = settings.Web.Enabled && certificate is not null && settings.Web.TlsEnabled ? WebEndpointOf(host, "https") : null;
         host.Services.GetRequiredService<ListeningEndpoints>().Set(tcpEndpoint, webEndpoint);
 
         var readiness = host.Services.GetRequiredService<ServerReadiness>();
@@ -221,18 +269,26 @@ public static class ChatServerHost
             readiness.MarkStopping();
             registry.Get<WebSocketGatewayActor>().Tell(ListenerProtocol.Drain.Instance);
         });
-        var discoveryEndpoint = await StartDiscoveryAsync(host, settings, tcpEndpoint.Port, webEndpoint?.Port);
+        // An answer names the plain TCP port, which clients connect to; without plain TCP there is nothing to answer.
+        var discoveryEndpoint = tcpEndpoint is null ? null : await StartDiscoveryAsync(host, settings, tcpEndpoint.Port, webEndpoint?.Port,
+            tlsEndpoint?.Port, tlsEndpoint is null ? null : certificate?.Fingerprint);
         readiness.MarkReady();
 
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat");
         var farewells = host.Services.GetRequiredService<Farewells>();
         lifetime.ApplicationStopped.Register(() => logger.LogInformation("{Stopped}", farewells.StoppedLine()));
-        LogWhereToFindIt(logger, settings, tcpEndpoint, webEndpoint, discoveryEndpoint);
-        return new RunningChatServer(host, tcpEndpoint, webEndpoint, discoveryEndpoint, storeClaim);
+        LogWhereToFindIt(logger, settings, tcpEndpoint, webEndpoint, discoveryEndpoint, tlsEndpoint, webTlsEndpoint, certificate);
+        return new RunningChatServer(host, tcpEndpoint, webEndpoint, discoveryEndpoint, storeClaim)
+        {
+            TlsEndpoint = tlsEndpoint,
+            WebTlsEndpoint = webTlsEndpoint,
+            Certificate = certificate,
+        };
     }
 
     /// <summary>What a person starting the server needs to know, in plain words: where the data lives, what to open, which ports.</summary>
-    private static void LogWhereToFindIt(ILogger logger, ServerSettings settings, IPEndPoint tcp, IPEndPoint? web, IPEndPoint? discovery)
+    private static void LogWhereToFindIt(ILogger logger, ServerSettings settings, IPEndPoint? tcp, IPEndPoint? web, IPEndPoint? discovery,
+        IPEndPoint? tls, IPEndPoint? webTls, ServerCertificate? certificate)
     {
         if (settings.Persistence.Store == StoreKind.InMemory)
             logger.LogWarning("Rooms and messages are kept in memory only (--in-memory): nothing is kept after the server stops");
@@ -246,24 +302,39 @@ public static class ChatServerHost
             logger.LogInformation("Open the web chat at {Url}", urls[0]);
         else
             logger.LogInformation("Open the web chat at {Url} (from other machines: {LanUrls})", urls[0], string.Join(", ", urls.Skip(1)));
-        logger.LogInformation("Terminal clients connect to TCP port {Port}{Where}; {Discovery}", tcp.Port,
-            tcp.Address.Equals(IPAddress.Any) ? "" : $" on {tcp.Address}",
-            discovery is null ? "LAN discovery is off" : $"LAN discovery answers on UDP port {discovery.Port}");
-        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}",
-            settings.ServerName, tcp, urls.Count == 0 ? "off" : urls[0],
-            discovery is null ? "off" : $"on UDP {discovery.Port}");
+        if (tcp is null)
+            logger.LogInformation("Plain TCP is off (--port off), and with it LAN discovery");
+        else
+            logger.LogInformation("Terminal clients connect to TCP port {Port}{Where}; {Discovery}", tcp.Port,
+                tcp.Address.Equals(IPAddress.Any) ? "" : $" on {tcp.Address}",
+                discovery is null ? "LAN discovery is off" : $"LAN discovery answers on UDP port {discovery.Port}");
+        if (webTls is not null)
+            logger.LogInformation("The web chat also serves HTTPS at {Url}{Only}", "https" + WebChatAddresses.UrlsToOpen(webTls, [])[0]["http".Length..],
+                settings.Web.TlsOnly ? " (plain HTTP only redirects there: --web-tls-only)" : "");
+        if (certificate is not null)
+            logger.LogInformation("The TLS certificate is {Source}; its SHA-256 fingerprint is {Fingerprint}{Where}", certificate.Source,
+                certificate.DisplayFingerprint, tls is null ? "" : $". Terminal clients connect with TLS to port {tls.Port}");
+        // The last words stay as they were for what reads this line; TLS comes after them.
+        logger.LogInformation("ActorChat server '{Name}' ready: TCP {Endpoint}, web chat {Web}, LAN discovery {Discovery}, TLS {Tls}",
+            settings.ServerName, tcp?.ToString() ?? "off", urls.Count == 0 ? "off" : urls[0],
+            discovery is null ? "off" : $"on UDP {discovery.Port}", tls is null ? "off" : tls.ToString());
     }
 
     /// <summary>
     /// Starts LAN discovery once the TCP port is known, so that the answers name the port really bound.
     /// A failed UDP bind is logged by the actor and leaves the server running without discovery (null).
     /// </summary>
-    private static async Task<IPEndPoint?> StartDiscoveryAsync(IHost host, ServerSettings settings, int tcpPort, int? webPort)
+    private static async Task<IPEndPoint?> StartDiscoveryAsync(IHost host, ServerSettings settings, int tcpPort, int? webPort,
+        int? tlsPort, string? fingerprint)
     {
         if (!settings.Discovery.Enabled) return null;
         var system = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
-        var announcement = new DiscoveryAnnouncement(settings.ServerName, tcpPort, settings.Discovery.WebPort ?? webPort, Protocol.Version);
+        var announcement = new DiscoveryAnnouncement(settings.ServerName, tcpPort, settings.Discovery.WebPort ?? webPort, Protocol.Version)
+        {
+            TlsPort = tlsPort,
+            Fingerprint = fingerprint,
+        };
         var discovery = system.ActorOf(DiscoveryActor.Props(settings.Discovery, announcement), "discovery");
         registry.Register<DiscoveryActor>(discovery);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "unbind-discovery", async () =>
@@ -282,11 +353,11 @@ public static class ChatServerHost
         return result.LocalAddress;
     }
 
-    /// <summary>The address Kestrel really bound, which tells the port when the OS picked it.</summary>
-    private static IPEndPoint WebEndpointOf(IHost host)
+    /// <summary>The address Kestrel really bound for <paramref name="scheme"/>, which tells the port when the OS picked it.</summary>
+    private static IPEndPoint WebEndpointOf(IHost host, string scheme = "http")
     {
         var addresses = host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
-        var uri = new Uri(addresses.Addresses.First());
+        var uri = addresses.Addresses.Select(a => new Uri(a)).First(u => u.Scheme == scheme);
         return new IPEndPoint(IPAddress.Parse(uri.Host.Trim('[', ']')), uri.Port);
     }
 
@@ -316,11 +387,14 @@ public sealed class ServerStartException(string message) : Exception(message);
 
 /// <summary>A started server: its host and where it listens.</summary>
 public sealed class RunningChatServer(
-    IHost host, IPEndPoint tcpEndpoint, IPEndPoint? webEndpoint, IPEndPoint? discoveryEndpoint, IDisposable? storeClaim = null) : IAsyncDisposable
+    IHost host, IPEndPoint? tcpEndpoint, IPEndPoint? webEndpoint, IPEndPoint? discoveryEndpoint, IDisposable? storeClaim = null) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
-    public IPEndPoint TcpEndpoint { get; } = tcpEndpoint;
+    /// <summary>Where plain TCP clients connect; throws when plain TCP is off (see <see cref="PlainTcpEnabled"/>).</summary>
+    public IPEndPoint TcpEndpoint => tcpEndpoint ?? throw new InvalidOperationException("Plain TCP is off (--port off).");
+
+    public bool PlainTcpEnabled => tcpEndpoint is not null;
 
     /// <summary>Where LAN discovery answers, or null when it is off or its port could not be bound.</summary>
     public IPEndPoint? DiscoveryEndpoint { get; } = discoveryEndpoint;
@@ -330,6 +404,18 @@ public sealed class RunningChatServer(
 
     /// <summary>The web chat's address, e.g. http://127.0.0.1:8080/, or null when it is off.</summary>
     public Uri? WebUri => WebEndpoint is null ? null : new Uri($"http://{WebEndpoint}/");
+
+    /// <summary>Where terminal clients connect with TLS, or null when it is off.</summary>
+    public IPEndPoint? TlsEndpoint { get; init; }
+
+    /// <summary>Where the web chat serves HTTPS and WSS, or null when it is off.</summary>
+    public IPEndPoint? WebTlsEndpoint { get; init; }
+
+    /// <summary>The certificate of TLS and HTTPS, or null when neither is on.</summary>
+    public ServerCertificate? Certificate { get; init; }
+
+    /// <summary>The web chat's HTTPS address, e.g. https://127.0.0.1:8443/, or null when it is off.</summary>
+    public Uri? WebTlsUri => WebTlsEndpoint is null ? null : new Uri($"https://{WebTlsEndpoint}/");
 
     public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
 

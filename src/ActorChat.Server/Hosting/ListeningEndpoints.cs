@@ -10,6 +10,7 @@ public sealed class ListeningEndpoints
 {
     private readonly TaskCompletionSource _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The plain TCP endpoint, or null when plain TCP is off.</summary>
     public IPEndPoint? Tcp { get; private set; }
 
     /// <summary>The HTTP endpoint of the web chat, or null when the web server is off.</summary>
@@ -21,7 +22,7 @@ public sealed class ListeningEndpoints
     /// <summary>Completes once the endpoints are known.</summary>
     public Task Bound => _bound.Task;
 
-    internal void Set(IPEndPoint tcp, IPEndPoint? web)
+    internal void Set(IPEndPoint? tcp, IPEndPoint? web)
     {
         Tcp = tcp;
         Web = web;

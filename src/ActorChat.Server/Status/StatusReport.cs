@@ -9,10 +9,17 @@ public sealed record StatusReport(
     double UptimeSeconds,
     ConnectionCounts Connections,
     IReadOnlyList<RoomStatus> Rooms,
-    long MessagesSinceStart);
+    long MessagesSinceStart)
+{
+    /// <summary>The SHA-256 fingerprint of the TLS/HTTPS certificate (AB:CD:… as browsers show it), or null without one.</summary>
+    public string? TlsFingerprint { get; init; }
+}
 
 /// <summary>Open client connections by transport.</summary>
-public sealed record ConnectionCounts(int Tcp, int Websocket);
+public sealed record ConnectionCounts(int Tcp, int Websocket)
+{
+    public int Tls { get; init; }
+}
 
 public sealed record RoomStatus(string Name, int Members);
 

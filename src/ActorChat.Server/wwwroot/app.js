@@ -940,6 +940,8 @@
   // The list changes size when the layout around it does (a bar appears, the window turns): stay at the bottom.
   if (typeof ResizeObserver === 'function') new ResizeObserver(keepPinned).observe(ui.messages);
 
+  // The certificate's fingerprint, to compare with the one in the server's log (a self-signed certificate has no other proof).
+  fetch('/api/status').then((r) => r.json()).then((s) => { const f = document.getElementById('fingerprint'); if (s.tlsFingerprint) { f.textContent = `Server certificate SHA-256: ${s.tlsFingerprint}`; f.hidden = false; } }).catch(() => {});
   renderChart(undefined);
   setStatus('disconnected');
 

@@ -32,7 +32,7 @@ public sealed class BenchmarkSmokeTests
         var options = BenchOptions.ForScenario(Scenario.FirstJoin) with
         {
             ServerDll = ActorChat.Tests.Support.ServerProcess.ServerDll,
-            ServerArgs = ["--web-port", "0", "--udp-port", "0"],
+            ServerArgs = ["--web-port", "0", "--udp-port", "0", "--tls-port", "0"],
         };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
 

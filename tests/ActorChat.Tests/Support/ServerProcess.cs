@@ -42,8 +42,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         // The web chat on a free port, so that test servers never meet on the default 8080; args may override it.
         info.ArgumentList.Add("--web-port");
         info.ArgumentList.Add("auto");
+        // No TLS or HTTPS unless asked for, so that test servers never meet on the default ports 12346 and 8443.
+        foreach (var arg in new[] { "--tls-port", "0", "--web-tls-port", "0" }) info.ArgumentList.Add(arg);
         foreach (var arg in TestServer.WithDefaultStore(args)) info.ArgumentList.Add(arg);
-        foreach (var name in new[] { "ACTORCHAT_PORT", "ACTORCHAT_WEB_PORT", "ACTORCHAT_DATA_DIR", "ACTORCHAT_POSTGRES", "ACTORCHAT_IN_MEMORY" })
+        foreach (var name in new[] { "ACTORCHAT_PORT", "ACTORCHAT_WEB_PORT", "ACTORCHAT_TLS_PORT", "ACTORCHAT_WEB_TLS_PORT", "ACTORCHAT_TLS_CERT", "ACTORCHAT_DATA_DIR", "ACTORCHAT_POSTGRES", "ACTORCHAT_IN_MEMORY" })
             info.Environment.Remove(name);
         info.Environment["ACTORCHAT_UDP_PORT"] = "0"; // tests never answer LAN discovery unless they ask to
         var process = Process.Start(info)!;

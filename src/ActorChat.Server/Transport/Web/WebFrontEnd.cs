@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Hosting;
@@ -7,11 +8,16 @@ using ActorChat.Server.Rooms;
 using ActorChat.Server.Status;
 using ActorChat.Server.Transport;
 using ActorChat.Server.Transport.Tcp;
+using ActorChat.Server.Transport.Tls;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
@@ -34,20 +40,32 @@ public static class WebFrontEnd
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    /// <summary>Kestrel listens on the one configured endpoint; port "auto" lets the OS pick (read it back after start).</summary>
-    public static void ConfigureServer(IWebHostBuilder webHost, WebTransportSettings settings)
+    /// <summary>
+    /// Kestrel listens on the configured HTTP endpoint, and with a certificate on the HTTPS one too; port "auto"
+    /// lets the OS pick (read it back after start).
+    /// </summary>
+    public static void ConfigureServer(IWebHostBuilder webHost, WebTransportSettings settings, X509Certificate2? certificate = null)
     {
         var port = settings.Port == WebTransportSettings.AutoPort ? 0 : settings.Port;
+        var tlsPort = settings.TlsPort == WebTransportSettings.AutoPort ? 0 : settings.TlsPort;
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Listen(IPAddress.Parse(settings.Bind), port);
+            if (settings.TlsEnabled && certificate is not null)
+                kestrel.Listen(IPAddress.Parse(settings.Bind), tlsPort, listen => listen.UseHttps(certificate));
         });
     }
 
     public static void MapEndpoints(WebApplication app)
     {
         var files = new PhysicalFileProvider(WebRootPath);
+        var web = app.Services.GetRequiredService<ServerSettings>().Web;
+        if (web.TlsOnly && web.TlsEnabled && app.Services.GetService<ServerCertificate>() is not null)
+        {
+            var https = new Lazy<int>(() => BoundPort(app.Services, "https"));
+            app.Use((context, next) => RedirectToHttps(context, next, https.Value));
+        }
         app.Use(AddSecurityHeaders);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
@@ -68,6 +86,23 @@ public static class WebFrontEnd
         app.Map("/ws", context => AcceptWebSocketAsync(context, origins, admission, log));
         app.MapGet("/healthz", Health);
         app.MapGet("/api/status", StatusAsync);
+    }
+
+    /// <summary>With --web-tls-only, plain HTTP answers everything with a redirect (307) to the same path on HTTPS.</summary>
+    private static Task RedirectToHttps(HttpContext context, RequestDelegate next, int httpsPort)
+    {
+        if (context.Request.IsHttps) return next(context);
+        var request = context.Request;
+        var url = UriHelper.BuildAbsolute("https", new HostString(request.Host.Host, httpsPort), request.PathBase, request.Path, request.QueryString);
+        context.Response.Redirect(url, permanent: false, preserveMethod: true);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The port Kestrel really bound for a scheme (the OS picks it with "auto").</summary>
+    private static int BoundPort(IServiceProvider services, string scheme)
+    {
+        var addresses = services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        return addresses.Addresses.Select(a => new Uri(a)).First(u => u.Scheme == scheme).Port;
     }
 
     private static Task AddSecurityHeaders(HttpContext context, RequestDelegate next)
@@ -186,25 +221,32 @@ public static class WebFrontEnd
     private static string Shorten(string value) => value.Length <= 100 ? value : value[..100] + "…";
 
     private static async Task<IResult> StatusAsync(
-        ServerReadiness readiness, ActorRegistry registry, ChatStatistics statistics, ServerSettings settings)
+        ServerReadiness readiness, ActorRegistry registry, ChatStatistics statistics, ServerSettings settings, HttpContext context)
     {
         if (!readiness.IsReady) return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         try
         {
-            var tcp = registry.Get<TcpListenerActor>()
-                .Ask<ListenerProtocol.ConnectionCount>(ListenerProtocol.GetConnectionCount.Instance, AskTimeout);
+            var tcp = registry.TryGet<TcpListenerActor>(out var tcpListener)
+                ? tcpListener.Ask<ListenerProtocol.ConnectionCount>(ListenerProtocol.GetConnectionCount.Instance, AskTimeout)
+                : Task.FromResult(new ListenerProtocol.ConnectionCount(0));
             var web = registry.Get<WebSocketGatewayActor>()
                 .Ask<ListenerProtocol.ConnectionCount>(ListenerProtocol.GetConnectionCount.Instance, AskTimeout);
             var rooms = registry.Get<RoomDirectory>()
                 .Ask<RoomProtocol.RoomSummaries>(RoomProtocol.GetRoomSummaries.Instance, AskTimeout);
-            await Task.WhenAll(tcp, web, rooms);
+            var tls = registry.TryGet<TlsListenerActor>(out var tlsListener)
+                ? tlsListener.Ask<ListenerProtocol.ConnectionCount>(ListenerProtocol.GetConnectionCount.Instance, AskTimeout)
+                : Task.FromResult(new ListenerProtocol.ConnectionCount(0));
+            await Task.WhenAll(tcp, web, rooms, tls);
 
             var report = new StatusReport(
                 Server: settings.ServerName,
                 UptimeSeconds: Math.Round(statistics.Uptime.TotalSeconds, 1),
-                Connections: new ConnectionCounts(tcp.Result.Connections, web.Result.Connections),
+                Connections: new ConnectionCounts(tcp.Result.Connections, web.Result.Connections) { Tls = tls.Result.Connections },
                 Rooms: rooms.Result.Rooms.Select(r => new RoomStatus(r.Name, r.Members)).ToArray(),
-                MessagesSinceStart: statistics.MessagesSinceStart);
+                MessagesSinceStart: statistics.MessagesSinceStart)
+            {
+                TlsFingerprint = context.RequestServices.GetService<ServerCertificate>()?.DisplayFingerprint,
+            };
             return Results.Json(report, StatusJsonContext.Default.StatusReport);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
