@@ -75,6 +75,35 @@ public sealed class AccountsTests
     }
 
     [Fact]
+    public async Task Over_tls_too_a_registered_name_needs_its_password_and_its_owner_signs_in_with_it()
+    {
+        await using var server = await TestServer.StartAsync("--tls-port", "auto");
+        var fingerprint = server.Certificate!.Fingerprint;
+        await using (var alice = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, fingerprint))
+        {
+            await alice.SendAsync(new RegisterRequest("alice", AlicePassword) { Ref = "r" });
+            var registered = Assert.IsType<RegisteredFrame>(await alice.ReceiveAsync());
+            Assert.Equal(("alice", "r"), (registered.Name, registered.Ref));
+
+            await using var mallory = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, fingerprint);
+            await mallory.SendAsync(new HelloRequest("alice"));
+            Assert.Equal(ErrorCodes.AuthFailed, Assert.IsType<ErrorFrame>(await mallory.ReceiveAsync()).Code);
+            await mallory.SendAsync(new HelloRequest("alice", "wrong-password"));
+            Assert.Equal(ErrorCodes.AuthFailed, Assert.IsType<ErrorFrame>(await mallory.ReceiveAsync(TimeSpan.FromSeconds(20))).Code);
+            await alice.SendAsync(QuitRequest.Instance);
+            Assert.IsType<ByeFrame>(await alice.ReceiveAsync());
+        }
+
+        await using var again = await TlsTestClient.ConnectAsync(server.TlsEndpoint!, fingerprint);
+        var welcome = await SignInWhenFreeAsync(async () =>
+        {
+            await again.SendAsync(new HelloRequest("alice", AlicePassword));
+            return (await again.ReceiveAsync(TimeSpan.FromSeconds(20)))!;
+        });
+        Assert.Equal("alice", Assert.IsType<WelcomeFrame>(welcome).Name);
+    }
+
+    [Fact]
     public async Task Wrong_passwords_are_answered_later_and_later()
     {
         var settings = TestServer.Settings();
