@@ -91,6 +91,8 @@ public static class ChatServerHost
         builder.Services.AddSingleton(admission);
         var roomHealth = new RoomHealth();
         builder.Services.AddSingleton(roomHealth);
+        var webSessions = new WebSessionTokens();
+        builder.Services.AddSingleton(webSessions);
 
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
@@ -121,7 +123,7 @@ public static class ChatServerHost
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
                     var tcp = system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp");
-                    var websockets = system.ActorOf(WebSocketGatewayActor.Props(services), "websockets");
+                    var websockets = system.ActorOf(WebSocketGatewayActor.Props(services with { WebSessions = webSessions }), "websockets");
                     registry.Register<UserRegistry>(users);
                     registry.Register<RoomDirectory>(rooms);
                     registry.Register<TcpListenerActor>(tcp);

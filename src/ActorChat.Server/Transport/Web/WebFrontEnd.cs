@@ -68,6 +68,7 @@ public static class WebFrontEnd
         app.Map("/ws", context => AcceptWebSocketAsync(context, origins, admission, log));
         app.MapGet("/healthz", Health);
         app.MapGet("/api/status", StatusAsync);
+        WebSessionEndpoints.Map(app, origins, app.Services.GetRequiredService<WebSessionTokens>());
     }
 
     private static Task AddSecurityHeaders(HttpContext context, RequestDelegate next)
@@ -142,7 +143,10 @@ public static class WebFrontEnd
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Released when the connection is really over, which may be after this request was aborted.
         _ = finished.Task.ContinueWith(_ => ticket.Release(), TaskScheduler.Default);
-        gateway.Tell(new WebSocketGatewayActor.Accept(socket, remote, finished));
+        gateway.Tell(new WebSocketGatewayActor.Accept(socket, remote, finished)
+        {
+            SessionCookie = context.Request.Cookies[WebSessionTokens.CookieName],
+        });
         try
         {
             await finished.Task.WaitAsync(context.RequestAborted);
