@@ -93,6 +93,22 @@ public sealed class BrowserAccountTests(ChromiumFixture chromium)
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Registering_a_name_that_is_already_an_account_is_refused_on_the_form()
+    {
+        await using var server = await TestServer.StartAsync();
+        await WebSessionEndpointTests.RegisterOverWebSocketAsync(server, "alice");
+        await using var page = await ChatPage.OpenAsync(chromium.Browser, server.WebUri());
+
+        await page.Page.Locator("#name-input").FillAsync("alice");
+        await page.Page.Locator("#password-input").FillAsync("another good password");
+        await page.Page.Locator("#register-button").ClickAsync();
+
+        var error = page.Page.Locator("#login-error");
+        await Expect(error).ToHaveAttributeAsync("data-code", ErrorCodes.NameTaken);
+        await Expect(error).ToContainTextAsync("That name is taken");
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task A_server_for_accounts_only_says_so_to_a_guest_and_refuses_a_weak_password()
     {
         await using var server = await TestServer.StartAsync("--accounts", "required");

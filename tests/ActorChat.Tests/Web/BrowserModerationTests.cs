@@ -130,4 +130,59 @@ public sealed class BrowserModerationTests(ChromiumFixture chromium)
         await Expect(bob.Page.Locator("#join-password-prompt")).ToBeHiddenAsync();
         Assert.False(bob.DialogOpened);
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task An_owner_invites_a_user_from_the_room_settings_and_they_join_the_private_room_without_its_password()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "alice");
+        await alice.JoinAsync("den");
+        await alice.Page.Locator("#room-menu summary").ClickAsync();
+        await alice.Page.Locator("#private-input").CheckAsync();
+        await alice.Page.Locator("#room-password-input").FillAsync("sesame");
+        await alice.Page.Locator("#mode-form button").ClickAsync();
+        await Expect(alice.SystemLines.Filter(new LocatorFilterOptions { HasTextString = "alice made #den private, with a password" })).ToHaveCountAsync(1);
+
+        await alice.Page.Locator("#invite-input").FillAsync("bob");
+        await alice.Page.Locator("#invite-form button").ClickAsync();
+        await Expect(alice.SystemLines.Filter(new LocatorFilterOptions { HasTextString = "bob may now join #den (invited by alice)" })).ToHaveCountAsync(1);
+
+        await using var bob = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "bob");
+        await bob.JoinAsync("den");
+        await Expect(bob.Page.Locator("#notice")).ToBeHiddenAsync();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_member_banned_with_a_command_is_put_out_and_told_so_when_joining_again()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "alice");
+        await alice.JoinAsync("den");
+        await using var bob = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "bob");
+        await bob.JoinAsync("den");
+
+        await alice.SayAsync("/ban bob flooding");
+        await Expect(bob.Page.Locator("#notice")).ToHaveTextAsync("You were removed from #den by alice: flooding");
+        await Expect(alice.SystemLines.Filter(new LocatorFilterOptions { HasTextString = "bob is banned from #den: flooding" })).ToHaveCountAsync(1);
+
+        await bob.Page.Locator("#room-input").FillAsync("den");
+        await bob.Page.Locator("#room-input").PressAsync("Enter");
+        await Expect(bob.Page.Locator("#notice")).ToContainTextAsync("You are banned from #den.");
+        await Expect(bob.Page.Locator("#join-password-prompt")).ToBeHiddenAsync();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_member_without_a_role_is_told_plainly_that_they_may_not_set_the_topic()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "alice");
+        await alice.JoinAsync("den");
+        await using var bob = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "bob");
+        await bob.JoinAsync("den");
+
+        await bob.SayAsync("/topic mine now");
+
+        await Expect(bob.ErrorLines.Filter(new LocatorFilterOptions { HasTextString = "Only the room's owners and moderators may set its topic." })).ToHaveCountAsync(1);
+        await Expect(alice.Page.Locator("#room-topic")).ToBeHiddenAsync();
+    }
 }

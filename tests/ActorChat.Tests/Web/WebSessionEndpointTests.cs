@@ -27,6 +27,7 @@ public sealed class WebSessionEndpointTests
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("path=/", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("max-age=604800", cookie, StringComparison.OrdinalIgnoreCase); // 7 days
         Assert.DoesNotContain("secure", cookie, StringComparison.OrdinalIgnoreCase); // plain HTTP: a Secure cookie would never come back
         Assert.DoesNotContain(Password, cookie);
     }
