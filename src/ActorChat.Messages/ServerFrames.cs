@@ -35,7 +35,11 @@ public abstract record ServerFrame
 }
 
 /// <summary>The answer to hello. <see cref="Room"/> is the server's default room, where clients start unless told otherwise.</summary>
-public sealed record WelcomeFrame(string Name, string Server, int Protocol, string? Room = null) : ServerFrame;
+public sealed record WelcomeFrame(string Name, string Server, int Protocol, string? Room = null) : ServerFrame
+{
+    /// <summary>On a WebSocket, after signing in with a password: a token the page trades once for its session cookie.</summary>
+    public string? SessionToken { get; init; }
+}
 
 /// <summary>The answer to join; <see cref="Topic"/> is the room's topic (left out when it has none).</summary>
 public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IReadOnlyList<MessageFrame> History, string? Topic = null) : ServerFrame;
@@ -121,7 +125,11 @@ public sealed record ByeFrame(string Reason) : ServerFrame
 /// The answer to register: the account exists and the connection is identified as <see cref="Name"/>, as after a
 /// welcome (the same fields, so a client may treat it as one).
 /// </summary>
-public sealed record RegisteredFrame(string Name, string? Server = null, int? Protocol = null, string? Room = null) : ServerFrame;
+public sealed record RegisteredFrame(string Name, string? Server = null, int? Protocol = null, string? Room = null) : ServerFrame
+{
+    /// <summary>On a WebSocket: a token the page trades once for its session cookie (see <see cref="WelcomeFrame.SessionToken"/>).</summary>
+    public string? SessionToken { get; init; }
+}
 
 /// <summary>The answer to a request that has nothing else to say: password, kill, ban and unban (<see cref="Request"/> names it).</summary>
 public sealed record DoneFrame(string Request) : ServerFrame;

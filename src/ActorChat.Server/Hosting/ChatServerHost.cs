@@ -96,6 +96,8 @@ public static class ChatServerHost
         var roomHealth = new RoomHealth();
         builder.Services.AddSingleton(roomHealth);
         if (certificate is not null) builder.Services.AddSingleton(certificate);
+        var webSessions = new WebSessionTokens();
+        builder.Services.AddSingleton(webSessions);
 
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
@@ -126,7 +128,7 @@ public static class ChatServerHost
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
                     var tcp = settings.Tcp.Enabled ? system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp") : null;
-                    var websockets = system.ActorOf(WebSocketGatewayActor.Props(services), "websockets");
+                    var websockets = system.ActorOf(WebSocketGatewayActor.Props(services with { WebSessions = webSessions }), "websockets");
                     registry.Register<UserRegistry>(users);
                     registry.Register<RoomDirectory>(rooms);
                     if (tcp is not null) registry.Register<TcpListenerActor>(tcp);

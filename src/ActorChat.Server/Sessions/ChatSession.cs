@@ -42,6 +42,9 @@ public sealed partial class ChatSession
         public bool NameClaimed { get; set; }
 
         public bool Account { get; set; }
+
+        /// <summary>Signed in by the connection's session cookie rather than a password.</summary>
+        public bool ByCookie { get; init; }
     }
 
     public ChatSession(SessionServices services, ISessionTransport transport)
@@ -299,7 +302,8 @@ public sealed partial class ChatSession
             return;
         }
         var mode = _services.Accounts.Mode;
-        if (mode == AccountMode.Required && hello.Password is null)
+        var byCookie = SignedInByCookie(hello);
+        if (mode == AccountMode.Required && hello.Password is null && !byCookie)
         {
             Reply(hello, new ErrorFrame(ErrorCodes.AuthRequired, "This server takes accounts only: say hello with your password, or register."));
             return;
@@ -312,9 +316,18 @@ public sealed partial class ChatSession
         Expect(hello);
         // Without accounts a password is ignored, as a server that never heard of them would.
         var password = mode == AccountMode.Open || hello.Password is null ? null : new Secret(hello.Password);
-        _signingIn = new SignInStep(hello.Name, password, Register: false);
+        _signingIn = new SignInStep(hello.Name, password, Register: false) { ByCookie = byCookie };
         AskBanList(hello.Name);
     }
+
+    /// <summary>
+    /// A hello without password for the account whose live session cookie the WebSocket upgrade carried signs in
+    /// to that account: the page proved it before, with the password, and holds the token.
+    /// </summary>
+    private bool SignedInByCookie(HelloRequest hello) =>
+        hello.Password is null && _services.Accounts.Mode != AccountMode.Open
+        && _services.WebSessions?.Resolve(_services.SessionCookie) is { } account
+        && Protocol.Key(account) == Protocol.Key(hello.Name);
 
     /// <summary>
     /// Creates an account and identifies as it (a guest may also register the name it already has). The name is
@@ -360,6 +373,11 @@ public sealed partial class ChatSession
         if (_signingIn is not { } step) return;
         if (step.Register && step.NameClaimed)
             Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self));
+        else if (step.ByCookie)
+        {
+            step.Account = true;
+            Tell(_services.UserRegistry, new UserRegistry.Register(step.Name, _transport.Self, _transport.RemoteAddress));
+        }
         else if (step.Register || _services.Accounts.Mode == AccountMode.Open)
             Tell(_services.UserRegistry, new UserRegistry.Register(step.Name, _transport.Self, _transport.RemoteAddress));
         else
@@ -376,8 +394,12 @@ public sealed partial class ChatSession
         }
         UserName = registered.Name;
         _signedInToAccount = _signingIn?.Account ?? false;
+        var withPassword = _signedInToAccount && _signingIn?.Password is not null;
         _signingIn = null;
-        AnswerNext(new WelcomeFrame(registered.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom));
+        AnswerNext(new WelcomeFrame(registered.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom)
+        {
+            SessionToken = withPassword ? _services.WebSessions?.Issue(registered.Name) : null,
+        });
     }
 
     private void OnAccountCreated(AccountBook.Created created)
@@ -385,7 +407,10 @@ public sealed partial class ChatSession
         _signingIn = null;
         UserName = created.Name;
         _signedInToAccount = true;
-        AnswerNext(new RegisteredFrame(created.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom));
+        AnswerNext(new RegisteredFrame(created.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom)
+        {
+            SessionToken = _services.WebSessions?.Issue(created.Name),
+        });
     }
 
     private void OnPassword(PasswordRequest password)

@@ -46,4 +46,10 @@ public sealed record SessionServices(
 
     /// <summary>The ban list (<see cref="ActorChat.Server.Accounts.BanList"/>), or Nobody: no bans are checked.</summary>
     public IActorRef BanList { get; init; } = ActorRefs.Nobody;
+
+    /// <summary>The web page's sign-in sessions, on WebSocket connections only: signing in with a password there issues a token.</summary>
+    public Transport.Web.WebSessionTokens? WebSessions { get; init; }
+
+    /// <summary>The session cookie the connection's WebSocket upgrade carried, if any (checked when the client says hello).</summary>
+    public string? SessionCookie { get; init; }
 }

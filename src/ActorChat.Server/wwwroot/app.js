@@ -17,6 +17,10 @@
   const SAVED_KEY = 'actorchat.session';
   const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
   const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+  // Errors that answer a hello or register: the sign-in failed (or, for a taken name, may be retried).
+  const ROLE_WORDS = { owner: 'an owner', moderator: 'a moderator', member: 'a plain member' };
+  const SIGN_IN_ERRORS = ['name_taken', 'invalid_name', 'auth_failed', 'auth_required', 'weak_password', 'banned',
+    'not_permitted', 'already_identified'];
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -28,6 +32,12 @@
     composer: $('composer'), messageInput: $('message-input'), sendButton: document.querySelector('#composer button'),
     members: $('members'), memberCount: $('member-count'), chart: $('chart'),
     older: $('older'), olderButton: $('older-button'), olderNote: $('older-note'),
+    passwordInput: $('password-input'), registerButton: $('register-button'),
+    topic: $('room-topic'), roomMenu: $('room-menu'), topicForm: $('topic-form'), topicInput: $('topic-input'),
+    modeForm: $('mode-form'), privateInput: $('private-input'), roomPasswordInput: $('room-password-input'),
+    inviteForm: $('invite-form'), inviteInput: $('invite-input'), notice: $('notice'),
+    joinPasswordPrompt: $('join-password-prompt'), joinPasswordInput: $('join-password-input'),
+    joinPasswordLabel: $('join-password-label'),
   };
 
   const state = {
@@ -50,6 +60,10 @@
     nextRef: 0,
     pending: new Map(),       // ref → what the frame asked for, until its answer or error comes back
     pinned: true,             // the view follows the newest message
+    credentials: null,        // { password, register } for the next hello or register only; forgotten once answered
+    account: false,           // signed in to an account (not a guest): the room settings and moderation show
+    cookieName: null,         // the account the session cookie stands for, when the page holds one
+    joinPasswordFor: null,    // a private room whose join asked for its password
   };
 
   // ---- small DOM helpers: text only ----
@@ -150,7 +164,7 @@
     state.identified = false;
     setStatus(state.attempt === 0 ? 'connecting' : 'reconnecting', state.attempt === 0 ? 'connecting…' : 'reconnecting…');
 
-    socket.addEventListener('open', () => send({ type: 'hello', name: state.name }, { kind: 'hello' }));
+    socket.addEventListener('open', sendSignIn);
     socket.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
       let frame;
@@ -197,7 +211,40 @@
     return context;
   }
 
-  function signIn(name, restore) {
+  /**
+   * A password goes out once, in the first hello (or register) after the user typed it. Later connections say
+   * hello without it: the session cookie, which this page's script cannot read, signs them in to the account.
+   */
+  function sendSignIn() {
+    const credentials = state.credentials;
+    if (credentials && credentials.register) {
+      send({ type: 'register', name: state.name, password: credentials.password }, { kind: 'hello' });
+    } else if (credentials) {
+      send({ type: 'hello', name: state.name, password: credentials.password }, { kind: 'hello' });
+    } else {
+      send({ type: 'hello', name: state.name }, { kind: 'hello' });
+    }
+  }
+
+  /** Trades the one-time token of a welcome for the HttpOnly session cookie, and forgets it. */
+  async function keepSession(token) {
+    try {
+      const response = await fetch('/api/session', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }),
+      });
+      if (response.ok) state.cookieName = state.name;
+    } catch { /* no cookie: a reload shows the sign-in form again */ }
+  }
+
+  /** Revokes the session on the server and clears the cookie. */
+  async function dropSession() {
+    try {
+      await fetch('/api/session/delete', { method: 'POST' });
+    } catch { /* the server is away; the cookie expires by itself */ }
+  }
+
+  function signIn(name, restore, credentials) {
+    state.credentials = credentials || null;
     state.name = name;
     state.wanted = true;
     state.welcomed = false;
@@ -208,7 +255,12 @@
     connect();
   }
 
-  function signOut() {
+  async function signOut() {
+    if (state.account || state.cookieName) await dropSession();
+    state.account = false;
+    state.cookieName = null;
+    state.credentials = null;
+    setNotice('');
     state.wanted = false;
     forgetSaved();
     clearTimeout(state.reconnectTimer);
@@ -238,8 +290,17 @@
   function handleFrame(frame) {
     const asked = takePending(frame);
     switch (frame.type) {
-      case 'welcome': onWelcome(frame); break;
-      case 'joined': onJoined(frame); break;
+      case 'welcome': onWelcome(frame, false); break;
+      case 'registered': onWelcome(frame, true); break;
+      case 'topic': onTopic(frame); break;
+      case 'mode': onMode(frame); break;
+      case 'invited': roomLine(frame.room, `${frame.user} may now join #${frame.room} (invited by ${frame.by})`); break;
+      case 'role': roomLine(frame.room, `${frame.by} made ${frame.user} ${ROLE_WORDS[frame.role] || frame.role}`); break;
+      case 'kicked': onKicked(frame); break;
+      case 'room_banned': roomLine(frame.room, `${frame.user} is banned from #${frame.room}${reasonText(frame.reason)}`); break;
+      case 'room_unbanned': roomLine(frame.room, `${frame.user} may join #${frame.room} again`); break;
+      case 'deleted': onDeleted(frame); break;
+      case 'joined': onJoined(frame, asked); break;
       case 'presence': onPresence(frame); break;
       case 'message': onMessage(frame, false); break;
       case 'left': onLeft(frame); break;
@@ -257,7 +318,11 @@
     }
   }
 
-  function onWelcome(frame) {
+  function onWelcome(frame, registered) {
+    const byCookie = !state.credentials && state.cookieName !== null && roomKey(state.cookieName) === roomKey(frame.name);
+    state.account = registered || typeof frame.sessionToken === 'string' || byCookie || (state.account && !state.credentials);
+    state.credentials = null; // the password is not kept: a reconnect signs in by the cookie
+    if (typeof frame.sessionToken === 'string') keepSession(frame.sessionToken);
     state.name = frame.name;
     state.identified = true;
     state.welcomed = true;
@@ -280,15 +345,22 @@
       state.showOnJoin = roomKey(state.defaultRoom);
     }
     state.restore = null;
-    for (const room of rooms) send({ type: 'join', room }, { kind: 'join', key: roomKey(room), name: room });
+    for (const room of rooms) {
+      const known = state.conversations.get(roomKey(room));
+      const join = { type: 'join', room };
+      if (known && known.password) join.password = known.password; // a private room's password, kept in memory only
+      send(join, { kind: 'join', key: roomKey(room), name: room });
+    }
     send({ type: 'rooms' });
     save();
     render();
   }
 
   function onError(frame, asked) {
-    if (!state.identified && (frame.code === 'name_taken' || frame.code === 'invalid_name')) {
-      if (state.welcomed || (state.restore && frame.code === 'name_taken' && state.nameRetries++ < NAME_RETRIES)) {
+    if (!state.identified && SIGN_IN_ERRORS.includes(frame.code)) {
+      const nameHeld = frame.code === 'name_taken' || frame.code === 'invalid_name';
+      if (nameHeld && !state.credentials
+          && (state.welcomed || (state.restore && frame.code === 'name_taken' && state.nameRetries++ < NAME_RETRIES))) {
         // Our old connection (or the page before a reload) still holds the name on the server; try again shortly.
         if (state.socket) state.socket.close();
       } else {
@@ -301,8 +373,11 @@
         ui.login.hidden = false;
         ui.me.hidden = true;
         ui.logout.hidden = true;
+        state.credentials = null;
+        state.account = false;
         ui.nameInput.value = state.name || '';
-        ui.loginError.textContent = frame.message;
+        ui.loginError.textContent = signInProblem(frame);
+        ui.loginError.dataset.code = frame.code;
         ui.nameInput.focus();
       }
       return;
@@ -321,11 +396,112 @@
       case 'join':
         if (state.showOnJoin === asked.key) state.showOnJoin = null;
         save(); // a room that could not be joined is not one to rejoin after a reload
+        if (onJoinRefused(frame, asked)) return;
         break;
       default: break;
     }
     const target = currentConversation();
     if (target) addLine(target, { kind: 'error', text: frame.message });
+  }
+
+  /** Why a sign-in failed, in plain words for the form. */
+  function signInProblem(frame) {
+    switch (frame.code) {
+      case 'auth_failed': return 'Wrong name or password: check both and try again.';
+      case 'auth_required': return 'This server is for accounts only: enter your password and sign in, or register.';
+      case 'weak_password': return `Choose a stronger password: ${frame.message}`;
+      case 'name_taken': return 'That name is taken: someone is using it or it belongs to an account. Pick another, or enter its password.';
+      case 'not_permitted': return `This server has no accounts: leave the password empty and sign in. (${frame.message})`;
+      default: return frame.message;
+    }
+  }
+
+  /** A join refused for a private or banned room: say so plainly, and ask for the password when one may help. */
+  function onJoinRefused(frame, asked) {
+    const room = `#${asked.name}`;
+    let text;
+    switch (frame.code) {
+      case 'invite_only': text = `${room} is private: you need an invitation or its password.`; break;
+      case 'bad_password': text = `That is not the password of ${room}.`; break;
+      case 'banned': text = `You are banned from ${room}. ${frame.message}`; break;
+      default: return false;
+    }
+    setNotice(text);
+    if (frame.code !== 'banned') askJoinPassword(asked.name);
+    const target = currentConversation();
+    if (target) addLine(target, { kind: 'error', text });
+    return true;
+  }
+
+  function askJoinPassword(room) {
+    state.joinPasswordFor = room;
+    ui.roomInput.value = room;
+    ui.joinPasswordLabel.textContent = `Password of #${room}`;
+    ui.joinPasswordPrompt.hidden = false;
+    ui.joinPasswordInput.value = '';
+    ui.joinPasswordInput.focus();
+  }
+
+  function closeJoinPassword() {
+    state.joinPasswordFor = null;
+    ui.joinPasswordPrompt.hidden = true;
+    ui.joinPasswordInput.value = '';
+  }
+
+  function setNotice(text) {
+    ui.notice.textContent = text;
+    ui.notice.hidden = !text;
+  }
+
+  const reasonText = (reason) => (reason ? `: ${reason}` : '');
+
+  /** A line in a room the page shows, if it does. */
+  function roomLine(name, text, kind) {
+    const room = state.conversations.get(roomKey(name));
+    if (room) addLine(room, { kind: kind || 'system', text });
+  }
+
+  function onTopic(frame) {
+    const room = state.conversations.get(roomKey(frame.room));
+    if (!room) return;
+    room.topic = frame.topic || '';
+    addLine(room, { kind: 'system', text: room.topic ? `${frame.by} set the topic: ${room.topic}` : `${frame.by} cleared the topic` });
+    if (state.current === room.key) renderRoomHead(room);
+  }
+
+  function onMode(frame) {
+    const room = state.conversations.get(roomKey(frame.room));
+    if (!room) return;
+    room.private = frame.private === true;
+    const how = room.private ? `private${frame.password ? ', with a password' : ''}` : 'public';
+    addLine(room, { kind: 'system', text: `${frame.by} made #${frame.room} ${how}` });
+    if (state.current === room.key) renderRoomHead(room);
+  }
+
+  /** Someone was put out of a room; when it is us, the room goes and the reason stays in view. */
+  function onKicked(frame) {
+    if (!isMe(frame.user)) {
+      roomLine(frame.room, `${frame.user} was removed by ${frame.by}${reasonText(frame.reason)}`);
+      return;
+    }
+    const text = `You were removed from #${frame.room} by ${frame.by}${reasonText(frame.reason)}`;
+    onLeft({ room: frame.room });
+    setNotice(text);
+    const now = currentConversation();
+    if (now) addLine(now, { kind: 'error', text });
+  }
+
+  /** A message became a tombstone: shown as "message deleted" from now on. */
+  function onDeleted(frame) {
+    const room = state.conversations.get(roomKey(frame.room));
+    if (!room) return;
+    const line = room.lines.find((candidate) => candidate.kind === 'message' && candidate.id === frame.id);
+    if (!line) return;
+    line.deleted = true;
+    line.text = '';
+    if (state.current !== room.key) return;
+    const node = [...ui.messages.children].find((item) => item.dataset.id === frame.id);
+    if (node) node.replaceWith(lineNode(line));
   }
 
   /** A line said was refused; when the server could not save it, say it was not sent and give it back to retype. */
@@ -376,11 +552,15 @@
     return conversation;
   }
 
-  function onJoined(frame) {
+  function onJoined(frame, request) {
+    if (state.joinPasswordFor && roomKey(state.joinPasswordFor) === roomKey(frame.room)) closeJoinPassword();
+    if (request && request.kind === 'join') setNotice('');
     const room = ensureConversation('room', frame.room);
     room.name = frame.room;
     if (!room.inRoom) addLine(room, { kind: 'system', text: `You joined #${frame.room}` }, true);
     room.inRoom = true;
+    room.topic = typeof frame.topic === 'string' ? frame.topic : '';
+    if (request && request.password) room.password = request.password;
     room.members = [...frame.members];
     const history = frame.history || [];
     // A room whose latest seq is below what was shown lost its messages (a server without a database restarted).
@@ -455,8 +635,10 @@
     }
   }
 
-  const messageLine = (frame) =>
-    ({ kind: 'message', id: frame.id, seq: frame.seq, sender: frame.sender, text: frame.text, timestamp: frame.timestamp });
+  const messageLine = (frame) => ({
+    kind: 'message', id: frame.id, seq: frame.seq, room: frame.room, sender: frame.sender, text: frame.text,
+    timestamp: frame.timestamp, deleted: frame.deleted === true,
+  });
 
   const isMe = (user) => user.toLowerCase() === (state.name || '').toLowerCase();
 
@@ -575,7 +757,7 @@
 
   // ---- what the user does ----
 
-  function joinRoom(name) {
+  function joinRoom(name, password) {
     if (!ROOM_PATTERN.test(name)) {
       const target = currentConversation();
       if (target) addLine(target, { kind: 'error', text: 'A room name is 1 to 64 letters, digits, _, - or .' });
@@ -587,7 +769,9 @@
       return;
     }
     state.showOnJoin = roomKey(name);
-    send({ type: 'join', room: name }, { kind: 'join', key: roomKey(name), name });
+    const join = { type: 'join', room: name };
+    if (password) join.password = password;
+    send(join, { kind: 'join', key: roomKey(name), name, password: password || null });
   }
 
   function leaveRoom(room) {
@@ -624,9 +808,62 @@
         if (target && target.kind === 'room') send({ type: 'who', room: target.name }, { kind: 'who', key: target.key });
         else if (target) addLine(target, { kind: 'error', text: '/who lists the members of a room; switch to a room first.' });
         break;
+      case '/topic':
+      case '/invite':
+      case '/kick':
+      case '/ban':
+      case '/mode':
+        runRoomCommand(command.toLowerCase(), rest, text, target);
+        break;
       default:
-        if (target) addLine(target, { kind: 'error', text: 'Commands: /join ROOM, /leave, /dm NAME [TEXT], /who' });
+        if (target) {
+          addLine(target, { kind: 'error', text: 'Commands: /join ROOM, /leave, /dm NAME [TEXT], /who, /topic TEXT, '
+            + '/invite NAME, /kick NAME [reason], /ban NAME [reason], /mode private|public [password]' });
+        }
     }
+  }
+
+  /** The room commands: for the current room; the server answers who may with not_permitted. */
+  function runRoomCommand(command, rest, text, room) {
+    if (!room || room.kind !== 'room') {
+      if (room) addLine(room, { kind: 'error', text: `${command} is for a room; switch to a room first.` });
+      return;
+    }
+    const afterWords = (count) => text.trim().split(/\s+/).slice(count).join(' ');
+    const context = { kind: command.slice(1), key: room.key };
+    switch (command) {
+      case '/topic': send({ type: 'topic', room: room.name, topic: afterWords(1) }, context); break;
+      case '/invite':
+        if (rest[0]) send({ type: 'invite', room: room.name, user: rest[0] }, context);
+        else addLine(room, { kind: 'error', text: 'Say whom to invite: /invite NAME' });
+        break;
+      case '/kick':
+      case '/ban': {
+        if (!rest[0]) {
+          addLine(room, { kind: 'error', text: `Say whom: ${command} NAME [reason]` });
+          break;
+        }
+        const frame = { type: command === '/kick' ? 'kick' : 'room_ban', room: room.name, user: rest[0] };
+        const reason = afterWords(2);
+        if (reason) frame.reason = reason;
+        send(frame, context);
+        break;
+      }
+      case '/mode':
+        if (rest[0] !== 'private' && rest[0] !== 'public') {
+          addLine(room, { kind: 'error', text: 'Say /mode private [password] or /mode public' });
+          break;
+        }
+        setMode(room, rest[0] === 'private', rest.slice(1).join(' '));
+        break;
+      default: break;
+    }
+  }
+
+  function setMode(room, makePrivate, password) {
+    const frame = { type: 'mode', room: room.name, private: makePrivate };
+    if (makePrivate && password) frame.password = password;
+    send(frame, { kind: 'mode', key: room.key });
   }
 
   function openDirect(user) {
@@ -694,11 +931,28 @@
       const sender = el('span', 'line-sender', line.sender);
       if (line.seq) item.dataset.seq = String(line.seq);
       if (isMe(line.sender)) item.classList.add('line-own');
-      item.append(time, sender, el('span', 'line-text', line.text));
+      if (line.id) item.dataset.id = line.id;
+      if (line.deleted) {
+        item.classList.add('line-deleted');
+        item.append(time, sender, el('span', 'line-text', 'message deleted'));
+      } else {
+        item.append(time, sender, el('span', 'line-text', line.text));
+        if (line.room && (isMe(line.sender) || state.account)) item.append(deleteButton(line));
+      }
     } else {
       item.append(el('span', 'line-text', line.text));
     }
     return item;
+  }
+
+  /** Anyone may delete their own messages; moderators and owners any (the server says no to others). */
+  function deleteButton(line) {
+    const button = el('button', 'line-delete', 'Delete');
+    button.type = 'button';
+    button.title = 'Delete this message for everyone';
+    button.addEventListener('click', () =>
+      send({ type: 'delete', room: line.room, id: line.id }, { kind: 'delete', key: roomKey(line.room) }));
+    return button;
   }
 
   /** A heading line for a day, put before the first message of each day when not every message is from today. */
@@ -795,12 +1049,24 @@
       ui.leave.hidden = true;
     }
     ui.composer.classList.toggle('offline', !canTalk);
+    renderRoomHead(conversation);
     renderOlder(conversation);
     renderMembers(conversation);
     renderChart(conversation);
     // Everything around the list has its final size now: open the conversation at its newest message.
     ui.messages.replaceChildren(...(conversation ? nodesFor(conversation) : []));
     scrollToNewest();
+  }
+
+  /** The topic under the title; the room settings for accounts (the server checks who may). */
+  function renderRoomHead(conversation) {
+    const isRoom = Boolean(conversation) && conversation.kind === 'room';
+    const topic = isRoom ? conversation.topic || '' : '';
+    ui.topic.textContent = topic;
+    ui.topic.hidden = !topic;
+    ui.roomMenu.hidden = !isRoom || !state.account;
+    if (isRoom && document.activeElement !== ui.topicInput) ui.topicInput.value = topic;
+    if (isRoom) ui.privateInput.checked = conversation.private === true;
   }
 
   function renderConversations() {
@@ -856,9 +1122,18 @@
         button.title = `Direct message to ${member}`;
         button.addEventListener('click', () => openDirect(member));
         item.append(button);
+        if (state.account) item.append(memberAction('Kick', 'kick', conversation, member), memberAction('Ban', 'room_ban', conversation, member));
       }
       return item;
     }));
+  }
+
+  function memberAction(label, type, room, member) {
+    const button = el('button', `member-action member-${type === 'kick' ? 'kick' : 'ban'}`, label);
+    button.type = 'button';
+    button.title = type === 'kick' ? `Remove ${member} from #${room.name}` : `Ban ${member} from #${room.name}`;
+    button.addEventListener('click', () => send({ type, room: room.name, user: member }, { kind: type, key: room.key }));
+    return button;
   }
 
   /** Horizontal bars, one per user, longest first; plain SVG so it needs no library. */
@@ -896,23 +1171,62 @@
 
   // ---- wiring ----
 
-  ui.loginForm.addEventListener('submit', (event) => {
-    event.preventDefault();
+  function submitLogin(register) {
     const name = ui.nameInput.value.trim();
+    const password = ui.passwordInput.value;
     if (!NAME_PATTERN.test(name)) {
       ui.loginError.textContent = 'A name is 1 to 32 letters, digits, _, - or .';
       return;
     }
+    if (register && !password) {
+      ui.loginError.textContent = 'Choose a password to register the name as your account.';
+      ui.passwordInput.focus();
+      return;
+    }
     ui.loginError.textContent = '';
-    signIn(name, null);
+    delete ui.loginError.dataset.code;
+    ui.passwordInput.value = '';
+    signIn(name, null, password ? { password, register } : null);
+  }
+
+  ui.loginForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitLogin(false);
   });
+
+  ui.registerButton.addEventListener('click', () => submitLogin(true));
 
   ui.joinForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const room = ui.roomInput.value.trim().replace(/^#/, '');
     if (!room) return;
-    joinRoom(room);
+    const asking = state.joinPasswordFor && roomKey(state.joinPasswordFor) === roomKey(room);
+    joinRoom(room, asking ? ui.joinPasswordInput.value : null);
+    if (!asking) closeJoinPassword();
+    ui.joinPasswordInput.value = '';
     ui.roomInput.value = '';
+  });
+
+  ui.topicForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const room = currentConversation();
+    if (room && room.kind === 'room') send({ type: 'topic', room: room.name, topic: ui.topicInput.value.trim() }, { kind: 'topic', key: room.key });
+    ui.topicInput.blur();
+  });
+
+  ui.modeForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const room = currentConversation();
+    if (room && room.kind === 'room') setMode(room, ui.privateInput.checked, ui.roomPasswordInput.value);
+    ui.roomPasswordInput.value = '';
+  });
+
+  ui.inviteForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const room = currentConversation();
+    const user = ui.inviteInput.value.trim();
+    if (room && room.kind === 'room' && user) send({ type: 'invite', room: room.name, user }, { kind: 'invite', key: room.key });
+    ui.inviteInput.value = '';
   });
 
   ui.composer.addEventListener('submit', (event) => {
@@ -945,6 +1259,23 @@
   renderChart(undefined);
   setStatus('disconnected');
 
-  const saved = loadSaved();
-  if (saved) signIn(saved.name, { rooms: saved.rooms, current: saved.current });
+  /** The session cookie, if the page has one, names the account to sign in to without a password. */
+  async function start() {
+    const saved = loadSaved();
+    let account = null;
+    try {
+      const response = await fetch('/api/session', { cache: 'no-store' });
+      if (response.ok) account = (await response.json()).name;
+    } catch { /* no session to resume */ }
+    if (typeof account === 'string' && NAME_PATTERN.test(account)) {
+      state.cookieName = account;
+      state.account = true;
+      const same = saved && roomKey(saved.name) === roomKey(account);
+      signIn(account, same ? { rooms: saved.rooms, current: saved.current } : { rooms: [], current: null });
+    } else if (saved) {
+      signIn(saved.name, { rooms: saved.rooms, current: saved.current });
+    }
+  }
+
+  start();
 })();

@@ -86,6 +86,7 @@ public static class WebFrontEnd
         app.Map("/ws", context => AcceptWebSocketAsync(context, origins, admission, log));
         app.MapGet("/healthz", Health);
         app.MapGet("/api/status", StatusAsync);
+        WebSessionEndpoints.Map(app, origins, app.Services.GetRequiredService<WebSessionTokens>());
     }
 
     /// <summary>With --web-tls-only, plain HTTP answers everything with a redirect (307) to the same path on HTTPS.</summary>
@@ -177,7 +178,10 @@ public static class WebFrontEnd
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Released when the connection is really over, which may be after this request was aborted.
         _ = finished.Task.ContinueWith(_ => ticket.Release(), TaskScheduler.Default);
-        gateway.Tell(new WebSocketGatewayActor.Accept(socket, remote, finished));
+        gateway.Tell(new WebSocketGatewayActor.Accept(socket, remote, finished)
+        {
+            SessionCookie = context.Request.Cookies[WebSessionTokens.CookieName],
+        });
         try
         {
             await finished.Task.WaitAsync(context.RequestAborted);

@@ -19,6 +19,9 @@ public sealed class WebSocketGatewayActor : UntypedActor
     /// </summary>
     public sealed record Accept(WebSocket Socket, string Remote, TaskCompletionSource Finished)
     {
+        /// <summary>The session cookie the upgrade request carried, if any.</summary>
+        public string? SessionCookie { get; init; }
+
         public override string ToString() => $"Accept({Remote})";
     }
 
@@ -56,7 +59,7 @@ public sealed class WebSocketGatewayActor : UntypedActor
             return;
         }
         var connection = Context.ActorOf(
-            WebSocketConnectionActor.Props(accept.Socket, accept.Remote, _services, accept.Finished), $"ws-{++_accepted}");
+            WebSocketConnectionActor.Props(accept.Socket, accept.Remote, _services with { SessionCookie = accept.SessionCookie }, accept.Finished), $"ws-{++_accepted}");
         Context.Watch(connection);
         _connections++;
     }
