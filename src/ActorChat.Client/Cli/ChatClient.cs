@@ -1,6 +1,8 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Threading.Channels;
 using ActorChat.Client.Discovery;
+using ActorChat.Client.Security;
 using ActorChat.Messages;
 
 namespace ActorChat.Client.Cli;
@@ -20,6 +22,7 @@ public sealed class ChatClient
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(3);
     private const int NameTakenRetries = 3;
+    private const int PasswordAttempts = 3;
     private const int SeenIdsPerRoom = 500;
 
     /// <summary>How often, and for how long, a borrowed name is traded back for one's own.</summary>
@@ -53,6 +56,9 @@ public sealed class ChatClient
     private string _serverName = "";
     private string _host = "";
     private int _port;
+    private bool _tls;
+    // The account's password, kept in memory only, for the hello of every reconnection; never shown or logged.
+    private string? _password;
     private string? _currentRoom;
     private bool _connected;
     private Task<string?>? _nextLine;
@@ -65,6 +71,7 @@ public sealed class ChatClient
     public ChatClient(ClientOptions options, IChatConsole console, Renderer renderer)
     {
         _options = options;
+        _password = options.Password;
         _console = console;
         _renderer = renderer;
     }
@@ -105,7 +112,8 @@ public sealed class ChatClient
         if (_options.ConnectsDirectly)
         {
             _host = _options.EffectiveHost;
-            _port = _options.EffectivePort;
+            _tls = _options.Tls == true;
+            _port = _tls ? _options.EffectiveTlsPort : _options.EffectivePort;
             return true;
         }
 
@@ -133,7 +141,14 @@ public sealed class ChatClient
             _console.Write(OutputLine.System($"Found {chosen.Name} at {chosen.Address}:{chosen.TcpPort}."));
         }
         _host = chosen.Address.ToString();
-        _port = chosen.TcpPort;
+        if (_options.Tls == true && chosen.TlsPort is null)
+        {
+            _console.Write(OutputLine.Error($"{chosen.Name} offers no TLS port; run without --tls to connect over plain TCP."));
+            return false;
+        }
+        // TLS when the server offers it, unless --no-tls.
+        _tls = _options.Tls != false && chosen.TlsPort is not null;
+        _port = _tls ? chosen.TlsPort!.Value : chosen.TcpPort;
         return true;
     }
 
@@ -149,6 +164,7 @@ public sealed class ChatClient
     private async Task<(ChatConnection? Connection, WelcomeFrame? Welcome, int ExitCode)> IdentifyAsync()
     {
         var name = _options.Name;
+        var passwordTries = 0;
         while (true)
         {
             name ??= await AskAsync("Your name: ", answer => Protocol.IsValidName(answer)
@@ -175,6 +191,17 @@ public sealed class ChatClient
                 if (woke == reading) await connecting; // keep the line for later; nothing else to watch now
             }
             var outcome = await connecting;
+            if (outcome.PasswordRejected && passwordTries++ < PasswordAttempts && _console.IsInteractive)
+            {
+                _console.Write(OutputLine.Error(outcome.Problem!));
+                var typed = await _console.ReadSecretAsync($"Password for {name}: ", _stop.Token);
+                if (typed is { Length: > 0 })
+                {
+                    _password = typed;
+                    continue;
+                }
+                return (null, null, _quitRequested.Task.IsCompleted ? 0 : 1);
+            }
             if (outcome.Connection is not null)
             {
                 _ownName = name;
@@ -188,7 +215,10 @@ public sealed class ChatClient
         }
     }
 
-    private sealed record HelloOutcome(ChatConnection? Connection, WelcomeFrame? Welcome, string? Problem, bool NameRejected);
+    /// <param name="PasswordRejected">The server wants a (right) password: auth_failed or auth_required.</param>
+    /// <param name="Refused">Trying again cannot help (a changed certificate, a rejected password): stop reconnecting.</param>
+    private sealed record HelloOutcome(ChatConnection? Connection, WelcomeFrame? Welcome, string? Problem, bool NameRejected,
+        bool PasswordRejected = false, bool Refused = false);
 
     private async Task<HelloOutcome> ConnectAndHelloAsync(string name, CancellationToken cancellationToken)
     {
@@ -197,19 +227,25 @@ public sealed class ChatClient
         ChatConnection connection;
         try
         {
-            connection = await ChatConnection.ConnectAsync(_host, _port, timeout.Token);
+            connection = await ChatConnection.ConnectAsync(_host, _port, timeout.Token, tls: _tls);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or AuthenticationException)
         {
             var why = e is OperationCanceledException ? "no answer in time" : e.Message;
-            return new HelloOutcome(null, null, $"Cannot connect to {_host}:{_port}: {why}.", false);
+            var over = _tls ? " over TLS" : "";
+            return new HelloOutcome(null, null, $"Cannot connect to {_host}:{_port}{over}: {why}.", false);
+        }
+        if (connection.ServerFingerprint is { } fingerprint && CheckPin(fingerprint) is { } refusal)
+        {
+            await connection.DisposeAsync();
+            return new HelloOutcome(null, null, refusal, false, Refused: true);
         }
 
         string reference;
         lock (_gate) reference = _pending.Add(new PendingRequest(RequestKind.Hello));
         try
         {
-            await connection.SendAsync(new HelloRequest(name) { Ref = reference }, timeout.Token);
+            await connection.SendAsync(new HelloRequest(name, _password) { Ref = reference }, timeout.Token);
             while (await connection.ReceiveAsync(timeout.Token) is { } frame)
             {
                 if (frame.Ref != reference) continue;
@@ -220,7 +256,9 @@ public sealed class ChatClient
                     case ErrorFrame error:
                         await connection.DisposeAsync();
                         var rejected = error.Code is ErrorCodes.NameTaken or ErrorCodes.InvalidName;
-                        return new HelloOutcome(null, null, $"{error.Message} [{error.Code}]", rejected);
+                        var password = error.Code is ErrorCodes.AuthFailed or ErrorCodes.AuthRequired;
+                        return new HelloOutcome(null, null, $"{error.Message} [{error.Code}]", rejected, password,
+                            Refused: password || error.Code == ErrorCodes.Banned);
                 }
             }
             await connection.DisposeAsync();
@@ -234,6 +272,45 @@ public sealed class ChatClient
         finally
         {
             lock (_gate) _pending.Forget(reference);
+        }
+    }
+
+    /// <summary>
+    /// Trust on first use: null when the certificate is the one pinned for this server (pinning it when there was
+    /// none), else what to tell the user about refusing it.
+    /// </summary>
+    private string? CheckPin(string fingerprint)
+    {
+        var server = KnownServers.Key(_host, _port);
+        var known = KnownServers.In(_options.ConfigDir ?? KnownServers.DefaultDirectory());
+        string? pinned;
+        PinVerdict verdict;
+        try
+        {
+            pinned = known.PinnedFor(server);
+            verdict = known.Check(server, fingerprint, _options.AcceptNewFingerprint);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"Cannot read or keep the pinned fingerprints in {known.File}: {e.Message}";
+        }
+        var shown = KnownServers.Display(fingerprint);
+        switch (verdict)
+        {
+            case PinVerdict.FirstUse:
+                _console.Write(OutputLine.System($"First TLS connection to {server}: pinned its certificate, SHA-256 fingerprint {shown}. " +
+                                                 $"Check that the server's log shows the same; a different certificate will be refused."));
+                return null;
+            case PinVerdict.Replaced:
+                _console.Write(OutputLine.System($"Accepted the new certificate of {server} (was {KnownServers.Display(pinned!)}): pinned SHA-256 fingerprint {shown}."));
+                return null;
+            case PinVerdict.Changed:
+                return $"THE CERTIFICATE OF {server} HAS CHANGED! Pinned SHA-256 fingerprint: {KnownServers.Display(pinned!)}; " +
+                       $"the server showed: {shown}. Someone may be impersonating the server, or it has a new certificate. " +
+                       $"Nothing was sent. If the server's log shows the new fingerprint, connect once with --accept-new-fingerprint to pin it " +
+                       $"(pins are kept in {known.File}).";
+            default:
+                return null;
         }
     }
 
@@ -699,6 +776,11 @@ public sealed class ChatClient
                 var rejoining = rooms.Length == 0 ? "" : "; rejoining " + string.Join(", ", rooms.Select(r => "#" + r));
                 _console.Write(OutputLine.System($"Reconnected to {_serverName} at {_host}:{_port} as {_name}{rejoining}."));
                 await OnConnectedAsync(connection, rooms);
+                return;
+            }
+            if (outcome.Refused)
+            {
+                _console.Write(OutputLine.Error($"{outcome.Problem} Not reconnecting; /quit to leave."));
                 return;
             }
             if (outcome.NameRejected)

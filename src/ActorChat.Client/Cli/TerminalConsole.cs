@@ -26,6 +26,10 @@ public sealed class TerminalConsole : IChatConsole
     private int _cursorRow;
     private int _historyIndex;
     private Thread? _reader;
+    // While a secret is asked for: where Enter sends the typed line instead of the line channel, and what was on the
+    // edit line before, to put back afterwards.
+    private TaskCompletionSource<string?>? _secret;
+    private (string Prompt, string Text) _beforeSecret = ("", "");
     private volatile bool _disposed;
 
     private readonly Func<int> _width;
@@ -96,7 +100,49 @@ public sealed class TerminalConsole : IChatConsole
         }
     }
 
-    public void RequestQuit() => _lines.Writer.TryWrite("/quit");
+    public async Task<string?> ReadSecretAsync(string prompt, CancellationToken cancellationToken)
+    {
+        var secret = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (_disposed) return null;
+            _secret = secret;
+            _beforeSecret = (_prompt, _buffer.ToString());
+            _buffer.Clear();
+            _cursor = 0;
+            _prompt = prompt;
+            Redraw();
+        }
+        StartReader();
+        try
+        {
+            return await secret.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_lock) EndSecret(null);
+            return null;
+        }
+    }
+
+    /// <summary>Ends a secret prompt: the secret goes to its asker, never to the screen or the history.</summary>
+    private void EndSecret(string? value)
+    {
+        if (_secret is not { } secret) return;
+        _secret = null;
+        _buffer.Clear().Append(_beforeSecret.Text);
+        _cursor = _buffer.Length;
+        _prompt = _beforeSecret.Prompt;
+        _beforeSecret = ("", "");
+        Redraw();
+        secret.TrySetResult(value);
+    }
+
+    public void RequestQuit()
+    {
+        lock (_lock) EndSecret(null);
+        _lines.Writer.TryWrite("/quit");
+    }
 
     public void Dispose()
     {
@@ -138,6 +184,7 @@ public sealed class TerminalConsole : IChatConsole
         catch (IOException)
         {
         }
+        lock (_lock) EndSecret(null);
         _lines.Writer.TryComplete();
     }
 
@@ -182,10 +229,10 @@ public sealed class TerminalConsole : IChatConsole
                 }
                 break;
             case ConsoleKey.UpArrow:
-                Recall(-1);
+                if (_secret is null) Recall(-1);
                 break;
             case ConsoleKey.DownArrow:
-                Recall(+1);
+                if (_secret is null) Recall(+1);
                 break;
             default:
                 if (key.KeyChar == '\r' || key.KeyChar == '\n')
@@ -210,6 +257,11 @@ public sealed class TerminalConsole : IChatConsole
 
     private void Submit()
     {
+        if (_secret is not null)
+        {
+            EndSecret(_buffer.ToString());
+            return;
+        }
         var line = _buffer.ToString();
         _buffer.Clear();
         _cursor = 0;
@@ -238,6 +290,7 @@ public sealed class TerminalConsole : IChatConsole
     /// <summary>Ctrl+D on an empty line: the prompt goes, and nothing is typed any more.</summary>
     private void EndInput()
     {
+        EndSecret(null);
         EraseEditArea();
         _disposed = true;
         _out.Flush();
@@ -262,7 +315,9 @@ public sealed class TerminalConsole : IChatConsole
         if (_disposed) return;
         EraseEditArea();
         var width = Math.Max(1, _width());
-        var text = SafeText.Clean(_buffer.ToString());
+        // A secret being typed shows nothing: not even how long it is.
+        var text = _secret is null ? SafeText.Clean(_buffer.ToString()) : "";
+        var cursor = _secret is null ? _cursor : 0;
         _out.Write(_prompt);
         _out.Write(text);
         var length = _prompt.Length + text.Length;
@@ -271,10 +326,10 @@ public sealed class TerminalConsole : IChatConsole
         var endRow = length / width;
         if (length > 0 && length % width == 0)
         {
-            if (_cursor == _buffer.Length) _out.Write("\r\n");
+            if (cursor == text.Length) _out.Write("\r\n");
             else endRow--;
         }
-        var position = _prompt.Length + _cursor;
+        var position = _prompt.Length + cursor;
         var row = position / width;
         _out.Write(AnsiStyle.CursorUp(endRow - row));
         _out.Write('\r');
