@@ -44,6 +44,8 @@ public sealed class ChatClient
     // Rooms with a /history request on its way, so a second one does not ask for the same page.
     private readonly HashSet<string> _historyInFlight = new(StringComparer.OrdinalIgnoreCase);
     private readonly PendingRequests _pending = new();
+    // The ids of the messages shown, by room and number (seq): /delete N names a message by its number.
+    private readonly Dictionary<string, MessageNumbers> _numbers = new(StringComparer.OrdinalIgnoreCase);
     private readonly HeldFrames _held = new();
     // Names this client went by for a while (borrowed while its own was taken): presence lines about them are its own.
     private readonly HashSet<string> _borrowedNames = new(StringComparer.OrdinalIgnoreCase);
@@ -439,8 +441,61 @@ public sealed class ChatClient
             case DirectMessageCommand dm:
                 await SendAsync(new DirectMessageRequest(dm.To, dm.Text), new PendingRequest(RequestKind.DirectMessage, null, dm.Text));
                 break;
+            case RegisterCommand register:
+                if ((register.Password ?? await AskSecretAsync("Password for your account: ")) is { } newPassword)
+                    await SendAsync(new RegisterRequest(_ownName, newPassword), new PendingRequest(RequestKind.Account, null, newPassword));
+                break;
+            case PasswordCommand change:
+                var old = change.Old ?? await AskSecretAsync("Current password: ");
+                var fresh = old is null ? null : change.New ?? await AskSecretAsync("New password: ");
+                if (old is not null && fresh is not null)
+                    await SendAsync(new PasswordRequest(old, fresh), new PendingRequest(RequestKind.Account, null, fresh));
+                break;
+            default:
+                await ModerateAsync(command);
+                break;
         }
         return true;
+    }
+
+    /// <summary>A password typed without echo; null (and a hint) where input cannot be hidden.</summary>
+    private async Task<string?> AskSecretAsync(string prompt)
+    {
+        var secret = await _console.ReadSecretAsync(prompt, _stop.Token);
+        if (secret is { Length: > 0 }) return secret;
+        if (!_console.IsInteractive) _console.Write(OutputLine.Error("Give the password on the line: /register PASSWORD, /password OLD NEW."));
+        return null;
+    }
+
+    /// <summary>The commands for a room that belongs to someone: all about the current room.</summary>
+    private async Task ModerateAsync(Command command)
+    {
+        if (command is not (TopicCommand or ModeCommand or InviteCommand or RoleCommand or KickCommand or RoomBanCommand
+            or RoomUnbanCommand or DeleteCommand)) return;
+        if (CurrentRoomOrHint("moderate it") is not { } room) return;
+        ClientFrame frame;
+        switch (command)
+        {
+            case TopicCommand topic: frame = new TopicRequest(room, topic.Topic); break;
+            case ModeCommand mode: frame = new ModeRequest(room, mode.Private, mode.Password); break;
+            case InviteCommand invite: frame = new InviteRequest(room, invite.User); break;
+            case RoleCommand role: frame = new RoleRequest(room, role.User, role.Role); break;
+            case KickCommand kick: frame = new KickRequest(room, kick.User, kick.Reason); break;
+            case RoomBanCommand ban: frame = new RoomBanRequest(room, ban.User, ban.Reason); break;
+            case RoomUnbanCommand unban: frame = new RoomUnbanRequest(room, unban.User); break;
+            case DeleteCommand delete:
+                string? id;
+                lock (_gate) id = _numbers.TryGetValue(room, out var numbers) ? numbers.IdOf(delete.Seq) : null;
+                if (id is null)
+                {
+                    _console.Write(OutputLine.Error($"No message [{delete.Seq}] shown in #{room}; /history shows earlier ones."));
+                    return;
+                }
+                frame = new DeleteRequest(room, id);
+                break;
+            default: return;
+        }
+        await SendAsync(frame, new PendingRequest(RequestKind.Other, room));
     }
 
     /// <summary>Asks for the <paramref name="count"/> messages before the oldest one shown in the room (the latest when none was).</summary>
@@ -588,7 +643,7 @@ public sealed class ChatClient
                     var seen = SeenIn(message.Room);
                     if (seen.Contains(message.Id)) break;
                     seen.Add(message.Id);
-                    NoteShown(message.Room, message.Seq);
+                    NoteShown(message);
                     lines.AddRange(_renderer.Render(message, _currentRoom));
                     break;
                 case HistoryFrame history:
@@ -613,6 +668,15 @@ public sealed class ChatClient
                 case PongFrame:
                     if (answers && request.Kind == RequestKind.Ping) _pong?.TrySetResult();
                     break;
+                case KickedFrame kicked when IsMe(kicked.User) && !answers:
+                    // Out of the room, as after a leave; a reconnection does not join it again.
+                    lines.Add(Renderer.KickedYou(kicked));
+                    OnLeft(new LeftFrame(kicked.Room), lines, quietly: true);
+                    break;
+                case RegisteredFrame or DoneFrame when answers && request is { Kind: RequestKind.Account, Text: { } newPassword }:
+                    _password = newPassword; // what a reconnection signs in with from now on
+                    lines.AddRange(_renderer.Render(frame, _currentRoom));
+                    break;
                 case ByeFrame bye:
                     if (source == _connection && !(answers && request.Kind == RequestKind.Quit)) lines.AddRange(_renderer.Render(bye, _currentRoom));
                     break;
@@ -636,7 +700,7 @@ public sealed class ChatClient
         // seq is below what was shown lost its messages (a server without a database restarted): page from its history.
         if (_oldestSeq.TryGetValue(joined.Room, out var oldest) && (joined.History.Count == 0 || joined.History[^1].Seq < oldest))
             _oldestSeq.Remove(joined.Room);
-        foreach (var message in joined.History) NoteShown(joined.Room, message.Seq);
+        foreach (var message in joined.History) NoteShown(message);
         var seen = SeenIn(joined.Room);
         var fresh = joined.History.Where(m => !seen.Contains(m.Id)).ToList();
         foreach (var message in fresh) seen.Add(message.Id);
@@ -651,7 +715,7 @@ public sealed class ChatClient
         foreach (var message in history.Messages)
         {
             seen.Add(message.Id);
-            NoteShown(history.Room, message.Seq);
+            NoteShown(message);
         }
         lines.AddRange(_renderer.History(history, _currentRoom));
     }
@@ -684,17 +748,20 @@ public sealed class ChatClient
         lines.AddRange(_renderer.Render(presence, _currentRoom));
     }
 
-    private void NoteShown(string room, long seq)
+    private void NoteShown(MessageFrame message)
     {
+        var (room, seq) = (message.Room, message.Seq);
         if (seq < 1) return;
         if (!_oldestSeq.TryGetValue(room, out var oldest) || seq < oldest) _oldestSeq[room] = seq;
+        if (!_numbers.TryGetValue(room, out var numbers)) _numbers[room] = numbers = new MessageNumbers(SeenIdsPerRoom);
+        numbers.Note(seq, message.Id);
     }
 
-    private void OnLeft(LeftFrame left, List<OutputLine> lines)
+    private void OnLeft(LeftFrame left, List<OutputLine> lines, bool quietly = false)
     {
         _rooms.RemoveAll(r => string.Equals(r, left.Room, StringComparison.OrdinalIgnoreCase));
         _oldestSeq.Remove(left.Room);
-        lines.AddRange(_renderer.Render(left, _currentRoom));
+        if (!quietly) lines.AddRange(_renderer.Render(left, _currentRoom));
         if (string.Equals(_currentRoom, left.Room, StringComparison.OrdinalIgnoreCase))
         {
             _currentRoom = _rooms.Count > 0 ? _rooms[^1] : null;
@@ -1055,6 +1122,22 @@ public sealed class ChatClient
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The ids of the messages shown in one room by their number (seq), the most recent ones only.</summary>
+    private sealed class MessageNumbers(int capacity)
+    {
+        private readonly Dictionary<long, string> _ids = [];
+        private readonly Queue<long> _order = new();
+
+        public string? IdOf(long seq) => _ids.GetValueOrDefault(seq);
+
+        public void Note(long seq, string id)
+        {
+            if (!_ids.TryAdd(seq, id)) return;
+            _order.Enqueue(seq);
+            if (_order.Count > capacity) _ids.Remove(_order.Dequeue());
+        }
+    }
 
     /// <summary>Message ids already shown in one room, the most recent ones only.</summary>
     private sealed class SeenIds(int capacity)

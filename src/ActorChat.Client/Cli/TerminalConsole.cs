@@ -265,7 +265,9 @@ public sealed class TerminalConsole : IChatConsole
         var line = _buffer.ToString();
         _buffer.Clear();
         _cursor = 0;
-        if (line.Length > 0 && (_history.Count == 0 || _history[^1] != line))
+        // A line with a password is neither kept for Up nor shown as typed.
+        var redacted = CommandParser.Redacted(line);
+        if (line.Length > 0 && redacted is null && (_history.Count == 0 || _history[^1] != line))
         {
             _history.Add(line);
             if (_history.Count > HistoryLimit) _history.RemoveAt(0);
@@ -273,7 +275,7 @@ public sealed class TerminalConsole : IChatConsole
         _historyIndex = _history.Count;
         // A command stays on screen so its answer makes sense; a plain line comes back from the server as a message.
         EraseEditArea();
-        if (line.TrimStart().StartsWith('/')) _out.Write(SafeText.Clean(_prompt + line) + "\r\n");
+        if (line.TrimStart().StartsWith('/')) _out.Write(SafeText.Clean(_prompt + (redacted ?? line)) + "\r\n");
         Redraw();
         _lines.Writer.TryWrite(line);
     }
