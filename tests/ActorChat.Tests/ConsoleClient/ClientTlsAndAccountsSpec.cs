@@ -1,0 +1,240 @@
+using ActorChat.Client;
+using ActorChat.Client.Security;
+using ActorChat.Messages;
+using ActorChat.Server.Hosting;
+using ActorChat.Tests.Support;
+using Xunit;
+
+namespace ActorChat.Tests.ConsoleClient;
+
+/// <summary>
+/// The built client process over TLS (trust on first use of the server's self-signed certificate), with accounts,
+/// and moderating a room, against the real server. Pinned fingerprints go to a temporary directory.
+/// </summary>
+[Collection(nameof(ClientProcessTests))]
+public sealed class ClientTlsAndAccountsSpec : IDisposable
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
+    private const string Password = "correct-horse-battery";
+    private readonly string _configDir = Path.Combine(Path.GetTempPath(), "actorchat-client-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_configDir)) Directory.Delete(_configDir, recursive: true);
+    }
+
+    private string PinFile => Path.Combine(_configDir, KnownServers.FileName);
+
+    private ChildProcess Client(params string[] arguments) =>
+        ChildProcess.Start("dotnet", [BuiltApps.ClientDll, "--host", "127.0.0.1", .. arguments],
+            new Dictionary<string, string> { [KnownServers.ConfigDirVariable] = _configDir });
+
+    private ChildProcess TlsClient(RunningChatServer server, params string[] arguments) =>
+        Client(["--tls-port", server.TlsEndpoint!.Port.ToString(), .. arguments]);
+
+    private ChildProcess TcpClient(RunningChatServer server, params string[] arguments) =>
+        Client(["--port", server.TcpEndpoint.Port.ToString(), .. arguments]);
+
+    private static async Task<ChatConnection> ObserverAsync(RunningChatServer server, string room = "general")
+    {
+        var connection = await ChatConnection.ConnectAsync("127.0.0.1", server.TcpEndpoint.Port);
+        await connection.SendAsync(new HelloRequest("observer"));
+        await connection.SendAsync(new JoinRequest(room));
+        await Next<JoinedFrame>(connection);
+        return connection;
+    }
+
+    private static async Task RegisterAsync(RunningChatServer server, string name)
+    {
+        await using var connection = await ChatConnection.ConnectAsync("127.0.0.1", server.TcpEndpoint.Port);
+        await connection.SendAsync(new RegisterRequest(name, Password));
+        await Next<RegisteredFrame>(connection);
+        await connection.SendAsync(QuitRequest.Instance);
+        await Next<ByeFrame>(connection);
+    }
+
+    private static async Task<T> Next<T>(ChatConnection connection) where T : ServerFrame
+    {
+        using var timeout = new CancellationTokenSource(Within);
+        while (true)
+        {
+            var frame = await connection.ReceiveAsync(timeout.Token) ?? throw new InvalidOperationException($"closed before a {typeof(T).Name}");
+            if (frame is T wanted) return wanted;
+            if (frame is ErrorFrame error) throw new InvalidOperationException($"{error.Code}: {error.Message}");
+        }
+    }
+
+    [Fact]
+    public async Task The_first_TLS_connection_pins_the_certificate_says_so_and_chats()
+    {
+        await using var server = await TestServer.StartAsync("--tls-port", "auto");
+        await using var observer = await ObserverAsync(server);
+        await using var client = TlsClient(server, "--name", "alice");
+
+        await client.WriteAsync("hello over tls\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Equal("hello over tls", (await Next<MessageFrame>(observer)).Text);
+        Assert.Contains($"First TLS connection to 127.0.0.1:{server.TlsEndpoint!.Port}: pinned its certificate, SHA-256 fingerprint {server.Certificate!.DisplayFingerprint}", client.Output);
+        Assert.Equal($"127.0.0.1:{server.TlsEndpoint.Port} {server.Certificate.Fingerprint}", File.ReadAllText(PinFile).Trim());
+    }
+
+    [Fact]
+    public async Task Another_certificate_on_a_pinned_server_is_refused_with_exit_code_1_and_says_how_to_accept_it()
+    {
+        int tlsPort;
+        string first;
+        await using (var server = await TestServer.StartAsync("--tls-port", "auto"))
+        {
+            tlsPort = server.TlsEndpoint!.Port;
+            first = server.Certificate!.Fingerprint;
+            await using var pinning = TlsClient(server, "--name", "alice");
+            pinning.CloseInput();
+            Assert.Equal(0, await pinning.WaitForExitAsync(Within));
+        }
+        // Another server (in memory: another self-signed certificate) on the same host and port.
+        await using var impostor = await StartOnTlsPortAsync(tlsPort);
+        Assert.NotEqual(first, impostor.Certificate!.Fingerprint);
+        await using var observer = await ObserverAsync(impostor);
+        await using var client = TlsClient(impostor, "--name", "alice");
+        await client.WriteAsync("for the real server only\n");
+        client.CloseInput();
+
+        Assert.Equal(1, await client.WaitForExitAsync(Within));
+        Assert.Contains($"THE CERTIFICATE OF 127.0.0.1:{tlsPort} HAS CHANGED!", client.Output);
+        Assert.Contains(KnownServers.Display(first), client.Output);
+        Assert.Contains(impostor.Certificate.DisplayFingerprint, client.Output);
+        Assert.Contains("--accept-new-fingerprint", client.Output);
+        Assert.Contains(first, File.ReadAllText(PinFile));
+        await observer.SendAsync(new WhoRequest("general"));
+        Assert.Equal(["observer"], (await Next<MembersFrame>(observer)).Members);
+    }
+
+    [Fact]
+    public async Task Accept_new_fingerprint_takes_and_pins_the_certificate_that_changed()
+    {
+        await using var server = await TestServer.StartAsync("--tls-port", "auto");
+        var key = $"127.0.0.1:{server.TlsEndpoint!.Port}";
+        Directory.CreateDirectory(_configDir);
+        await File.WriteAllTextAsync(PinFile, $"{key} {new string('0', 64)}\n");
+        await using var observer = await ObserverAsync(server);
+
+        await using var client = TlsClient(server, "--name", "alice", "--accept-new-fingerprint");
+        await client.WriteAsync("the new certificate is fine\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Equal("the new certificate is fine", (await Next<MessageFrame>(observer)).Text);
+        Assert.Contains($"Accepted the new certificate of {key}", client.Output);
+        Assert.Equal($"{key} {server.Certificate!.Fingerprint}", File.ReadAllText(PinFile).Trim());
+    }
+
+    [Fact]
+    public async Task Password_signs_in_to_a_registered_account()
+    {
+        await using var server = await TestServer.StartAsync();
+        await RegisterAsync(server, "alice");
+        await using var observer = await ObserverAsync(server);
+
+        await using var client = TcpClient(server, "--name", "alice", "--password", Password);
+        await client.WriteAsync("signed in\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Equal("alice", (await Next<MessageFrame>(observer)).Sender);
+        Assert.Contains("as alice.", client.Output);
+        Assert.DoesNotContain(Password, client.Output);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_says_auth_failed_plainly_and_exits_1()
+    {
+        await using var server = await TestServer.StartAsync();
+        await RegisterAsync(server, "alice");
+
+        await using var client = TcpClient(server, "--name", "alice", "--password", "not-the-password");
+        client.CloseInput();
+
+        Assert.Equal(1, await client.WaitForExitAsync(Within));
+        Assert.Contains("!!! Wrong name or password (a registered name needs its password). [auth_failed]", client.Output);
+    }
+
+    [Fact]
+    public async Task Register_makes_the_name_an_account_to_sign_in_to_with_its_password()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var guest = TcpClient(server, "--name", "bob"))
+        {
+            await guest.WriteAsync($"/register {Password}\n");
+            guest.CloseInput();
+            Assert.Equal(0, await guest.WaitForExitAsync(Within));
+            Assert.Contains("Registered: bob is your account now", guest.Output);
+        }
+
+        await using var withPassword = TcpClient(server, "--name", "bob", "--password", Password);
+        withPassword.CloseInput();
+        await using var withoutPassword = TcpClient(server, "--name", "bob");
+        withoutPassword.CloseInput();
+
+        Assert.Equal(0, await withPassword.WaitForExitAsync(Within));
+        Assert.Contains("as bob.", withPassword.Output);
+        Assert.Equal(1, await withoutPassword.WaitForExitAsync(Within));
+        Assert.Contains("[auth_failed]", withoutPassword.Output);
+    }
+
+    [Fact]
+    public async Task Topic_sets_the_topic_of_the_current_room_and_shows_it()
+    {
+        await using var server = await TestServer.StartAsync();
+        await RegisterAsync(server, "alice");
+        await using var owner = TcpClient(server, "--name", "alice", "--password", Password, "--room", "ops");
+        await owner.WaitForAsync("You joined #ops", Within);
+        await using var observer = await ObserverAsync(server, "ops");
+
+        await owner.WriteAsync("/topic release on friday\n");
+        owner.CloseInput();
+
+        Assert.Equal(0, await owner.WaitForExitAsync(Within));
+        Assert.Equal(("release on friday", "alice"), await Next<TopicFrame>(observer) is var topic ? (topic.Topic, topic.By) : default);
+        Assert.Contains("*** alice set the topic of #ops: release on friday", owner.Output);
+    }
+
+    [Fact]
+    public async Task Kick_puts_a_member_out_and_the_member_is_told_by_whom_and_why()
+    {
+        await using var server = await TestServer.StartAsync();
+        await RegisterAsync(server, "alice");
+        await using var owner = TcpClient(server, "--name", "alice", "--password", Password, "--room", "ops");
+        await owner.WaitForAsync("You joined #ops", Within);
+        await using var member = TcpClient(server, "--name", "bob", "--room", "ops");
+        await member.WaitForAsync("You joined #ops", Within);
+        await owner.WaitForAsync("bob joined #ops", Within);
+
+        await owner.WriteAsync("/kick bob too loud\n");
+
+        await member.WaitForAsync("!!! You were kicked from #ops by alice: too loud. /join ops to come back", Within);
+        await owner.WaitForAsync("*** bob was kicked from #ops by alice: too loud", Within);
+        owner.CloseInput();
+        member.CloseInput();
+        Assert.Equal(0, await owner.WaitForExitAsync(Within));
+        Assert.Equal(0, await member.WaitForExitAsync(Within));
+    }
+
+    /// <summary>A new server on a TLS port that was just in use; the OS may need a moment to hand it out again.</summary>
+    private static async Task<RunningChatServer> StartOnTlsPortAsync(int port)
+    {
+        var deadline = DateTime.UtcNow + Within;
+        while (true)
+        {
+            try
+            {
+                return await TestServer.StartAsync("--tls-port", port.ToString());
+            }
+            catch (ServerStartException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+}
