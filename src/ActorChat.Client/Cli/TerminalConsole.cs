@@ -317,9 +317,12 @@ public sealed class TerminalConsole : IChatConsole
         if (_disposed) return;
         EraseEditArea();
         var width = Math.Max(1, _width());
-        // A secret being typed shows nothing: not even how long it is.
-        var text = _secret is null ? SafeText.Clean(_buffer.ToString()) : "";
-        var cursor = _secret is null ? _cursor : 0;
+        // A secret being typed shows nothing: not even how long it is. A /register or /password line shows *** for its
+        // passwords, with the cursor at its end.
+        var typed = _buffer.ToString();
+        var redacted = _secret is null ? CommandParser.Redacted(typed) : "";
+        var text = redacted ?? SafeText.Clean(typed);
+        var cursor = redacted is not null ? text.Length : _cursor;
         _out.Write(_prompt);
         _out.Write(text);
         var length = _prompt.Length + text.Length;
