@@ -221,6 +221,107 @@ public sealed class ClientTlsAndAccountsSpec : IDisposable
         Assert.Equal(0, await member.WaitForExitAsync(Within));
     }
 
+    private ChildProcess DiscoveringClient(RunningChatServer server, params string[] arguments) =>
+        ChildProcess.Start("dotnet", [BuiltApps.ClientDll, "--discovery-port", server.DiscoveryEndpoint!.Port.ToString(),
+                "--discovery-target", "127.0.0.1", "--discovery-time", "1", .. arguments],
+            new Dictionary<string, string> { [KnownServers.ConfigDirVariable] = _configDir });
+
+    [Fact]
+    public async Task A_server_found_by_discovery_that_offers_TLS_is_reached_over_TLS()
+    {
+        await using var server = await TestServer.StartAsync("--tls-port", "auto", "--udp-port", Ports.FreeUdpPort().ToString());
+        await using var client = DiscoveringClient(server, "--name", "alice");
+        await client.WriteAsync("found and encrypted\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Contains($"First TLS connection to 127.0.0.1:{server.TlsEndpoint!.Port}", client.Output);
+        Assert.Contains($"at 127.0.0.1:{server.TlsEndpoint.Port} as alice", client.Output);
+        Assert.Contains("alice: found and encrypted", client.Output);
+    }
+
+    [Fact]
+    public async Task No_tls_takes_plain_TCP_even_when_the_server_found_offers_TLS()
+    {
+        await using var server = await TestServer.StartAsync("--tls-port", "auto", "--udp-port", Ports.FreeUdpPort().ToString());
+        await using var client = DiscoveringClient(server, "--name", "alice", "--no-tls");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Contains($"at 127.0.0.1:{server.TcpEndpoint.Port} as alice", client.Output);
+        Assert.DoesNotContain("TLS", client.Output);
+        Assert.False(File.Exists(PinFile));
+    }
+
+    [Fact]
+    public async Task A_certificate_that_changes_while_reconnecting_is_refused_and_the_client_stops_reconnecting()
+    {
+        var server = await TestServer.StartAsync("--tls-port", "auto");
+        var tlsPort = server.TlsEndpoint!.Port;
+        await using var client = TlsClient(server, "--name", "alice");
+        await client.WaitForAsync("You joined #general", Within);
+        await server.DisposeAsync();
+        await client.WaitForAsync("reconnecting", Within);
+
+        await using var impostor = await StartOnTlsPortAsync(tlsPort);
+        await client.WaitForAsync("Not reconnecting; /quit to leave.", Within);
+
+        Assert.Contains($"THE CERTIFICATE OF 127.0.0.1:{tlsPort} HAS CHANGED!", client.Output);
+        client.CloseInput();
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+    }
+
+    [Fact]
+    public async Task Password_changes_the_password_to_sign_in_with()
+    {
+        await using var server = await TestServer.StartAsync();
+        await RegisterAsync(server, "alice");
+        await using (var changing = TcpClient(server, "--name", "alice", "--password", Password))
+        {
+            await changing.WriteAsync($"/password {Password} another-good-password\n");
+            changing.CloseInput();
+            Assert.Equal(0, await changing.WaitForExitAsync(Within));
+            Assert.Contains("*** Password changed.", changing.Output);
+        }
+
+        await using var client = TcpClient(server, "--name", "alice", "--password", "another-good-password");
+        client.CloseInput();
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Contains("as alice.", client.Output);
+    }
+
+    [Fact]
+    public async Task Delete_by_the_number_shown_deletes_the_message_for_everyone()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var observer = await ObserverAsync(server, "ops");
+        await using var client = TcpClient(server, "--name", "alice", "--room", "ops");
+
+        await client.WriteAsync("oops, wrong room\n/delete 1\n/delete 99\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        var said = await Next<MessageFrame>(observer);
+        var deleted = await Next<DeletedFrame>(observer);
+        Assert.Equal((said.Id, 1L, "alice"), (deleted.Id, deleted.Seq, deleted.By));
+        Assert.Contains("[1] alice: oops, wrong room", client.Output);
+        Assert.Contains("*** [1] in #ops: message deleted (by alice)", client.Output);
+        Assert.Contains("!!! No message [99] shown in #ops", client.Output);
+    }
+
+    [Fact]
+    public async Task A_room_command_the_server_does_not_permit_is_an_error_line_with_its_reason()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var client = TcpClient(server, "--name", "guest", "--room", "lobby");
+        await client.WriteAsync("/kick somebody\n/topic mine now\n");
+        client.CloseInput();
+
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.Contains("[not_permitted]", client.Output);
+        Assert.DoesNotContain("set the topic", client.Output);
+    }
+
     /// <summary>A new server on a TLS port that was just in use; the OS may need a moment to hand it out again.</summary>
     private static async Task<RunningChatServer> StartOnTlsPortAsync(int port)
     {
