@@ -322,15 +322,38 @@ public sealed class ClientTlsAndAccountsSpec : IDisposable
         Assert.DoesNotContain("set the topic", client.Output);
     }
 
+    [Fact]
+    public async Task After_a_restart_with_the_same_data_the_client_reconnects_over_TLS_and_signs_in_with_its_password_again()
+    {
+        var dataDir = Path.Combine(_configDir, "server-data");
+        var server = await TestServer.StartAsync("--tls-port", "auto", "--data-dir", dataDir);
+        var tlsPort = server.TlsEndpoint!.Port;
+        await RegisterAsync(server, "alice");
+        await using var client = TlsClient(server, "--name", "alice", "--password", Password);
+        await client.WaitForAsync("You joined #general", Within);
+        await server.DisposeAsync();
+        await client.WaitForAsync("reconnecting", Within);
+
+        await using var restarted = await StartOnTlsPortAsync(tlsPort, "--data-dir", dataDir);
+        await client.WaitForAsync($"Reconnected to test-server at 127.0.0.1:{tlsPort} as alice", Within);
+        await using var observer = await ObserverAsync(restarted);
+        await client.WriteAsync("back with the same certificate\n");
+        Assert.Equal("alice", (await Next<MessageFrame>(observer)).Sender);
+
+        client.CloseInput();
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+        Assert.DoesNotContain("HAS CHANGED", client.Output);
+    }
+
     /// <summary>A new server on a TLS port that was just in use; the OS may need a moment to hand it out again.</summary>
-    private static async Task<RunningChatServer> StartOnTlsPortAsync(int port)
+    private static async Task<RunningChatServer> StartOnTlsPortAsync(int port, params string[] flags)
     {
         var deadline = DateTime.UtcNow + Within;
         while (true)
         {
             try
             {
-                return await TestServer.StartAsync("--tls-port", port.ToString());
+                return await TestServer.StartAsync(["--tls-port", port.ToString(), .. flags]);
             }
             catch (ServerStartException) when (DateTime.UtcNow < deadline)
             {
