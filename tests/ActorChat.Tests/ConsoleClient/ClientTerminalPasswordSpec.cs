@@ -71,4 +71,22 @@ public sealed partial class ClientTerminalPasswordSpec
         await client.WriteAsync("/quit\r");
         Assert.Equal(0, await client.WaitForExitAsync(Within));
     }
+
+    [Fact]
+    public async Task Register_without_a_password_asks_for_it_without_echo()
+    {
+        NeedsScript();
+        await using var server = await TestServer.StartAsync();
+        await using var client = OnTerminal(server.TcpEndpoint.Port, "--name", "bob");
+        await client.WaitForAsync(o => Visible(o).Contains("#general> "), "the prompt", Within);
+
+        await client.WriteAsync("/register\r");
+        await client.WaitForAsync("Password for your account: ", Within);
+        await client.WriteAsync(Password + "\r");
+        await client.WaitForAsync("Registered: bob is your account now", Within);
+
+        Assert.DoesNotContain(Password, client.Output);
+        await client.WriteAsync("/quit\r");
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+    }
 }

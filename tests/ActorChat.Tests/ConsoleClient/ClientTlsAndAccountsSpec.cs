@@ -345,6 +345,29 @@ public sealed class ClientTlsAndAccountsSpec : IDisposable
         Assert.DoesNotContain("HAS CHANGED", client.Output);
     }
 
+    [Fact]
+    public async Task Mode_invite_ban_and_unban_go_to_the_current_room_and_are_told_in_plain_words()
+    {
+        await using var server = await TestServer.StartAsync();
+        await RegisterAsync(server, "alice");
+        await using var owner = TcpClient(server, "--name", "alice", "--password", Password, "--room", "ops");
+        await owner.WaitForAsync("You joined #ops", Within);
+        await using var observer = await ObserverAsync(server, "ops");
+
+        await owner.WriteAsync("/mode private s3cret-word\n/invite carol\n/ban observer spamming\n/unban observer\n");
+        owner.CloseInput();
+
+        Assert.Equal(0, await owner.WaitForExitAsync(Within));
+        var mode = await Next<ModeFrame>(observer);
+        Assert.Equal((true, true), (mode.Private, mode.Password));
+        Assert.Equal("spamming", (await Next<KickedFrame>(observer)).Reason);
+        var output = owner.Output;
+        Assert.Contains("*** alice made #ops private (joined by invitation or with its password)", output);
+        Assert.Contains("*** carol may now join #ops (invited by alice)", output);
+        Assert.Contains("*** observer is banned from #ops (by alice): spamming", output);
+        Assert.Contains("*** observer is no longer banned from #ops (by alice)", output);
+    }
+
     /// <summary>A new server on a TLS port that was just in use; the OS may need a moment to hand it out again.</summary>
     private static async Task<RunningChatServer> StartOnTlsPortAsync(int port, params string[] flags)
     {
