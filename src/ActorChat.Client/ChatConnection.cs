@@ -1,28 +1,32 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using ActorChat.Messages;
 
 namespace ActorChat.Client;
 
 /// <summary>
-/// A client connection speaking wire protocol v1 over TCP: frames out, decoded frames in. The server's keep-alive
+/// A client connection speaking wire protocol v1 over TCP, or over TLS on TCP (the same lines inside it): frames
+/// out, decoded frames in. The server's keep-alive
 /// pings are answered here and not passed on. Incoming frames wait
 /// in a bounded channel; when nobody takes them, the connection stops reading and TCP pushes back on the server.
 /// </summary>
 public sealed class ChatConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly Channel<ServerFrame> _incoming;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Task _readLoop;
     private int _disposed;
 
-    private ChatConnection(Socket socket, int maxFrameBytes, int incomingCapacity)
+    private ChatConnection(Socket socket, Stream stream, string? fingerprint, int maxFrameBytes, int incomingCapacity)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
+        ServerFingerprint = fingerprint;
         _incoming = Channel.CreateBounded<ServerFrame>(new BoundedChannelOptions(incomingCapacity)
         {
             SingleWriter = true,
@@ -39,21 +43,42 @@ public sealed class ChatConnection : IAsyncDisposable
 
     public System.Net.EndPoint? LocalEndPoint => _socket.LocalEndPoint;
 
+    /// <summary>
+    /// Over TLS: the SHA-256 fingerprint of the server's certificate (64 lower-case hex digits, as the server's
+    /// discovery answer gives it); null over plain TCP. The caller decides whether to trust it (pinning) before
+    /// it sends anything.
+    /// </summary>
+    public string? ServerFingerprint { get; }
+
     public static async Task<ChatConnection> ConnectAsync(
         string host, int port, CancellationToken cancellationToken = default,
-        int maxFrameBytes = 16 * 1024 * 1024, int incomingCapacity = 10_000)
+        int maxFrameBytes = 16 * 1024 * 1024, int incomingCapacity = 10_000, bool tls = false)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
         try
         {
             await socket.ConnectAsync(host, port, cancellationToken);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (!tls) return new ChatConnection(socket, stream, null, maxFrameBytes, incomingCapacity);
+            // A self-signed certificate has no authority behind it: any certificate completes the handshake, and
+            // its fingerprint is what the caller checks against the one it pinned (trust on first use).
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+            stream = ssl;
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = host,
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
+            }, cancellationToken);
+            var fingerprint = Convert.ToHexStringLower(SHA256.HashData(ssl.RemoteCertificate!.GetRawCertData()));
+            return new ChatConnection(socket, ssl, fingerprint, maxFrameBytes, incomingCapacity);
         }
         catch
         {
+            if (stream is not null) await stream.DisposeAsync();
             socket.Dispose();
             throw;
         }
-        return new ChatConnection(socket, maxFrameBytes, incomingCapacity);
     }
 
     public Task SendAsync(ClientFrame frame, CancellationToken cancellationToken = default) =>

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Threading.Channels;
 using ActorChat.Client.Discovery;
+using ActorChat.Client.Security;
 using ActorChat.Messages;
 
 namespace ActorChat.Client.Cli;
@@ -20,6 +22,7 @@ public sealed class ChatClient
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(3);
     private const int NameTakenRetries = 3;
+    private const int PasswordAttempts = 3;
     private const int SeenIdsPerRoom = 500;
 
     /// <summary>How often, and for how long, a borrowed name is traded back for one's own.</summary>
@@ -41,6 +44,8 @@ public sealed class ChatClient
     // Rooms with a /history request on its way, so a second one does not ask for the same page.
     private readonly HashSet<string> _historyInFlight = new(StringComparer.OrdinalIgnoreCase);
     private readonly PendingRequests _pending = new();
+    // The ids of the messages shown, by room and number (seq): /delete N names a message by its number.
+    private readonly Dictionary<string, MessageNumbers> _numbers = new(StringComparer.OrdinalIgnoreCase);
     private readonly HeldFrames _held = new();
     // Names this client went by for a while (borrowed while its own was taken): presence lines about them are its own.
     private readonly HashSet<string> _borrowedNames = new(StringComparer.OrdinalIgnoreCase);
@@ -53,6 +58,9 @@ public sealed class ChatClient
     private string _serverName = "";
     private string _host = "";
     private int _port;
+    private bool _tls;
+    // The account's password, kept in memory only, for the hello of every reconnection; never shown or logged.
+    private string? _password;
     private string? _currentRoom;
     private bool _connected;
     private Task<string?>? _nextLine;
@@ -65,6 +73,7 @@ public sealed class ChatClient
     public ChatClient(ClientOptions options, IChatConsole console, Renderer renderer)
     {
         _options = options;
+        _password = options.Password;
         _console = console;
         _renderer = renderer;
     }
@@ -105,7 +114,8 @@ public sealed class ChatClient
         if (_options.ConnectsDirectly)
         {
             _host = _options.EffectiveHost;
-            _port = _options.EffectivePort;
+            _tls = _options.Tls == true;
+            _port = _tls ? _options.EffectiveTlsPort : _options.EffectivePort;
             return true;
         }
 
@@ -133,7 +143,14 @@ public sealed class ChatClient
             _console.Write(OutputLine.System($"Found {chosen.Name} at {chosen.Address}:{chosen.TcpPort}."));
         }
         _host = chosen.Address.ToString();
-        _port = chosen.TcpPort;
+        if (_options.Tls == true && chosen.TlsPort is null)
+        {
+            _console.Write(OutputLine.Error($"{chosen.Name} offers no TLS port; run without --tls to connect over plain TCP."));
+            return false;
+        }
+        // TLS when the server offers it, unless --no-tls.
+        _tls = _options.Tls != false && chosen.TlsPort is not null;
+        _port = _tls ? chosen.TlsPort!.Value : chosen.TcpPort;
         return true;
     }
 
@@ -149,6 +166,7 @@ public sealed class ChatClient
     private async Task<(ChatConnection? Connection, WelcomeFrame? Welcome, int ExitCode)> IdentifyAsync()
     {
         var name = _options.Name;
+        var passwordTries = 0;
         while (true)
         {
             name ??= await AskAsync("Your name: ", answer => Protocol.IsValidName(answer)
@@ -175,6 +193,17 @@ public sealed class ChatClient
                 if (woke == reading) await connecting; // keep the line for later; nothing else to watch now
             }
             var outcome = await connecting;
+            if (outcome.PasswordRejected && passwordTries++ < PasswordAttempts && _console.IsInteractive)
+            {
+                _console.Write(OutputLine.Error(outcome.Problem!));
+                var typed = await _console.ReadSecretAsync($"Password for {name}: ", _stop.Token);
+                if (typed is { Length: > 0 })
+                {
+                    _password = typed;
+                    continue;
+                }
+                return (null, null, _quitRequested.Task.IsCompleted ? 0 : 1);
+            }
             if (outcome.Connection is not null)
             {
                 _ownName = name;
@@ -188,7 +217,10 @@ public sealed class ChatClient
         }
     }
 
-    private sealed record HelloOutcome(ChatConnection? Connection, WelcomeFrame? Welcome, string? Problem, bool NameRejected);
+    /// <param name="PasswordRejected">The server wants a (right) password: auth_failed or auth_required.</param>
+    /// <param name="Refused">Trying again cannot help (a changed certificate, a rejected password): stop reconnecting.</param>
+    private sealed record HelloOutcome(ChatConnection? Connection, WelcomeFrame? Welcome, string? Problem, bool NameRejected,
+        bool PasswordRejected = false, bool Refused = false);
 
     private async Task<HelloOutcome> ConnectAndHelloAsync(string name, CancellationToken cancellationToken)
     {
@@ -197,19 +229,25 @@ public sealed class ChatClient
         ChatConnection connection;
         try
         {
-            connection = await ChatConnection.ConnectAsync(_host, _port, timeout.Token);
+            connection = await ChatConnection.ConnectAsync(_host, _port, timeout.Token, tls: _tls);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or AuthenticationException)
         {
             var why = e is OperationCanceledException ? "no answer in time" : e.Message;
-            return new HelloOutcome(null, null, $"Cannot connect to {_host}:{_port}: {why}.", false);
+            var over = _tls ? " over TLS" : "";
+            return new HelloOutcome(null, null, $"Cannot connect to {_host}:{_port}{over}: {why}.", false);
+        }
+        if (connection.ServerFingerprint is { } fingerprint && CheckPin(fingerprint) is { } refusal)
+        {
+            await connection.DisposeAsync();
+            return new HelloOutcome(null, null, refusal, false, Refused: true);
         }
 
         string reference;
         lock (_gate) reference = _pending.Add(new PendingRequest(RequestKind.Hello));
         try
         {
-            await connection.SendAsync(new HelloRequest(name) { Ref = reference }, timeout.Token);
+            await connection.SendAsync(new HelloRequest(name, _password) { Ref = reference }, timeout.Token);
             while (await connection.ReceiveAsync(timeout.Token) is { } frame)
             {
                 if (frame.Ref != reference) continue;
@@ -220,7 +258,9 @@ public sealed class ChatClient
                     case ErrorFrame error:
                         await connection.DisposeAsync();
                         var rejected = error.Code is ErrorCodes.NameTaken or ErrorCodes.InvalidName;
-                        return new HelloOutcome(null, null, $"{error.Message} [{error.Code}]", rejected);
+                        var password = error.Code is ErrorCodes.AuthFailed or ErrorCodes.AuthRequired;
+                        return new HelloOutcome(null, null, $"{error.Message} [{error.Code}]", rejected, password,
+                            Refused: password || error.Code == ErrorCodes.Banned);
                 }
             }
             await connection.DisposeAsync();
@@ -234,6 +274,45 @@ public sealed class ChatClient
         finally
         {
             lock (_gate) _pending.Forget(reference);
+        }
+    }
+
+    /// <summary>
+    /// Trust on first use: null when the certificate is the one pinned for this server (pinning it when there was
+    /// none), else what to tell the user about refusing it.
+    /// </summary>
+    private string? CheckPin(string fingerprint)
+    {
+        var server = KnownServers.Key(_host, _port);
+        var known = KnownServers.In(_options.ConfigDir ?? KnownServers.DefaultDirectory());
+        string? pinned;
+        PinVerdict verdict;
+        try
+        {
+            pinned = known.PinnedFor(server);
+            verdict = known.Check(server, fingerprint, _options.AcceptNewFingerprint);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"Cannot read or keep the pinned fingerprints in {known.File}: {e.Message}";
+        }
+        var shown = KnownServers.Display(fingerprint);
+        switch (verdict)
+        {
+            case PinVerdict.FirstUse:
+                _console.Write(OutputLine.System($"First TLS connection to {server}: pinned its certificate, SHA-256 fingerprint {shown}. " +
+                                                 $"Check that the server's log shows the same; a different certificate will be refused."));
+                return null;
+            case PinVerdict.Replaced:
+                _console.Write(OutputLine.System($"Accepted the new certificate of {server} (was {KnownServers.Display(pinned!)}): pinned SHA-256 fingerprint {shown}."));
+                return null;
+            case PinVerdict.Changed:
+                return $"THE CERTIFICATE OF {server} HAS CHANGED! Pinned SHA-256 fingerprint: {KnownServers.Display(pinned!)}; " +
+                       $"the server showed: {shown}. Someone may be impersonating the server, or it has a new certificate. " +
+                       $"Nothing was sent. If the server's log shows the new fingerprint, connect once with --accept-new-fingerprint to pin it " +
+                       $"(pins are kept in {known.File}).";
+            default:
+                return null;
         }
     }
 
@@ -362,8 +441,61 @@ public sealed class ChatClient
             case DirectMessageCommand dm:
                 await SendAsync(new DirectMessageRequest(dm.To, dm.Text), new PendingRequest(RequestKind.DirectMessage, null, dm.Text));
                 break;
+            case RegisterCommand register:
+                if ((register.Password ?? await AskSecretAsync("Password for your account: ")) is { } newPassword)
+                    await SendAsync(new RegisterRequest(_ownName, newPassword), new PendingRequest(RequestKind.Account, null, newPassword));
+                break;
+            case PasswordCommand change:
+                var old = change.Old ?? await AskSecretAsync("Current password: ");
+                var fresh = old is null ? null : change.New ?? await AskSecretAsync("New password: ");
+                if (old is not null && fresh is not null)
+                    await SendAsync(new PasswordRequest(old, fresh), new PendingRequest(RequestKind.Account, null, fresh));
+                break;
+            default:
+                await ModerateAsync(command);
+                break;
         }
         return true;
+    }
+
+    /// <summary>A password typed without echo; null (and a hint) where input cannot be hidden.</summary>
+    private async Task<string?> AskSecretAsync(string prompt)
+    {
+        var secret = await _console.ReadSecretAsync(prompt, _stop.Token);
+        if (secret is { Length: > 0 }) return secret;
+        if (!_console.IsInteractive) _console.Write(OutputLine.Error("Give the password on the line: /register PASSWORD, /password OLD NEW."));
+        return null;
+    }
+
+    /// <summary>The commands for a room that belongs to someone: all about the current room.</summary>
+    private async Task ModerateAsync(Command command)
+    {
+        if (command is not (TopicCommand or ModeCommand or InviteCommand or RoleCommand or KickCommand or RoomBanCommand
+            or RoomUnbanCommand or DeleteCommand)) return;
+        if (CurrentRoomOrHint("moderate it") is not { } room) return;
+        ClientFrame frame;
+        switch (command)
+        {
+            case TopicCommand topic: frame = new TopicRequest(room, topic.Topic); break;
+            case ModeCommand mode: frame = new ModeRequest(room, mode.Private, mode.Password); break;
+            case InviteCommand invite: frame = new InviteRequest(room, invite.User); break;
+            case RoleCommand role: frame = new RoleRequest(room, role.User, role.Role); break;
+            case KickCommand kick: frame = new KickRequest(room, kick.User, kick.Reason); break;
+            case RoomBanCommand ban: frame = new RoomBanRequest(room, ban.User, ban.Reason); break;
+            case RoomUnbanCommand unban: frame = new RoomUnbanRequest(room, unban.User); break;
+            case DeleteCommand delete:
+                string? id;
+                lock (_gate) id = _numbers.TryGetValue(room, out var numbers) ? numbers.IdOf(delete.Seq) : null;
+                if (id is null)
+                {
+                    _console.Write(OutputLine.Error($"No message [{delete.Seq}] shown in #{room}; /history shows earlier ones."));
+                    return;
+                }
+                frame = new DeleteRequest(room, id);
+                break;
+            default: return;
+        }
+        await SendAsync(frame, new PendingRequest(RequestKind.Other, room));
     }
 
     /// <summary>Asks for the <paramref name="count"/> messages before the oldest one shown in the room (the latest when none was).</summary>
@@ -511,7 +643,7 @@ public sealed class ChatClient
                     var seen = SeenIn(message.Room);
                     if (seen.Contains(message.Id)) break;
                     seen.Add(message.Id);
-                    NoteShown(message.Room, message.Seq);
+                    NoteShown(message);
                     lines.AddRange(_renderer.Render(message, _currentRoom));
                     break;
                 case HistoryFrame history:
@@ -536,6 +668,15 @@ public sealed class ChatClient
                 case PongFrame:
                     if (answers && request.Kind == RequestKind.Ping) _pong?.TrySetResult();
                     break;
+                case KickedFrame kicked when IsMe(kicked.User) && !answers:
+                    // Out of the room, as after a leave; a reconnection does not join it again.
+                    lines.Add(Renderer.KickedYou(kicked));
+                    OnLeft(new LeftFrame(kicked.Room), lines, quietly: true);
+                    break;
+                case RegisteredFrame or DoneFrame when answers && request is { Kind: RequestKind.Account, Text: { } newPassword }:
+                    _password = newPassword; // what a reconnection signs in with from now on
+                    lines.AddRange(_renderer.Render(frame, _currentRoom));
+                    break;
                 case ByeFrame bye:
                     if (source == _connection && !(answers && request.Kind == RequestKind.Quit)) lines.AddRange(_renderer.Render(bye, _currentRoom));
                     break;
@@ -559,7 +700,7 @@ public sealed class ChatClient
         // seq is below what was shown lost its messages (a server without a database restarted): page from its history.
         if (_oldestSeq.TryGetValue(joined.Room, out var oldest) && (joined.History.Count == 0 || joined.History[^1].Seq < oldest))
             _oldestSeq.Remove(joined.Room);
-        foreach (var message in joined.History) NoteShown(joined.Room, message.Seq);
+        foreach (var message in joined.History) NoteShown(message);
         var seen = SeenIn(joined.Room);
         var fresh = joined.History.Where(m => !seen.Contains(m.Id)).ToList();
         foreach (var message in fresh) seen.Add(message.Id);
@@ -574,7 +715,7 @@ public sealed class ChatClient
         foreach (var message in history.Messages)
         {
             seen.Add(message.Id);
-            NoteShown(history.Room, message.Seq);
+            NoteShown(message);
         }
         lines.AddRange(_renderer.History(history, _currentRoom));
     }
@@ -607,17 +748,20 @@ public sealed class ChatClient
         lines.AddRange(_renderer.Render(presence, _currentRoom));
     }
 
-    private void NoteShown(string room, long seq)
+    private void NoteShown(MessageFrame message)
     {
+        var (room, seq) = (message.Room, message.Seq);
         if (seq < 1) return;
         if (!_oldestSeq.TryGetValue(room, out var oldest) || seq < oldest) _oldestSeq[room] = seq;
+        if (!_numbers.TryGetValue(room, out var numbers)) _numbers[room] = numbers = new MessageNumbers(SeenIdsPerRoom);
+        numbers.Note(seq, message.Id);
     }
 
-    private void OnLeft(LeftFrame left, List<OutputLine> lines)
+    private void OnLeft(LeftFrame left, List<OutputLine> lines, bool quietly = false)
     {
         _rooms.RemoveAll(r => string.Equals(r, left.Room, StringComparison.OrdinalIgnoreCase));
         _oldestSeq.Remove(left.Room);
-        lines.AddRange(_renderer.Render(left, _currentRoom));
+        if (!quietly) lines.AddRange(_renderer.Render(left, _currentRoom));
         if (string.Equals(_currentRoom, left.Room, StringComparison.OrdinalIgnoreCase))
         {
             _currentRoom = _rooms.Count > 0 ? _rooms[^1] : null;
@@ -699,6 +843,11 @@ public sealed class ChatClient
                 var rejoining = rooms.Length == 0 ? "" : "; rejoining " + string.Join(", ", rooms.Select(r => "#" + r));
                 _console.Write(OutputLine.System($"Reconnected to {_serverName} at {_host}:{_port} as {_name}{rejoining}."));
                 await OnConnectedAsync(connection, rooms);
+                return;
+            }
+            if (outcome.Refused)
+            {
+                _console.Write(OutputLine.Error($"{outcome.Problem} Not reconnecting; /quit to leave."));
                 return;
             }
             if (outcome.NameRejected)
@@ -973,6 +1122,22 @@ public sealed class ChatClient
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The ids of the messages shown in one room by their number (seq), the most recent ones only.</summary>
+    private sealed class MessageNumbers(int capacity)
+    {
+        private readonly Dictionary<long, string> _ids = [];
+        private readonly Queue<long> _order = new();
+
+        public string? IdOf(long seq) => _ids.GetValueOrDefault(seq);
+
+        public void Note(long seq, string id)
+        {
+            if (!_ids.TryAdd(seq, id)) return;
+            _order.Enqueue(seq);
+            if (_order.Count > capacity) _ids.Remove(_order.Dequeue());
+        }
+    }
 
     /// <summary>Message ids already shown in one room, the most recent ones only.</summary>
     private sealed class SeenIds(int capacity)

@@ -11,6 +11,9 @@ public sealed record ClientOptions
 {
     public const string DefaultRoom = "general";
 
+    /// <summary>The server's TLS port unless it was started with another one.</summary>
+    public const int DefaultTlsPort = 12346;
+
     public string? Name { get; init; }
     public string? Host { get; init; }
     public int? Port { get; init; }
@@ -25,8 +28,24 @@ public sealed record ClientOptions
     /// <summary>Only list the servers that discovery finds, then exit.</summary>
     public bool ListServers { get; init; }
 
+    /// <summary>True: TLS; false: plain TCP; null: TLS when discovery offers it, else plain TCP (the default).</summary>
+    public bool? Tls { get; init; }
+
+    public int? TlsPort { get; init; }
+
+    /// <summary>Accept (and pin) a TLS certificate whose fingerprint is not the one pinned for the server.</summary>
+    public bool AcceptNewFingerprint { get; init; }
+
+    /// <summary>The account's password for the hello; null signs in as a guest (or asks, when the server wants one).</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Where the pinned fingerprints are kept; null means the default (see KnownServers.DefaultDirectory).</summary>
+    public string? ConfigDir { get; init; }
+
     /// <summary>True when the user named a server; false means: find one by discovery.</summary>
-    public bool ConnectsDirectly => Host is not null || Port is not null;
+    public bool ConnectsDirectly => Host is not null || Port is not null || TlsPort is not null;
+
+    public int EffectiveTlsPort => TlsPort ?? DefaultTlsPort;
 
     public string EffectiveHost => Host ?? "127.0.0.1";
 
@@ -56,6 +75,17 @@ public sealed record ClientOptions
         var discoveryTime = commandLine.Value<double>("--discovery-time", "SECONDS",
             "how long to wait for discovery answers (default 1.5)", "a number of seconds above 0 and at most 60, such as 1.5", TrySeconds);
         var listServers = commandLine.Switch("--list-servers", "list the servers discovery finds, then exit");
+        var tls = commandLine.Switch("--tls", $"connect with TLS (to --tls-port, default {DefaultTlsPort}); taken anyway when discovery finds a server that offers it");
+        var noTls = commandLine.Switch("--no-tls", "connect over plain TCP even when the server found by discovery offers TLS");
+        var tlsPort = commandLine.Value<int>("--tls-port", "PORT", $"the server's TLS port (default {DefaultTlsPort}); implies --tls",
+            "a port number from 1 to 65535", TryPort);
+        var acceptNew = commandLine.Switch("--accept-new-fingerprint",
+            "accept a TLS certificate other than the one pinned for this server (after checking its fingerprint in the server's log), and pin it");
+        var password = commandLine.Text("--password", "PASSWORD", "sign in to your account (asked for, without echo, when the server wants one and this is a terminal)",
+            "a password");
+        var configDir = commandLine.Text("--config-dir", "DIR",
+            $"where the pinned server fingerprints are kept (default: ${KnownServersVariable}, else $XDG_CONFIG_HOME/actorchat or the user's application data folder)",
+            "a directory");
 
         var parsed = commandLine.Parse(args);
         if (parsed.Output is not null || parsed.Error is not null) return (null, parsed.Error, parsed.Output);
@@ -69,8 +99,21 @@ public sealed record ClientOptions
         if (CommandLineDefinition.Given(result, targets)) options = options with { DiscoveryTargets = result.GetValue(targets) };
         if (CommandLineDefinition.Given(result, discoveryTime)) options = options with { DiscoveryWindow = TimeSpan.FromSeconds(result.GetValue(discoveryTime)) };
         if (CommandLineDefinition.Given(result, listServers)) options = options with { ListServers = true };
+        if (CommandLineDefinition.Given(result, tls) && CommandLineDefinition.Given(result, noTls)) return (null, "--tls and --no-tls: choose one.", null);
+        if (CommandLineDefinition.Given(result, tls)) options = options with { Tls = true };
+        if (CommandLineDefinition.Given(result, tlsPort))
+        {
+            if (CommandLineDefinition.Given(result, noTls)) return (null, "--tls-port and --no-tls: choose one.", null);
+            options = options with { Tls = true, TlsPort = result.GetValue(tlsPort) };
+        }
+        if (CommandLineDefinition.Given(result, noTls)) options = options with { Tls = false };
+        if (CommandLineDefinition.Given(result, acceptNew)) options = options with { AcceptNewFingerprint = true };
+        if (CommandLineDefinition.Given(result, password)) options = options with { Password = result.GetValue(password) };
+        if (CommandLineDefinition.Given(result, configDir)) options = options with { ConfigDir = result.GetValue(configDir) };
         return (options, null, null);
     }
+
+    private const string KnownServersVariable = Security.KnownServers.ConfigDirVariable;
 
     private static ValueReader<string> ValidToken(Func<string, bool> isValid) =>
         (string text, [MaybeNullWhen(false)] out string value) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorChat.Messages;
 
 namespace ActorChat.Client.Cli;
 
@@ -19,10 +20,33 @@ public static class CommandParser
         ("/msg NAME TEXT", "send a direct message"),
         ("/stats [ROOM]", "messages per user in the room, as a bar chart"),
         ("/history [N]", $"show N earlier messages of the current room (default {HistoryCommand.DefaultCount}, at most {HistoryCommand.MaxCount})"),
+        ("/register [PASSWORD]", "register your name as an account with this password (asked for without echo when left out)"),
+        ("/password [OLD NEW]", "change your account's password (both asked for without echo when left out)"),
+        ("/topic [TEXT]", "set the current room's topic (no text clears it)"),
+        ("/mode private|public [PASSWORD]", "make the current room private (joined by invitation, or with the password) or public"),
+        ("/invite NAME", "let someone into the current (private) room"),
+        ("/role NAME owner|moderator|member", "give someone a role in the current room"),
+        ("/kick NAME [REASON]", "put someone out of the current room"),
+        ("/ban NAME [REASON]", "ban someone from the current room"),
+        ("/unban NAME", "lift someone's ban from the current room"),
+        ("/delete N", "delete message N of the current room (the number in brackets before it)"),
         ("/clear", "clear the screen"),
         ("/help", "this list"),
         ("/quit", "leave the chat (typing exit does the same)"),
     ];
+
+    /// <summary>
+    /// A line with its passwords hidden (/register, /password), for a screen or a line history; null when the line
+    /// has none and may be shown as typed.
+    /// </summary>
+    public static string? Redacted(string line)
+    {
+        var trimmed = line.TrimStart();
+        var space = trimmed.IndexOf(' ');
+        if (space < 0) return null;
+        var name = trimmed[..space].ToLowerInvariant();
+        return name is "/register" or "/password" or "/passwd" ? name + " ***" : null;
+    }
 
     public static Command Parse(string line)
     {
@@ -48,6 +72,20 @@ public static class CommandParser
             "stats" => words.Length switch { 0 => new StatsCommand(null), 1 => new StatsCommand(words[0]), _ => Usage("/stats [ROOM]") },
             "history" or "hist" => ParseHistory(words),
             "help" or "h" or "?" => new HelpCommand(),
+            "register" => words.Length switch { 0 => new RegisterCommand(null), 1 => new RegisterCommand(words[0]), _ => Usage("/register [PASSWORD]") },
+            "password" or "passwd" => words.Length switch { 0 => new PasswordCommand(null, null), 2 => new PasswordCommand(words[0], words[1]), _ => Usage("/password [OLD NEW]") },
+            "topic" => new TopicCommand(rest),
+            "mode" => ParseMode(words),
+            "invite" => words.Length == 1 ? new InviteCommand(words[0]) : Usage("/invite NAME"),
+            "role" => words.Length == 2 && words[1].ToLowerInvariant() is RoleRequest.Owner or RoleRequest.Moderator or RoleRequest.Member
+                ? new RoleCommand(words[0], words[1].ToLowerInvariant())
+                : Usage("/role NAME owner|moderator|member"),
+            "kick" => words.Length >= 1 ? new KickCommand(words[0], Reason(rest)) : Usage("/kick NAME [REASON]"),
+            "ban" => words.Length >= 1 ? new RoomBanCommand(words[0], Reason(rest)) : Usage("/ban NAME [REASON]"),
+            "unban" => words.Length == 1 ? new RoomUnbanCommand(words[0]) : Usage("/unban NAME"),
+            "delete" or "del" => words.Length == 1 && long.TryParse(words[0].Trim('[', ']'), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq >= 1
+                ? new DeleteCommand(seq)
+                : Usage("/delete N, N the number in brackets before a message of the current room"),
             "clear" or "cls" => words.Length == 0 ? new ClearCommand() : Usage("/clear"),
             "quit" or "exit" or "q" => new QuitCommand(),
             _ => new InvalidCommand($"Unknown command '/{name}'. Type /help for the commands; start a line with // to say something that begins with '/'."),
@@ -61,6 +99,21 @@ public static class CommandParser
         var text = rest[(space + 1)..].Trim();
         return text.Length == 0 ? Usage("/msg NAME TEXT") : new DirectMessageCommand(rest[..space], text);
     }
+
+    /// <summary>The text after the first word (a name), or null when there is none.</summary>
+    private static string? Reason(string rest)
+    {
+        var space = rest.IndexOf(' ');
+        return space < 0 ? null : rest[(space + 1)..].Trim() is { Length: > 0 } reason ? reason : null;
+    }
+
+    private static Command ParseMode(string[] words) => words switch
+    {
+        ["private"] => new ModeCommand(true, null),
+        ["private", var password] => new ModeCommand(true, password),
+        ["public"] => new ModeCommand(false, null),
+        _ => Usage("/mode private [PASSWORD] or /mode public"),
+    };
 
     private static Command ParseHistory(string[] words)
     {

@@ -44,3 +44,30 @@ public sealed record EmptyCommand : Command;
 
 /// <summary>A line that is not a valid command; <see cref="Hint"/> says what to type instead. Nothing is sent.</summary>
 public sealed record InvalidCommand(string Hint) : Command;
+
+/// <summary>Register the name in use as an account with this password; null: ask for it without echo.</summary>
+public sealed record RegisterCommand(string? Password) : Command;
+
+/// <summary>Change the account's password; null: ask for both without echo.</summary>
+public sealed record PasswordCommand(string? Old, string? New) : Command;
+
+/// <summary>Set the current room's topic; an empty text clears it.</summary>
+public sealed record TopicCommand(string Topic) : Command;
+
+/// <summary>Make the current room private (joined by invitation or with <see cref="Password"/>) or public.</summary>
+public sealed record ModeCommand(bool Private, string? Password) : Command;
+
+public sealed record InviteCommand(string User) : Command;
+
+/// <summary>Give someone a role in the current room: owner, moderator or member.</summary>
+public sealed record RoleCommand(string User, string Role) : Command;
+
+public sealed record KickCommand(string User, string? Reason) : Command;
+
+/// <summary>Ban someone from the current room (and put them out of it).</summary>
+public sealed record RoomBanCommand(string User, string? Reason) : Command;
+
+public sealed record RoomUnbanCommand(string User) : Command;
+
+/// <summary>Delete the message numbered <see cref="Seq"/> (the number shown before it) in the current room.</summary>
+public sealed record DeleteCommand(long Seq) : Command;

@@ -21,6 +21,12 @@ public interface IChatConsole : IDisposable
     /// <summary>The next line the user entered, or null when input ended.</summary>
     Task<string?> ReadLineAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Asks for a secret (a password) without showing what is typed, nor keeping it in the line history; null when
+    /// this console cannot hide input (a pipe) or input ended.
+    /// </summary>
+    Task<string?> ReadSecretAsync(string prompt, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
     /// <summary>Asks the user to end the session as /quit would (Ctrl+C).</summary>
     void RequestQuit();
 }

@@ -11,6 +11,8 @@ public enum RequestKind
     Say,
     DirectMessage,
     History,
+    /// <summary>register or password: <see cref="PendingRequest.Text"/> holds the new password, to sign in with on reconnecting.</summary>
+    Account,
     Other,
     Ping,
     Quit,

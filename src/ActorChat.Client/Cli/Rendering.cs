@@ -68,6 +68,32 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
                 return [OutputLine.Error($"{error.Message} [{error.Code}]")];
             case ByeFrame bye:
                 return [OutputLine.System(bye.Reason == ByeFrame.ServerShutdown ? "The server is shutting down." : "Bye.")];
+            case TopicFrame topic:
+                return [OutputLine.System(topic.Topic.Length == 0
+                    ? $"{topic.By} cleared the topic of #{topic.Room}"
+                    : $"{topic.By} set the topic of #{topic.Room}: {topic.Topic}")];
+            case ModeFrame mode:
+                return [OutputLine.System(mode.Private
+                    ? $"{mode.By} made #{mode.Room} private ({(mode.Password ? "joined by invitation or with its password" : "joined by invitation only")})"
+                    : $"{mode.By} made #{mode.Room} public")];
+            case InvitedFrame invited:
+                return [OutputLine.System($"{invited.User} may now join #{invited.Room} (invited by {invited.By})")];
+            case RoleFrame role:
+                return [OutputLine.System($"{role.User} is now {(role.Role == RoleRequest.Owner ? "an owner" : "a " + role.Role)} of #{role.Room} (by {role.By})")];
+            case KickedFrame kicked:
+                return [OutputLine.System($"{kicked.User} was kicked from #{kicked.Room} by {kicked.By}{Because(kicked.Reason)}")];
+            case RoomBannedFrame banned:
+                return [OutputLine.System($"{banned.User} is banned from #{banned.Room} (by {banned.By}){Because(banned.Reason)}")];
+            case RoomUnbannedFrame unbanned:
+                return [OutputLine.System($"{unbanned.User} is no longer banned from #{unbanned.Room} (by {unbanned.By})")];
+            case DeletedFrame deleted:
+                return [OutputLine.System($"[{deleted.Seq}] in #{deleted.Room}: message deleted (by {deleted.By})")];
+            case RegisteredFrame registered:
+                return [OutputLine.System($"Registered: {registered.Name} is your account now; sign in with --password next time.")];
+            case DoneFrame { Request: "password" }:
+                return [OutputLine.System("Password changed.")];
+            case DoneFrame done:
+                return [OutputLine.Info($"Done: {done.Request}.")];
             default:
                 return []; // welcome and pong are handled by the client itself
         }
@@ -80,6 +106,7 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
         {
             OutputLine.System($"You joined #{joined.Room} ({joined.Members.Count} here: {string.Join(", ", joined.Members)})"),
         };
+        if (joined.Topic is { Length: > 0 } topic) lines.Add(OutputLine.System($"Topic of #{joined.Room}: {topic}"));
         foreach (var message in history) lines.Add(Message(message, joined.Room));
         return lines;
     }
@@ -87,7 +114,10 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
     public OutputLine Message(MessageFrame message, string? currentRoom)
     {
         var room = string.Equals(message.Room, currentRoom, StringComparison.OrdinalIgnoreCase) ? "" : $"#{message.Room} ";
-        return new OutputLine(LineKind.Message, $"{Time(message.Timestamp)} {room}{message.Sender}: {message.Text}");
+        // The number is the room's seq: /delete N names the message by it.
+        var number = message.Seq >= 1 ? $"[{message.Seq}] " : "";
+        var text = message.Deleted == true ? "(message deleted)" : message.Text;
+        return new OutputLine(LineKind.Message, $"{Time(message.Timestamp)} {number}{room}{message.Sender}: {text}");
     }
 
     /// <summary>
@@ -128,6 +158,12 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
     public static OutputLine HistoryFailed(ErrorFrame error, string room) => error.Code is ErrorCodes.Unavailable or ErrorCodes.Busy
         ? OutputLine.Error($"Could not fetch earlier messages of #{room} just now; try /history again. [{error.Code}]")
         : OutputLine.Error($"{error.Message} [{error.Code}]");
+
+    private static string Because(string? reason) => reason is { Length: > 0 } ? $": {reason}" : "";
+
+    /// <summary>This user was put out of a room: say so, by whom and why, and how to come back.</summary>
+    public static OutputLine KickedYou(KickedFrame kicked) =>
+        OutputLine.Error($"You were kicked from #{kicked.Room} by {kicked.By}{Because(kicked.Reason)}. /join {kicked.Room} to come back, unless you are banned.");
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 

@@ -26,6 +26,10 @@ public sealed class TerminalConsole : IChatConsole
     private int _cursorRow;
     private int _historyIndex;
     private Thread? _reader;
+    // While a secret is asked for: where Enter sends the typed line instead of the line channel, and what was on the
+    // edit line before, to put back afterwards.
+    private TaskCompletionSource<string?>? _secret;
+    private (string Prompt, string Text) _beforeSecret = ("", "");
     private volatile bool _disposed;
 
     private readonly Func<int> _width;
@@ -96,7 +100,49 @@ public sealed class TerminalConsole : IChatConsole
         }
     }
 
-    public void RequestQuit() => _lines.Writer.TryWrite("/quit");
+    public async Task<string?> ReadSecretAsync(string prompt, CancellationToken cancellationToken)
+    {
+        var secret = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (_disposed) return null;
+            _secret = secret;
+            _beforeSecret = (_prompt, _buffer.ToString());
+            _buffer.Clear();
+            _cursor = 0;
+            _prompt = prompt;
+            Redraw();
+        }
+        StartReader();
+        try
+        {
+            return await secret.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_lock) EndSecret(null);
+            return null;
+        }
+    }
+
+    /// <summary>Ends a secret prompt: the secret goes to its asker, never to the screen or the history.</summary>
+    private void EndSecret(string? value)
+    {
+        if (_secret is not { } secret) return;
+        _secret = null;
+        _buffer.Clear().Append(_beforeSecret.Text);
+        _cursor = _buffer.Length;
+        _prompt = _beforeSecret.Prompt;
+        _beforeSecret = ("", "");
+        Redraw();
+        secret.TrySetResult(value);
+    }
+
+    public void RequestQuit()
+    {
+        lock (_lock) EndSecret(null);
+        _lines.Writer.TryWrite("/quit");
+    }
 
     public void Dispose()
     {
@@ -138,6 +184,7 @@ public sealed class TerminalConsole : IChatConsole
         catch (IOException)
         {
         }
+        lock (_lock) EndSecret(null);
         _lines.Writer.TryComplete();
     }
 
@@ -182,10 +229,10 @@ public sealed class TerminalConsole : IChatConsole
                 }
                 break;
             case ConsoleKey.UpArrow:
-                Recall(-1);
+                if (_secret is null) Recall(-1);
                 break;
             case ConsoleKey.DownArrow:
-                Recall(+1);
+                if (_secret is null) Recall(+1);
                 break;
             default:
                 if (key.KeyChar == '\r' || key.KeyChar == '\n')
@@ -210,10 +257,17 @@ public sealed class TerminalConsole : IChatConsole
 
     private void Submit()
     {
+        if (_secret is not null)
+        {
+            EndSecret(_buffer.ToString());
+            return;
+        }
         var line = _buffer.ToString();
         _buffer.Clear();
         _cursor = 0;
-        if (line.Length > 0 && (_history.Count == 0 || _history[^1] != line))
+        // A line with a password is neither kept for Up nor shown as typed.
+        var redacted = CommandParser.Redacted(line);
+        if (line.Length > 0 && redacted is null && (_history.Count == 0 || _history[^1] != line))
         {
             _history.Add(line);
             if (_history.Count > HistoryLimit) _history.RemoveAt(0);
@@ -221,7 +275,7 @@ public sealed class TerminalConsole : IChatConsole
         _historyIndex = _history.Count;
         // A command stays on screen so its answer makes sense; a plain line comes back from the server as a message.
         EraseEditArea();
-        if (line.TrimStart().StartsWith('/')) _out.Write(SafeText.Clean(_prompt + line) + "\r\n");
+        if (line.TrimStart().StartsWith('/')) _out.Write(SafeText.Clean(_prompt + (redacted ?? line)) + "\r\n");
         Redraw();
         _lines.Writer.TryWrite(line);
     }
@@ -238,6 +292,7 @@ public sealed class TerminalConsole : IChatConsole
     /// <summary>Ctrl+D on an empty line: the prompt goes, and nothing is typed any more.</summary>
     private void EndInput()
     {
+        EndSecret(null);
         EraseEditArea();
         _disposed = true;
         _out.Flush();
@@ -262,7 +317,12 @@ public sealed class TerminalConsole : IChatConsole
         if (_disposed) return;
         EraseEditArea();
         var width = Math.Max(1, _width());
-        var text = SafeText.Clean(_buffer.ToString());
+        // A secret being typed shows nothing: not even how long it is. A /register or /password line shows *** for its
+        // passwords, with the cursor at its end.
+        var typed = _buffer.ToString();
+        var redacted = _secret is null ? CommandParser.Redacted(typed) : "";
+        var text = redacted ?? SafeText.Clean(typed);
+        var cursor = redacted is not null ? text.Length : _cursor;
         _out.Write(_prompt);
         _out.Write(text);
         var length = _prompt.Length + text.Length;
@@ -271,10 +331,10 @@ public sealed class TerminalConsole : IChatConsole
         var endRow = length / width;
         if (length > 0 && length % width == 0)
         {
-            if (_cursor == _buffer.Length) _out.Write("\r\n");
+            if (cursor == text.Length) _out.Write("\r\n");
             else endRow--;
         }
-        var position = _prompt.Length + _cursor;
+        var position = _prompt.Length + cursor;
         var row = position / width;
         _out.Write(AnsiStyle.CursorUp(endRow - row));
         _out.Write('\r');

@@ -8,6 +8,12 @@ namespace ActorChat.Client.Discovery;
 /// <summary>A chat server that answered a discovery request.</summary>
 public sealed record DiscoveredServer(string Name, IPAddress Address, int TcpPort, int? WebPort, int Protocol)
 {
+    /// <summary>The server's TLS port for chat clients, or null when it offers none.</summary>
+    public int? TlsPort { get; init; }
+
+    /// <summary>The SHA-256 fingerprint of its certificate (lower-case hex) as its answer gave it, or null.</summary>
+    public string? Fingerprint { get; init; }
+
     public override string ToString() => $"{Name} at {Address}:{TcpPort}";
 }
 
@@ -125,7 +131,11 @@ public static class ServerFinder
             if (!DiscoveryCodec.TryDecodeReply(buffer.AsSpan(0, received.ReceivedBytes), out var announcement)) continue;
             // A server on this machine answers from loopback and from each of its addresses: list it once, as loopback.
             var address = local.Contains(from.Address) ? IPAddress.Loopback : from.Address;
-            var server = new DiscoveredServer(announcement!.Name, address, announcement.TcpPort, announcement.WebPort, announcement.Protocol);
+            var server = new DiscoveredServer(announcement!.Name, address, announcement.TcpPort, announcement.WebPort, announcement.Protocol)
+            {
+                TlsPort = announcement.TlsPort,
+                Fingerprint = announcement.Fingerprint,
+            };
             if (!found.Exists(s => s.Address.Equals(server.Address) && s.TcpPort == server.TcpPort)) found.Add(server);
         }
         return found;

@@ -40,4 +40,30 @@ public sealed class ClientOptionsSpec
         var longName = new string('a', 32);
         Assert.Equal(32, ChatClient.WithSuffix(longName, 12).Length);
     }
+
+    [Fact]
+    public void Tls_connects_to_the_default_TLS_port_and_tls_port_implies_tls()
+    {
+        var (tls, _, _) = ClientOptions.Parse(["--host", "chat.local", "--tls"]);
+        Assert.Equal((true, 12346), (tls!.Tls, tls.EffectiveTlsPort));
+        var (port, _, _) = ClientOptions.Parse(["--tls-port", "4443"]);
+        Assert.Equal((true, 4443, true), (port!.Tls, port.EffectiveTlsPort, port.ConnectsDirectly));
+        var (neither, _, _) = ClientOptions.Parse([]);
+        Assert.Null(neither!.Tls); // TLS when discovery offers it
+    }
+
+    [Fact]
+    public void Tls_and_no_tls_together_are_an_error()
+    {
+        var (options, error, _) = ClientOptions.Parse(["--tls", "--no-tls"]);
+        Assert.Null(options);
+        Assert.Equal("--tls and --no-tls: choose one.", error);
+    }
+
+    [Fact]
+    public void Password_accept_new_fingerprint_and_config_dir_are_read()
+    {
+        var (options, _, _) = ClientOptions.Parse(["--password", "pw words", "--accept-new-fingerprint", "--config-dir", "/tmp/x"]);
+        Assert.Equal(("pw words", true, "/tmp/x"), (options!.Password, options.AcceptNewFingerprint, options.ConfigDir));
+    }
 }

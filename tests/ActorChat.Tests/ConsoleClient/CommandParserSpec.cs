@@ -106,4 +106,54 @@ public sealed class CommandParserSpec
     [Fact]
     public void Rooms_may_name_where_to_go_on_from() =>
         Assert.Equal(new RoomsCommand("general"), CommandParser.Parse("/rooms general"));
+
+    [Theory]
+    [InlineData("/topic release on friday", "release on friday")]
+    [InlineData("/topic", "")]
+    public void Topic_takes_the_rest_of_the_line_and_none_clears_it(string line, string topic) =>
+        Assert.Equal(new TopicCommand(topic), CommandParser.Parse(line));
+
+    [Fact]
+    public void Kick_and_ban_take_a_name_and_an_optional_reason()
+    {
+        Assert.Equal(new KickCommand("bob", "flooding the room"), CommandParser.Parse("/kick bob flooding the room"));
+        Assert.Equal(new KickCommand("bob", null), CommandParser.Parse("/kick bob"));
+        Assert.Equal(new RoomBanCommand("bob", "spam"), CommandParser.Parse("/ban bob spam"));
+        Assert.Equal(new RoomUnbanCommand("bob"), CommandParser.Parse("/unban bob"));
+        Assert.IsType<InvalidCommand>(CommandParser.Parse("/kick"));
+    }
+
+    [Fact]
+    public void Mode_is_private_with_an_optional_password_or_public()
+    {
+        Assert.Equal(new ModeCommand(true, null), CommandParser.Parse("/mode private"));
+        Assert.Equal(new ModeCommand(true, "s3cret"), CommandParser.Parse("/mode private s3cret"));
+        Assert.Equal(new ModeCommand(false, null), CommandParser.Parse("/mode public"));
+        Assert.IsType<InvalidCommand>(CommandParser.Parse("/mode secret"));
+    }
+
+    [Fact]
+    public void Delete_takes_the_number_shown_before_a_message()
+    {
+        Assert.Equal(new DeleteCommand(42), CommandParser.Parse("/delete 42"));
+        Assert.Equal(new DeleteCommand(42), CommandParser.Parse("/delete [42]"));
+        Assert.IsType<InvalidCommand>(CommandParser.Parse("/delete last"));
+    }
+
+    [Fact]
+    public void Register_and_password_take_their_passwords_or_ask_for_them()
+    {
+        Assert.Equal(new RegisterCommand("correct-horse"), CommandParser.Parse("/register correct-horse"));
+        Assert.Equal(new RegisterCommand(null), CommandParser.Parse("/register"));
+        Assert.Equal(new PasswordCommand("old-one", "new-one"), CommandParser.Parse("/password old-one new-one"));
+        Assert.Equal(new PasswordCommand(null, null), CommandParser.Parse("/password"));
+    }
+
+    [Fact]
+    public void A_line_with_a_password_is_shown_without_it()
+    {
+        Assert.Equal("/register ***", CommandParser.Redacted("/register correct-horse"));
+        Assert.Equal("/password ***", CommandParser.Redacted("/password old-one new-one"));
+        Assert.Null(CommandParser.Redacted("/topic passwords are secret"));
+    }
 }

@@ -12,17 +12,17 @@ public sealed class RendererSpec
         new("id-" + text, room, sender, text, at, 1);
 
     [Fact]
-    public void A_message_in_the_current_room_shows_time_and_sender()
+    public void A_message_in_the_current_room_shows_time_number_and_sender()
     {
         var line = Assert.Single(_renderer.Render(Message("general", "alice", "hi"), "general"));
-        Assert.Equal(new OutputLine(LineKind.Message, "10:00:05 alice: hi"), line);
+        Assert.Equal(new OutputLine(LineKind.Message, "10:00:05 [1] alice: hi"), line);
     }
 
     [Fact]
     public void A_message_in_another_room_also_shows_the_room()
     {
         var line = Assert.Single(_renderer.Render(Message("dev", "alice", "hi"), "general"));
-        Assert.Equal("10:00:05 #dev alice: hi", line.Text);
+        Assert.Equal("10:00:05 [1] #dev alice: hi", line.Text);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class RendererSpec
     {
         var frame = new JoinedFrame("general", ["alice", "bob"], [Message("general", "bob", "earlier")]);
         var lines = _renderer.Render(frame, "general");
-        Assert.Equal(["*** You joined #general (2 here: alice, bob)", "10:00:05 bob: earlier"], lines.Select(l => l.Text));
+        Assert.Equal(["*** You joined #general (2 here: alice, bob)", "10:00:05 [1] bob: earlier"], lines.Select(l => l.Text));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class RendererSpec
         var page = new HistoryFrame("general", [Message("general", "bob", "first"), Message("general", "alice", "second")]);
         var lines = _renderer.Render(page, "general");
         Assert.Equal(
-            ["— 2 earlier messages in #general —", "10:00:05 bob: first", "10:00:05 alice: second", "— end of earlier messages in #general —"],
+            ["— 2 earlier messages in #general —", "10:00:05 [1] bob: first", "10:00:05 [1] alice: second", "— end of earlier messages in #general —"],
             lines.Select(l => l.Text));
         Assert.All(lines, l => Assert.Equal(LineKind.History, l.Kind));
     }
@@ -149,5 +149,35 @@ public sealed class RendererSpec
     {
         var lines = _renderer.Render(new StatsFrame("general", new Dictionary<string, long> { ["alice"] = 10 }, 25), "general");
         Assert.Equal("(25 messages in all; 15 by others not shown)", lines[^1].Text);
+    }
+
+    [Fact]
+    public void A_deleted_message_shows_as_a_tombstone()
+    {
+        var tombstone = Message("general", "alice", "") with { Deleted = true };
+        Assert.Equal("10:00:05 [1] alice: (message deleted)", _renderer.Message(tombstone, "general").Text);
+        var deleted = Assert.Single(_renderer.Render(new DeletedFrame("general", "m7", 7, "bob"), "general"));
+        Assert.Equal("*** [7] in #general: message deleted (by bob)", deleted.Text);
+    }
+
+    [Fact]
+    public void Topic_mode_role_and_kick_are_told_in_plain_words()
+    {
+        string Line(ServerFrame frame) => Assert.Single(_renderer.Render(frame, "general")).Text;
+        Assert.Equal("*** alice set the topic of #general: release friday", Line(new TopicFrame("general", "release friday", "alice")));
+        Assert.Equal("*** alice cleared the topic of #general", Line(new TopicFrame("general", "", "alice")));
+        Assert.Equal("*** alice made #general private (joined by invitation or with its password)", Line(new ModeFrame("general", true, true, "alice")));
+        Assert.Equal("*** alice made #general public", Line(new ModeFrame("general", false, false, "alice")));
+        Assert.Equal("*** bob is now a moderator of #general (by alice)", Line(new RoleFrame("general", "bob", "moderator", "alice")));
+        Assert.Equal("*** bob was kicked from #general by alice: spam", Line(new KickedFrame("general", "bob", "alice", "spam")));
+        Assert.Equal("!!! You were kicked from #general by alice: spam. /join general to come back, unless you are banned.",
+            Renderer.KickedYou(new KickedFrame("general", "bob", "alice", "spam")).Text);
+    }
+
+    [Fact]
+    public void Joining_a_room_with_a_topic_shows_it()
+    {
+        var lines = _renderer.Joined(new JoinedFrame("general", ["alice"], [], "release friday"), []);
+        Assert.Contains(lines, l => l.Text == "*** Topic of #general: release friday");
     }
 }
