@@ -1,70 +1,26 @@
-using System.Runtime.Serialization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using ActorChat.Server.Persistence;
 using Akka.Actor;
-using Akka.Serialization;
 
 namespace ActorChat.Server.Rooms;
 
 /// <summary>
-/// Stores the events and snapshots of room rules as compact JSON with short, stable manifests, like
+/// Stores the events and snapshots of room rules (see <see cref="JsonManifestSerializer"/>), as
 /// <see cref="RoomEventSerializer"/> does for messages.
 /// </summary>
-public sealed class RoomRulesSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class RoomRulesSerializer(ExtendedActorSystem system) : JsonManifestSerializer(system, "a room rules event",
+    ("role.v1", RoomRulesJsonContext.Default.RoleGiven),
+    ("topic.v1", RoomRulesJsonContext.Default.TopicSet),
+    ("mode.v1", RoomRulesJsonContext.Default.ModeSet),
+    ("invited.v1", RoomRulesJsonContext.Default.UserInvited),
+    ("banned.v1", RoomRulesJsonContext.Default.UserBanned),
+    ("unbanned.v1", RoomRulesJsonContext.Default.UserUnbanned),
+    ("deleted.v1", RoomRulesJsonContext.Default.MessageDeleted),
+    ("rules-snapshot.v1", RoomRulesJsonContext.Default.RulesSnapshot))
 {
     public const int SerializerId = 1603;
 
-    private const string RoleManifest = "role.v1";
-    private const string TopicManifest = "topic.v1";
-    private const string ModeManifest = "mode.v1";
-    private const string InvitedManifest = "invited.v1";
-    private const string BannedManifest = "banned.v1";
-    private const string UnbannedManifest = "unbanned.v1";
-    private const string DeletedManifest = "deleted.v1";
-    private const string SnapshotManifest = "rules-snapshot.v1";
-
-    private static readonly RoomRulesJsonContext Json = RoomRulesJsonContext.Default;
-
     public override int Identifier => SerializerId;
-
-    public override string Manifest(object o) => o switch
-    {
-        RoleGiven => RoleManifest,
-        TopicSet => TopicManifest,
-        ModeSet => ModeManifest,
-        UserInvited => InvitedManifest,
-        UserBanned => BannedManifest,
-        UserUnbanned => UnbannedManifest,
-        MessageDeleted => DeletedManifest,
-        RulesSnapshot => SnapshotManifest,
-        _ => throw new ArgumentException($"{o.GetType()} is not a room rules event.", nameof(o)),
-    };
-
-    public override byte[] ToBinary(object obj) => obj switch
-    {
-        RoleGiven e => JsonSerializer.SerializeToUtf8Bytes(e, Json.RoleGiven),
-        TopicSet e => JsonSerializer.SerializeToUtf8Bytes(e, Json.TopicSet),
-        ModeSet e => JsonSerializer.SerializeToUtf8Bytes(e, Json.ModeSet),
-        UserInvited e => JsonSerializer.SerializeToUtf8Bytes(e, Json.UserInvited),
-        UserBanned e => JsonSerializer.SerializeToUtf8Bytes(e, Json.UserBanned),
-        UserUnbanned e => JsonSerializer.SerializeToUtf8Bytes(e, Json.UserUnbanned),
-        MessageDeleted e => JsonSerializer.SerializeToUtf8Bytes(e, Json.MessageDeleted),
-        RulesSnapshot e => JsonSerializer.SerializeToUtf8Bytes(e, Json.RulesSnapshot),
-        _ => throw new ArgumentException($"{obj.GetType()} is not a room rules event.", nameof(obj)),
-    };
-
-    public override object FromBinary(byte[] bytes, string manifest) => manifest switch
-    {
-        RoleManifest => JsonSerializer.Deserialize(bytes, Json.RoleGiven)!,
-        TopicManifest => JsonSerializer.Deserialize(bytes, Json.TopicSet)!,
-        ModeManifest => JsonSerializer.Deserialize(bytes, Json.ModeSet)!,
-        InvitedManifest => JsonSerializer.Deserialize(bytes, Json.UserInvited)!,
-        BannedManifest => JsonSerializer.Deserialize(bytes, Json.UserBanned)!,
-        UnbannedManifest => JsonSerializer.Deserialize(bytes, Json.UserUnbanned)!,
-        DeletedManifest => JsonSerializer.Deserialize(bytes, Json.MessageDeleted)!,
-        SnapshotManifest => JsonSerializer.Deserialize(bytes, Json.RulesSnapshot)!,
-        _ => throw new SerializationException($"Unknown room rules manifest '{manifest}'."),
-    };
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
