@@ -43,7 +43,7 @@ public static class PersistenceBenchmark
         }
         var messages = CommandLineDefinition.Given(parsed.Result, messagesOption) ? parsed.Result.GetValue(messagesOption) : 100_000;
         var window = CommandLineDefinition.Given(parsed.Result, windowOption) ? parsed.Result.GetValue(windowOption) : 5_000;
-        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", .. parsed.Result.UnmatchedTokens]);
+        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "auto", .. parsed.Result.UnmatchedTokens]);
         if (load.Error is not null)
         {
             Console.Error.WriteLine($"bench: {load.Error} Run with --help for the options.");

@@ -54,11 +54,12 @@ public sealed record ConnectionLimitSettings(
     public static readonly ConnectionLimitSettings Default = new(32, 20, ["127.0.0.0/8", "::1"]);
 }
 
-/// <summary>Where and how the TCP transport listens. <see cref="Port"/> 0 lets the OS pick; <see cref="Off"/> turns plain TCP off (TLS and the web chat may still listen).</summary>
+/// <summary>Where and how the TCP transport listens. <see cref="Port"/> <see cref="AutoPort"/> (0) lets the OS pick; <see cref="Off"/> turns plain TCP off (TLS and the web chat may still listen).</summary>
 /// <param name="SendBufferBytes">The kernel send buffer of each connection; with the outbound limit it bounds what a slow client costs. 0 keeps the OS default.</param>
 public sealed record TcpTransportSettings(string Bind, int Port, int Backlog, int SendBufferBytes)
 {
     public const int Off = -1;
+    public const int AutoPort = 0;
 
     public bool Enabled => Port != Off;
 }

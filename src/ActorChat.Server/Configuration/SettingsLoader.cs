@@ -44,7 +44,7 @@ public static class SettingsLoader
             SettingKind.Port => "a port number from 0 to 65535",
             SettingKind.WebPort => "a port number from 0 to 65535 (0 turns the web chat off) or 'auto'",
             SettingKind.OptionalPort => "a port number from 0 to 65535 (0 turns it off) or 'auto'",
-            SettingKind.PlainPort => "a port number from 0 to 65535 (0 picks a free one) or 'off'",
+            SettingKind.PlainPort => "a port number from 0 to 65535 (0 or 'off' turns it off) or 'auto'",
             SettingKind.Address => "an IP address such as 0.0.0.0 or 127.0.0.1",
             SettingKind.Count => $"a whole number from {Minimum} to {Maximum}",
             SettingKind.Size => Maximum == long.MaxValue
@@ -60,7 +60,7 @@ public static class SettingsLoader
 
     private static readonly Setting[] Settings =
     [
-        new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", SettingKind.PlainPort, "TCP port for chat clients (default 12345; 0 picks a free one; off turns plain TCP off)"),
+        new("--port", "ACTORCHAT_PORT", "actorchat.tcp.port", SettingKind.PlainPort, "TCP port for chat clients (default 12345; 0 or off turns plain TCP off; auto picks a free one)"),
         new("--udp-port", "ACTORCHAT_UDP_PORT", "actorchat.discovery.udp-port", SettingKind.Port, "UDP port for LAN discovery (default 12345; 0 turns discovery off)"),
         new("--bind", "ACTORCHAT_BIND", "actorchat.tcp.bind", SettingKind.Address, "address to listen on (default 0.0.0.0)"),
         new("--web-port", "ACTORCHAT_WEB_PORT", "actorchat.web.port", SettingKind.WebPort, "HTTP port of the web chat (default 8080; 0 turns it off; auto picks a free one)"),
@@ -376,12 +376,17 @@ public static class SettingsLoader
             HandshakeTimeout: tls.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(10)));
     }
 
-    /// <summary>The plain TCP port: a number (0: the OS picks) or "off" (<see cref="TcpTransportSettings.Off"/>).</summary>
+    /// <summary>
+    /// The plain TCP port: a number, 0 or "off" (<see cref="TcpTransportSettings.Off"/>, as 0 turns every other
+    /// listener off), or "auto" (0 inside: the OS picks a free port).
+    /// </summary>
     private static int ParsePlainPort(string value)
     {
         if (string.Equals(value, "off", StringComparison.OrdinalIgnoreCase)) return TcpTransportSettings.Off;
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535) return port;
-        throw new ArgumentException($"TCP port '{value}' is not a port number (0 to 65535) or 'off'.");
+        if (string.Equals(value, "auto", StringComparison.OrdinalIgnoreCase)) return TcpTransportSettings.AutoPort;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535)
+            return port == 0 ? TcpTransportSettings.Off : port;
+        throw new ArgumentException($"TCP port '{value}' is not a port number (0 to 65535), 'off' or 'auto'.");
     }
 
     /// <summary>A port number, 0 (off) or "auto" (a free port the OS picks, as <see cref="TlsSettings.AutoPort"/>).</summary>
@@ -440,7 +445,8 @@ public static class SettingsLoader
         var valid = setting.Kind switch
         {
             SettingKind.WebPort or SettingKind.OptionalPort when string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase) => true,
-            SettingKind.PlainPort when string.Equals(text, "off", StringComparison.OrdinalIgnoreCase) => true,
+            SettingKind.PlainPort when string.Equals(text, "off", StringComparison.OrdinalIgnoreCase)
+                || string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase) => true,
             SettingKind.Port or SettingKind.WebPort or SettingKind.OptionalPort or SettingKind.PlainPort => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535,
             SettingKind.Address => IPAddress.TryParse(text, out _),
             SettingKind.Count => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count)

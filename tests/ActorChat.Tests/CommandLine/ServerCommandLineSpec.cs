@@ -20,7 +20,7 @@ public sealed class ServerCommandLineSpec
 
     [Fact]
     public void A_word_that_is_no_option_is_named_as_an_unexpected_argument() =>
-        Assert.Equal("unexpected argument 'foo'.", ErrorOf("--port", "0", "foo"));
+        Assert.Equal("unexpected argument 'foo'.", ErrorOf("--port", "auto", "foo"));
 
     [Theory]
     [InlineData("--history", "-5", "a whole number from 0 to 2147483647")]
@@ -28,7 +28,7 @@ public sealed class ServerCommandLineSpec
     [InlineData("--max-frame", "12parsecs", "a size in bytes from 256 to 2147483647, such as 65536 or 64KiB")]
     [InlineData("--max-frame", "100", "a size in bytes from 256 to 2147483647, such as 65536 or 64KiB")]
     [InlineData("--outbound-limit", "lots", "a size in bytes of at least 1024, such as 65536, 64KiB or 1MiB")]
-    [InlineData("--port", "banana", "a port number from 0 to 65535 (0 picks a free one) or 'off'")]
+    [InlineData("--port", "banana", "a port number from 0 to 65535 (0 or 'off' turns it off) or 'auto'")]
     [InlineData("--web-port", "eighty", "a port number from 0 to 65535 (0 turns the web chat off) or 'auto'")]
     [InlineData("--bind", "localhost", "an IP address such as 0.0.0.0 or 127.0.0.1")]
     [InlineData("--hello-timeout", "soon", "a number of seconds such as 30 or 0.5")]

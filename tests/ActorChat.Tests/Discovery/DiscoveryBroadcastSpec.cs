@@ -18,7 +18,7 @@ public sealed class DiscoveryBroadcastSpec
     {
         using var lan = NetworkNamespaces.Create();
         await using var server = ChildProcess.Start("ip", NetworkNamespaces.DotnetIn(lan.First, BuiltApps.ServerDll,
-            "--port", "0", "--udp-port", "12345", "--name", "netns-lab", "--in-memory", "--tls-port", "0"));
+            "--port", "auto", "--udp-port", "12345", "--name", "netns-lab", "--in-memory", "--tls-port", "0"));
         await server.WaitForAsync("LAN discovery on UDP 12345", Startup);
         var tcpPort = Regex.Match(server.Output, @"ready: TCP [0-9.]+:(\d+)").Groups[1].Value;
         var expected = $"netns-lab\t{lan.FirstAddress}:{tcpPort}";
@@ -37,7 +37,7 @@ public sealed class DiscoveryBroadcastSpec
     {
         using var lan = NetworkNamespaces.Create();
         await using var server = ChildProcess.Start("ip", NetworkNamespaces.DotnetIn(lan.First, BuiltApps.ServerDll,
-            "--port", "0", "--udp-port", "12345", "--name", "netns-lab", "--in-memory", "--tls-port", "0"));
+            "--port", "auto", "--udp-port", "12345", "--name", "netns-lab", "--in-memory", "--tls-port", "0"));
         await server.WaitForAsync("LAN discovery on UDP 12345", Startup);
 
         await using var client = ChildProcess.Start("ip", NetworkNamespaces.DotnetIn(lan.Second, BuiltApps.ClientDll, "--name", "carol"));

@@ -105,7 +105,7 @@ public sealed class DamagedDataTests : IDisposable
         await SayTwoMessagesInAsync("general");
         Assert.Equal(0, Execute("DROP TABLE journal"));
 
-        await using var server = ServerProcess.Start(["--bind", "127.0.0.1", "--port", "0", "--data-dir", _dataDir]);
+        await using var server = ServerProcess.Start(["--bind", "127.0.0.1", "--port", "auto", "--data-dir", _dataDir]);
         Assert.Equal(1, await server.WaitForExitAsync(TimeSpan.FromSeconds(45)));
         var line = Assert.Single(server.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(DatabaseFile, line);

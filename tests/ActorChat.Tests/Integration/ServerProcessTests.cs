@@ -47,7 +47,7 @@ public sealed class ServerProcessTests
         occupant.Start();
         var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
 
-        await using var server = ServerProcess.Start("--bind", "127.0.0.1", "--port", "0", "--web-port", port.ToString());
+        await using var server = ServerProcess.Start("--bind", "127.0.0.1", "--port", "auto", "--web-port", port.ToString());
         var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(1, exitCode);

@@ -18,7 +18,7 @@ public sealed class StoreStartupTests : IDisposable
 
     private static async Task<string> ExpectStartFailureAsync(params string[] args)
     {
-        await using var server = ServerProcess.Start(["--bind", "127.0.0.1", "--port", "0", .. args]);
+        await using var server = ServerProcess.Start(["--bind", "127.0.0.1", "--port", "auto", .. args]);
         Assert.Equal(1, await server.WaitForExitAsync(TimeSpan.FromSeconds(45)));
         var line = Assert.Single(server.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.DoesNotContain("   at ", server.StandardOutput + server.StandardError);

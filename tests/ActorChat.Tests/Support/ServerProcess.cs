@@ -60,7 +60,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Starts the server on a free loopback port and waits until it is ready.</summary>
     public static async Task<ServerProcess> StartReadyAsync(params string[] extraArgs)
     {
-        var server = Start(["--bind", "127.0.0.1", "--port", "0", .. extraArgs]);
+        var server = Start(["--bind", "127.0.0.1", "--port", "auto", .. extraArgs]);
         await server.WaitReadyAsync();
         return server;
     }

@@ -17,7 +17,7 @@ public static class TestServer
     /// <summary>Settings from the shipped HOCON with the given flags; TCP and UDP port 0, TLS and HTTPS off unless the flags say otherwise.</summary>
     public static ServerSettings Settings(params string[] flags)
     {
-        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "0", "--udp-port", "0", "--web-port", "auto", "--tls-port", "0", "--web-tls-port", "0", "--name", "test-server", .. WithDefaultStore(flags)], new Hashtable());
+        var load = SettingsLoader.Load(["--bind", "127.0.0.1", "--port", "auto", "--udp-port", "0", "--web-port", "auto", "--tls-port", "0", "--web-tls-port", "0", "--name", "test-server", .. WithDefaultStore(flags)], new Hashtable());
         if (load.Error is not null) throw new InvalidOperationException(load.Error);
         return load.Settings!;
     }

@@ -74,10 +74,11 @@ public sealed class TlsSettingsSpec
         Assert.NotNull(SettingsLoader.Load([flag, value], new Hashtable()).Error);
 
     [Fact]
-    public void Port_0_still_picks_a_free_port_and_port_off_turns_plain_tcp_off()
+    public void Port_auto_picks_a_free_port_and_port_0_or_off_turns_plain_tcp_off()
     {
-        Assert.True(Load(["--port", "0"]).Tcp.Enabled);
-        Assert.Equal(0, Load(["--port", "0"]).Tcp.Port);
+        Assert.True(Load(["--port", "auto"]).Tcp.Enabled);
+        Assert.Equal(TcpTransportSettings.AutoPort, Load(["--port", "auto"]).Tcp.Port);
+        Assert.False(Load(["--port", "0"]).Tcp.Enabled);
         Assert.False(Load(["--port", "off"]).Tcp.Enabled);
         Assert.False(Load([], new Hashtable { ["ACTORCHAT_PORT"] = "off" }).Tcp.Enabled);
     }
