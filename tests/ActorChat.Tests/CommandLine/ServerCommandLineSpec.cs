@@ -43,7 +43,7 @@ public sealed class ServerCommandLineSpec
     public void A_flag_without_its_value_says_what_it_expected()
     {
         Assert.Equal("--history: expected a whole number from 0 to 2147483647, got nothing.", ErrorOf("--history"));
-        Assert.Equal("--port: expected a port number from 0 to 65535 (0 picks a free one) or 'off', got nothing.", ErrorOf("--port", "--name", "x"));
+        Assert.Equal("--port: expected a port number from 0 to 65535 (0 or 'off' turns it off) or 'auto', got nothing.", ErrorOf("--port", "--name", "x"));
     }
 
     [Fact]
