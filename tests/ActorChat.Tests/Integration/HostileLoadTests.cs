@@ -195,7 +195,12 @@ public static class HostileLoadTests
                         attacker = await NeverReaderAsync(_server.Port);
                         Connections++;
                         var ends = ((IPEndPoint)attacker.LocalEndPoint!, (IPEndPoint)attacker.RemoteEndPoint!);
-                        var (sent, stoppedBy) = Flood(attacker, AttackLength - attackClock.Elapsed, MaxAttackBytes - BytesSent);
+                        // The flood blocks its thread, so it gets one of its own: run on the thread pool it left the canary's
+                        // awaits waiting for the pool to grow, which showed as one 500-800 ms round trip per run.
+                        var socket = attacker;
+                        var (sent, stoppedBy) = await Task.Factory.StartNew(
+                            () => Flood(socket, AttackLength - attackClock.Elapsed, MaxAttackBytes - BytesSent),
+                            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                         BytesSent += sent;
                         if (stoppedBy != SocketError.Success) DroppedMidAttack++;
                         ClosedAfterAttack = stoppedBy != SocketError.Success
