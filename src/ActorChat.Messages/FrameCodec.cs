@@ -87,6 +87,12 @@ public static class FrameCodec
     /// <summary>The frame as one JSON line: UTF-8 JSON followed by '\n'.</summary>
     public static byte[] EncodeLine(ClientFrame frame) => Encode(frame, Context.ClientFrame);
 
+    /// <summary>The <c>type</c> of every frame a client may send.</summary>
+    public static IReadOnlyCollection<string> ClientFrameTypes => ClientTypes.Keys;
+
+    /// <summary>The <c>type</c> of every frame the server sends.</summary>
+    public static IReadOnlyCollection<string> ServerFrameTypes => ServerTypes.Keys;
+
     /// <summary>Reads one client frame (the JSON of one line, without its terminator).</summary>
     public static DecodeResult<ClientFrame> DecodeClientFrame(ReadOnlySpan<byte> json) => Decode(json, ClientTypes);
 
