@@ -37,6 +37,9 @@ public sealed class ChatClient
     private readonly TaskCompletionSource _quitRequested = NewSignal();
     private readonly List<string> _rooms = [];
 
+    /// <summary>An operator disconnected this client: connecting again would undo their kill, so it does not.</summary>
+    private bool _killed;
+
     /// <summary>Passwords of private rooms joined with one, kept in memory only, to join them again when reconnecting.</summary>
     private readonly Dictionary<string, string> _roomPasswords = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _switchOnJoin = new(StringComparer.OrdinalIgnoreCase);
@@ -705,6 +708,7 @@ public sealed class ChatClient
                     break;
                 case ByeFrame bye:
                     if (source == _connection && !(answers && request.Kind == RequestKind.Quit)) lines.AddRange(_renderer.Render(bye, _currentRoom));
+                    if (source == _connection && bye.Reason == ByeFrame.Killed) _killed = true;
                     break;
                 case WelcomeFrame:
                     break;
@@ -827,6 +831,13 @@ public sealed class ChatClient
             UpdatePrompt();
         }
         await lost.DisposeAsync();
+        bool killed;
+        lock (_gate) killed = _killed;
+        if (killed)
+        {
+            _console.Write(OutputLine.Error("Not reconnecting after an operator's kill; /quit to leave."));
+            return;
+        }
         _console.Write(OutputLine.Error($"Lost the connection to {_serverName} at {_host}:{_port}; reconnecting..."));
         var unanswered = abandoned.Count(r => r.Kind is RequestKind.Say or RequestKind.DirectMessage);
         if (unanswered > 0)

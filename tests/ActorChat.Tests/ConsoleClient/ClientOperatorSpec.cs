@@ -66,6 +66,24 @@ public sealed class ClientOperatorSpec : IDisposable
     }
 
     [Fact]
+    public async Task A_client_an_operator_kills_says_why_and_does_not_reconnect()
+    {
+        await using var server = await TestServer.StartAsync("--operator", "root");
+        await using var root = await ConnectAsync(server, new RegisterRequest("root", Password));
+        await using var client = Client(server, "--name", "mallory");
+        await client.WaitForAsync("Connected to", Within);
+
+        await root.SendAsync(new KillRequest("mallory", "calm down"));
+        await Next<DoneFrame>(root);
+
+        await client.WaitForAsync("Not reconnecting after an operator's kill; /quit to leave.", Within);
+        Assert.Contains("!!! An operator disconnected you: calm down", client.Output);
+        Assert.DoesNotContain("reconnecting...", client.Output);
+        client.CloseInput();
+        Assert.Equal(0, await client.WaitForExitAsync(Within));
+    }
+
+    [Fact]
     public async Task Operator_commands_from_someone_who_is_not_an_operator_are_error_lines_with_the_servers_reason()
     {
         await using var server = await TestServer.StartAsync("--operator", "root");
