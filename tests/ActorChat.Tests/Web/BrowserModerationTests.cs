@@ -247,5 +247,10 @@ public sealed class BrowserModerationTests(ChromiumFixture chromium)
         await Expect(root.SystemLines.Filter(new LocatorFilterOptions { HasTextString = "eve is banned from the server" })).ToHaveCountAsync(1);
         Assert.Equal(ByeFrame.Banned, (await eve.ExpectAsync<ByeFrame>()).Reason);
         await Expect(mallory.Page.Locator("#status")).ToHaveAttributeAsync("data-state", "disconnected"); // it did not reconnect
+        await using var eveAgain = await TestClient.ConnectAsync(server);
+        await eveAgain.SendAsync(new HelloRequest("eve"));
+        var refused = await eveAgain.NextAsync<ErrorFrame>();
+        Assert.Equal(ErrorCodes.Banned, refused.Code);
+        Assert.Contains("for good", refused.Message);
     }
 }
