@@ -39,14 +39,24 @@ public sealed record WelcomeFrame(string Name, string Server, int Protocol, stri
 {
     /// <summary>On a WebSocket, after signing in with a password: a token the page trades once for its session cookie.</summary>
     public string? SessionToken { get; init; }
+
+    /// <summary>True when the account signed in is one of the server's operators (left out otherwise).</summary>
+    public bool? Operator { get; init; }
 }
 
 /// <summary>The answer to join; <see cref="Topic"/> is the room's topic (left out when it has none).</summary>
-public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IReadOnlyList<MessageFrame> History, string? Topic = null) : ServerFrame;
+public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IReadOnlyList<MessageFrame> History, string? Topic = null) : ServerFrame
+{
+    /// <summary>Members whose role counts now (signed in): name → <c>owner</c> or <c>moderator</c>; left out when none has one.</summary>
+    public IReadOnlyDictionary<string, string>? Roles { get; init; }
+}
 
 /// <summary>Someone joined or left a room; <see cref="Event"/> is <c>join</c> or <c>leave</c>.</summary>
 public sealed record PresenceFrame(string Room, string User, string Event) : ServerFrame
 {
+    /// <summary>On a join: <c>owner</c> or <c>moderator</c> when the joiner's role counts (left out otherwise).</summary>
+    public string? Role { get; init; }
+
     public const string Join = "join";
     public const string Leave = "leave";
 }
@@ -71,7 +81,11 @@ public sealed record RoomListFrame(
     IReadOnlyList<RoomSummary> Rooms,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Next = null) : ServerFrame;
 
-public sealed record MembersFrame(string Room, IReadOnlyList<string> Members) : ServerFrame;
+public sealed record MembersFrame(string Room, IReadOnlyList<string> Members) : ServerFrame
+{
+    /// <summary>As in <see cref="JoinedFrame.Roles"/>.</summary>
+    public IReadOnlyDictionary<string, string>? Roles { get; init; }
+}
 
 /// <summary>
 /// Messages per user in a room for the users with the most (at most <see cref="Protocol.MaxStatsPosters"/>);
@@ -129,6 +143,9 @@ public sealed record RegisteredFrame(string Name, string? Server = null, int? Pr
 {
     /// <summary>On a WebSocket: a token the page trades once for its session cookie (see <see cref="WelcomeFrame.SessionToken"/>).</summary>
     public string? SessionToken { get; init; }
+
+    /// <summary>As in <see cref="WelcomeFrame.Operator"/>.</summary>
+    public bool? Operator { get; init; }
 }
 
 /// <summary>The answer to a request that has nothing else to say: password, kill, ban and unban (<see cref="Request"/> names it).</summary>

@@ -36,6 +36,12 @@ public sealed class ChatClient
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _quitRequested = NewSignal();
     private readonly List<string> _rooms = [];
+
+    /// <summary>An operator disconnected this client: connecting again would undo their kill, so it does not.</summary>
+    private bool _killed;
+
+    /// <summary>Passwords of private rooms joined with one, kept in memory only, to join them again when reconnecting.</summary>
+    private readonly Dictionary<string, string> _roomPasswords = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _switchOnJoin = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, SeenIds> _seen = new(StringComparer.OrdinalIgnoreCase);
     private readonly SeenIds _seenDirect = new(SeenIdsPerRoom);
@@ -416,8 +422,12 @@ public sealed class ChatClient
                 if (CurrentRoomOrHint("see its earlier messages") is { } historyRoom) await RequestHistoryAsync(historyRoom, history.Count);
                 break;
             case JoinCommand join:
-                lock (_gate) _switchOnJoin.Add(join.Room);
-                if (!await SendAsync(new JoinRequest(join.Room), new PendingRequest(RequestKind.Join, join.Room)))
+                lock (_gate)
+                {
+                    _switchOnJoin.Add(join.Room);
+                    if (join.Password is not null) _roomPasswords[join.Room] = join.Password;
+                }
+                if (!await SendAsync(new JoinRequest(join.Room, join.Password), new PendingRequest(RequestKind.Join, join.Room)))
                     lock (_gate) _switchOnJoin.Remove(join.Room);
                 break;
             case LeaveCommand leave:
@@ -451,12 +461,28 @@ public sealed class ChatClient
                 if (old is not null && fresh is not null)
                     await SendAsync(new PasswordRequest(old, fresh), new PendingRequest(RequestKind.Account, null, fresh));
                 break;
+            case KillCommand kill:
+                await SendAsync(new KillRequest(kill.User, kill.Reason),
+                    new PendingRequest(RequestKind.Operator, null, $"{kill.User} was disconnected from the server."));
+                break;
+            case ServerBanCommand ban:
+                var banned = ban.User ?? ban.Address;
+                var length = ban.Minutes is { } minutes ? $"for {minutes.ToString(System.Globalization.CultureInfo.InvariantCulture)} min" : "for good";
+                await SendAsync(new BanRequest(ban.User, ban.Address, ban.Minutes, ban.Reason),
+                    new PendingRequest(RequestKind.Operator, null, $"{banned} is banned from the server {length}."));
+                break;
+            case ServerUnbanCommand unban:
+                await SendAsync(new UnbanRequest(unban.User, unban.Address),
+                    new PendingRequest(RequestKind.Operator, null, $"{unban.User ?? unban.Address} is no longer banned from the server."));
+                break;
             default:
                 await ModerateAsync(command);
                 break;
         }
         return true;
     }
+
+    private string? RoomPassword(string room) => _roomPasswords.GetValueOrDefault(room);
 
     /// <summary>A password typed without echo; null (and a hint) where input cannot be hidden.</summary>
     private async Task<string?> AskSecretAsync(string prompt)
@@ -677,8 +703,12 @@ public sealed class ChatClient
                     _password = newPassword; // what a reconnection signs in with from now on
                     lines.AddRange(_renderer.Render(frame, _currentRoom));
                     break;
+                case DoneFrame when answers && request is { Kind: RequestKind.Operator, Text: { } told }:
+                    lines.Add(OutputLine.System(told));
+                    break;
                 case ByeFrame bye:
                     if (source == _connection && !(answers && request.Kind == RequestKind.Quit)) lines.AddRange(_renderer.Render(bye, _currentRoom));
+                    if (source == _connection && bye.Reason == ByeFrame.Killed) _killed = true;
                     break;
                 case WelcomeFrame:
                     break;
@@ -761,6 +791,7 @@ public sealed class ChatClient
     {
         _rooms.RemoveAll(r => string.Equals(r, left.Room, StringComparison.OrdinalIgnoreCase));
         _oldestSeq.Remove(left.Room);
+        _roomPasswords.Remove(left.Room);
         if (!quietly) lines.AddRange(_renderer.Render(left, _currentRoom));
         if (string.Equals(_currentRoom, left.Room, StringComparison.OrdinalIgnoreCase))
         {
@@ -800,6 +831,13 @@ public sealed class ChatClient
             UpdatePrompt();
         }
         await lost.DisposeAsync();
+        bool killed;
+        lock (_gate) killed = _killed;
+        if (killed)
+        {
+            _console.Write(OutputLine.Error("Not reconnecting after an operator's kill; /quit to leave."));
+            return;
+        }
         _console.Write(OutputLine.Error($"Lost the connection to {_serverName} at {_host}:{_port}; reconnecting..."));
         var unanswered = abandoned.Count(r => r.Kind is RequestKind.Say or RequestKind.DirectMessage);
         if (unanswered > 0)
@@ -873,7 +911,7 @@ public sealed class ChatClient
         lock (_gate)
         {
             _connection = connection;
-            foreach (var room in rooms) frames.Add(new JoinRequest(room) { Ref = _pending.Add(new PendingRequest(RequestKind.Join, room)) });
+            foreach (var room in rooms) frames.Add(new JoinRequest(room, RoomPassword(room)) { Ref = _pending.Add(new PendingRequest(RequestKind.Join, room)) });
         }
         if (!await SendAllAsync(connection, frames)) return;
         while (true)
@@ -977,7 +1015,7 @@ public sealed class ChatClient
         var joins = new List<ClientFrame>();
         lock (_gate)
         {
-            foreach (var room in rooms) joins.Add(new JoinRequest(room) { Ref = _pending.Add(new PendingRequest(RequestKind.Join, room)) });
+            foreach (var room in rooms) joins.Add(new JoinRequest(room, RoomPassword(room)) { Ref = _pending.Add(new PendingRequest(RequestKind.Join, room)) });
         }
         StartPump(own);
         if (!await SendAllAsync(own, joins))

@@ -12,7 +12,7 @@ public static class CommandParser
     /// <summary>The commands, as /help lists them.</summary>
     public static readonly IReadOnlyList<(string Usage, string Help)> Commands =
     [
-        ("/join ROOM", "join a room and make it the current one"),
+        ("/join ROOM [PASSWORD]", "join a room and make it the current one (a private room with its password)"),
         ("/leave [ROOM]", "leave a room (the current one if none is named)"),
         ("/switch ROOM", "make a room you are in the current one"),
         ("/rooms [FROM]", "list the rooms on the server, a page at a time (FROM: where the last page said to go on)"),
@@ -29,6 +29,9 @@ public static class CommandParser
         ("/kick NAME [REASON]", "put someone out of the current room"),
         ("/ban NAME [REASON]", "ban someone from the current room"),
         ("/unban NAME", "lift someone's ban from the current room"),
+        ("/kill NAME [REASON]", "operators: disconnect someone from the server"),
+        ("/gban NAME|ADDRESS [MINUTES] [REASON]", "operators: ban an account, an address or a range (1.2.3.0/24) from the whole server; no minutes: for good"),
+        ("/gunban NAME|ADDRESS", "operators: lift a server-wide ban"),
         ("/delete N", "delete message N of the current room (the number in brackets before it)"),
         ("/clear", "clear the screen"),
         ("/help", "this list"),
@@ -45,7 +48,10 @@ public static class CommandParser
         var space = trimmed.IndexOf(' ');
         if (space < 0) return null;
         var name = trimmed[..space].ToLowerInvariant();
-        return name is "/register" or "/password" or "/passwd" ? name + " ***" : null;
+        if (name is "/register" or "/password" or "/passwd") return name + " ***";
+        // A private room's password: /join ROOM PASSWORD.
+        var words = trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return name is "/join" or "/j" && words.Length > 2 ? $"{name} {words[1]} ***" : null;
     }
 
     public static Command Parse(string line)
@@ -63,7 +69,7 @@ public static class CommandParser
 
         return name switch
         {
-            "join" or "j" => words.Length == 1 ? new JoinCommand(words[0]) : Usage("/join ROOM"),
+            "join" or "j" => words.Length switch { 1 => new JoinCommand(words[0]), 2 => new JoinCommand(words[0], words[1]), _ => Usage("/join ROOM [PASSWORD]") },
             "leave" or "part" => words.Length switch { 0 => new LeaveCommand(null), 1 => new LeaveCommand(words[0]), _ => Usage("/leave [ROOM]") },
             "switch" or "sw" => words.Length == 1 ? new SwitchCommand(words[0]) : Usage("/switch ROOM"),
             "rooms" or "list" => words.Length switch { 0 => new RoomsCommand(), 1 => new RoomsCommand(words[0]), _ => Usage("/rooms [FROM]") },
@@ -83,6 +89,11 @@ public static class CommandParser
             "kick" => words.Length >= 1 ? new KickCommand(words[0], Reason(rest)) : Usage("/kick NAME [REASON]"),
             "ban" => words.Length >= 1 ? new RoomBanCommand(words[0], Reason(rest)) : Usage("/ban NAME [REASON]"),
             "unban" => words.Length == 1 ? new RoomUnbanCommand(words[0]) : Usage("/unban NAME"),
+            "kill" => words.Length >= 1 ? new KillCommand(words[0], Reason(rest)) : Usage("/kill NAME [REASON]"),
+            "gban" => ParseServerBan(words, rest),
+            "gunban" => words.Length == 1
+                ? IsAddress(words[0]) ? new ServerUnbanCommand(null, words[0]) : new ServerUnbanCommand(words[0], null)
+                : Usage("/gunban NAME|ADDRESS"),
             "delete" or "del" => words.Length == 1 && long.TryParse(words[0].Trim('[', ']'), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq >= 1
                 ? new DeleteCommand(seq)
                 : Usage("/delete N, N the number in brackets before a message of the current room"),
@@ -105,6 +116,39 @@ public static class CommandParser
     {
         var space = rest.IndexOf(' ');
         return space < 0 ? null : rest[(space + 1)..].Trim() is { Length: > 0 } reason ? reason : null;
+    }
+
+    /// <summary>/gban NAME|ADDRESS [MINUTES] [REASON]: a number after the target is the minutes, the rest the reason.</summary>
+    private static Command ParseServerBan(string[] words, string rest)
+    {
+        const string usage = "/gban NAME|ADDRESS [MINUTES] [REASON]";
+        if (words.Length == 0) return Usage(usage);
+        var target = words[0];
+        var reason = Reason(rest);
+        double? minutes = null;
+        if (words.Length >= 2 && double.TryParse(words[1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        {
+            if (number <= 0) return Usage(usage + ", MINUTES above 0");
+            minutes = number;
+            reason = Reason(reason!);
+        }
+        return IsAddress(target)
+            ? new ServerBanCommand(null, target, minutes, reason)
+            : new ServerBanCommand(target, null, minutes, reason);
+    }
+
+    /// <summary>
+    /// An IP address or a CIDR range rather than a name: IPv4 as four dotted numbers, or anything with a ':' (IPv6).
+    /// Names may hold digits and dots too, so a bare number is a name.
+    /// </summary>
+    public static bool IsAddress(string word)
+    {
+        var slash = word.IndexOf('/');
+        var address = slash < 0 ? word : word[..slash];
+        if (slash >= 0 && !int.TryParse(word[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out _)) return false;
+        if (address.Contains(':')) return System.Net.IPAddress.TryParse(address, out _);
+        var parts = address.Split('.');
+        return parts.Length == 4 && parts.All(p => p.Length is >= 1 and <= 3 && p.All(char.IsAsciiDigit) && int.Parse(p, CultureInfo.InvariantCulture) <= 255);
     }
 
     private static Command ParseMode(string[] words) => words switch

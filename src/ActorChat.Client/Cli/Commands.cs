@@ -6,7 +6,8 @@ public abstract record Command;
 /// <summary>A plain line: said in the current room.</summary>
 public sealed record SayCommand(string Text) : Command;
 
-public sealed record JoinCommand(string Room) : Command;
+/// <summary>Join a room; <see cref="Password"/> is a private room's password, when given.</summary>
+public sealed record JoinCommand(string Room, string? Password = null) : Command;
 
 /// <summary>Leave a room; null means the current one.</summary>
 public sealed record LeaveCommand(string? Room) : Command;
@@ -71,3 +72,12 @@ public sealed record RoomUnbanCommand(string User) : Command;
 
 /// <summary>Delete the message numbered <see cref="Seq"/> (the number shown before it) in the current room.</summary>
 public sealed record DeleteCommand(long Seq) : Command;
+
+/// <summary>An operator disconnects a user from the server.</summary>
+public sealed record KillCommand(string User, string? Reason) : Command;
+
+/// <summary>An operator bans an account (<see cref="User"/>) or an address or CIDR range from the whole server; no minutes: for good.</summary>
+public sealed record ServerBanCommand(string? User, string? Address, double? Minutes, string? Reason) : Command;
+
+/// <summary>An operator lifts a server-wide ban of an account or an address.</summary>
+public sealed record ServerUnbanCommand(string? User, string? Address) : Command;

@@ -14,6 +14,8 @@ public enum RequestKind
     /// <summary>register or password: <see cref="PendingRequest.Text"/> holds the new password, to sign in with on reconnecting.</summary>
     Account,
     Other,
+    /// <summary>kill, ban or unban: <see cref="PendingRequest.Text"/> is the line to show when it is done.</summary>
+    Operator,
     Ping,
     Quit,
 }

@@ -67,7 +67,12 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
             case ErrorFrame error:
                 return [OutputLine.Error($"{error.Message} [{error.Code}]")];
             case ByeFrame bye:
-                return [OutputLine.System(bye.Reason == ByeFrame.ServerShutdown ? "The server is shutting down." : "Bye.")];
+                return [bye.Reason switch
+                {
+                    ByeFrame.ServerShutdown => OutputLine.System("The server is shutting down."),
+                    ByeFrame.Killed => OutputLine.Error($"An operator disconnected you{(bye.Message is { Length: > 0 } why ? ": " + why : ".")}"),
+                    _ => OutputLine.System("Bye."),
+                }];
             case TopicFrame topic:
                 return [OutputLine.System(topic.Topic.Length == 0
                     ? $"{topic.By} cleared the topic of #{topic.Room}"

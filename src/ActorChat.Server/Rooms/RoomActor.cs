@@ -182,7 +182,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             case Join join: OnJoin(join); break;
             case Leave leave: OnLeave(leave); break;
             case GetMembers get when IndexOf(get.Member) < 0: Answer(get, NotInRoom("see who is there")); break;
-            case GetMembers get: Answer(get, new MembersFrame(_name, MemberNames())); break;
+            case GetMembers get: Answer(get, new MembersFrame(_name, MemberNames()) { Roles = MemberRoles() }); break;
             case Attach attach:
                 if (IndexOf(attach.Member) >= 0) attach.Member.Tell(new RoomAttached(_key, Self, attach.Ticket), ActorRefs.NoSender);
                 break;
@@ -335,7 +335,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
                 return;
             }
             // Staged before the joiner is a member, so its own presence and what came before it are not for it.
-            Stage(FrameCodec.EncodeLine(new PresenceFrame(_name, join.User, PresenceFrame.Join)));
+            Stage(FrameCodec.EncodeLine(new PresenceFrame(_name, join.User, PresenceFrame.Join) { Role = RoleName(_policy.RoleOf(join.User, join.Registered)) }));
             _members.Add(new RoomMember(join.Member, join.User, join.Registered));
             _joinedDuringBatch[join.Member] = _staged.Count;
             Context.Watch(join.Member);
@@ -347,7 +347,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             // Joining again is harmless: the member gets the current state once more, after what it is owed.
             SendStagedMessages();
         }
-        Answer(join, new JoinedFrame(_name, MemberNames(), _recent.Select(Shown).ToArray(), _policy.Topic));
+        Answer(join, new JoinedFrame(_name, MemberNames(), _recent.Select(Shown).ToArray(), _policy.Topic) { Roles = MemberRoles() });
         join.Member.Tell(new RoomAttached(_key, Self, join.Ticket), ActorRefs.NoSender);
     }
 
@@ -627,6 +627,25 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         new(_name, PosterRanking.Top(_messagesPerUser, Protocol.MaxStatsPosters), _messagesPerUser.Values.Sum());
 
     private string[] MemberNames() => _members.Select(m => m.User).ToArray();
+
+    /// <summary>The members whose role counts now, for clients to show beside their names; null when nobody has one.</summary>
+    private Dictionary<string, string>? MemberRoles()
+    {
+        Dictionary<string, string>? roles = null;
+        foreach (var member in _members)
+        {
+            if (RoleName(_policy.RoleOf(member.User, member.Registered)) is { } role)
+                (roles ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase))[member.User] = role;
+        }
+        return roles;
+    }
+
+    private static string? RoleName(RoomRole role) => role switch
+    {
+        RoomRole.Owner => RoleRequest.Owner,
+        RoomRole.Moderator => RoleRequest.Moderator,
+        _ => null,
+    };
 
     private void ReportOccupancy() => Context.Parent.Tell(_policy.IsPrivate
         ? new Occupancy(_key, _name, _members.Count, Private: true,

@@ -399,6 +399,7 @@ public sealed partial class ChatSession
         AnswerNext(new WelcomeFrame(registered.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom)
         {
             SessionToken = withPassword ? _services.WebSessions?.Issue(registered.Name) : null,
+            Operator = IsOperator ? true : null,
         });
     }
 
@@ -410,6 +411,7 @@ public sealed partial class ChatSession
         AnswerNext(new RegisteredFrame(created.Name, _services.ServerName, Protocol.Version, _services.Settings.DefaultRoom)
         {
             SessionToken = _services.WebSessions?.Issue(created.Name),
+            Operator = IsOperator ? true : null,
         });
     }
 

@@ -19,6 +19,12 @@
   const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
   // Errors that answer a hello or register: the sign-in failed (or, for a taken name, may be retried).
   const ROLE_WORDS = { owner: 'an owner', moderator: 'a moderator', member: 'a plain member' };
+  // What a refused control was trying to do, for the red line that gives the server's reason.
+  const ACTION_WORDS = {
+    topic: 'set the topic', mode: 'change the room settings', invite: 'invite', role: 'change the role',
+    kick: 'remove the member', room_ban: 'ban from the room', room_unban: 'lift the room ban', delete: 'delete the message',
+    kill: 'disconnect the user', ban: 'ban from the server',
+  };
   const SIGN_IN_ERRORS = ['name_taken', 'invalid_name', 'auth_failed', 'auth_required', 'weak_password', 'banned',
     'not_permitted', 'already_identified'];
 
@@ -36,6 +42,7 @@
     topic: $('room-topic'), roomMenu: $('room-menu'), topicForm: $('topic-form'), topicInput: $('topic-input'),
     modeForm: $('mode-form'), privateInput: $('private-input'), roomPasswordInput: $('room-password-input'),
     inviteForm: $('invite-form'), inviteInput: $('invite-input'), notice: $('notice'),
+    unbanForm: $('unban-form'), unbanInput: $('unban-input'),
     joinPasswordPrompt: $('join-password-prompt'), joinPasswordInput: $('join-password-input'),
     joinPasswordLabel: $('join-password-label'),
   };
@@ -62,6 +69,7 @@
     pinned: true,             // the view follows the newest message
     credentials: null,        // { password, register } for the next hello or register only; forgotten once answered
     account: false,           // signed in to an account (not a guest): the room settings and moderation show
+    operator: false,          // the welcome said this account is one of the server's operators: kill and server ban show
     cookieName: null,         // the account the session cookie stands for, when the page holds one
     joinPasswordFor: null,    // a private room whose join asked for its password
   };
@@ -258,6 +266,7 @@
   async function signOut() {
     if (state.account || state.cookieName) await dropSession();
     state.account = false;
+    state.operator = false;
     state.cookieName = null;
     state.credentials = null;
     setNotice('');
@@ -295,10 +304,11 @@
       case 'topic': onTopic(frame); break;
       case 'mode': onMode(frame); break;
       case 'invited': roomLine(frame.room, `${frame.user} may now join #${frame.room} (invited by ${frame.by})`); break;
-      case 'role': roomLine(frame.room, `${frame.by} made ${frame.user} ${ROLE_WORDS[frame.role] || frame.role}`); break;
+      case 'role': onRole(frame); break;
       case 'kicked': onKicked(frame); break;
       case 'room_banned': roomLine(frame.room, `${frame.user} is banned from #${frame.room}${reasonText(frame.reason)}`); break;
       case 'room_unbanned': roomLine(frame.room, `${frame.user} may join #${frame.room} again`); break;
+      case 'done': onDone(frame, asked); break;
       case 'deleted': onDeleted(frame); break;
       case 'joined': onJoined(frame, asked); break;
       case 'presence': onPresence(frame); break;
@@ -313,6 +323,7 @@
       case 'ping': send({ type: 'pong' }); break; // the server checks that a quiet page is still there
       case 'bye':
         if (frame.reason === 'server_shutdown') systemLineEverywhere('The server is restarting; reconnecting…');
+        if (frame.reason === 'killed' || frame.reason === 'banned') onSentAway(frame);
         break;
       default: break; // pong and frames of later protocol versions
     }
@@ -321,6 +332,7 @@
   function onWelcome(frame, registered) {
     const byCookie = !state.credentials && state.cookieName !== null && roomKey(state.cookieName) === roomKey(frame.name);
     state.account = registered || typeof frame.sessionToken === 'string' || byCookie || (state.account && !state.credentials);
+    state.operator = frame.operator === true;
     state.credentials = null; // the password is not kept: a reconnect signs in by the cookie
     if (typeof frame.sessionToken === 'string') keepSession(frame.sessionToken);
     state.name = frame.name;
@@ -400,9 +412,59 @@
         break;
       default: break;
     }
-    const target = currentConversation();
-    if (target) addLine(target, { kind: 'error', text: frame.message });
+    const target = (asked && asked.key && state.conversations.get(asked.key)) || currentConversation();
+    const action = asked && ACTION_WORDS[asked.kind];
+    if (target) addLine(target, { kind: 'error', text: action ? `Could not ${action}${asked.user ? ` (${asked.user})` : ''}: ${frame.message}` : frame.message });
   }
+
+  /** An operator's kill or server ban went through. */
+  function onDone(frame, asked) {
+    const target = currentConversation();
+    if (!target || !asked || !asked.user) return;
+    if (frame.request === 'kill') addLine(target, { kind: 'system', text: `${asked.user} was disconnected from the server` });
+    if (frame.request === 'ban') addLine(target, { kind: 'system', text: `${asked.user} is banned from the server` });
+  }
+
+  /** An operator disconnected us, or banned us: no reconnecting; the form says why. */
+  function onSentAway(frame) {
+    state.wanted = false;
+    clearTimeout(state.reconnectTimer);
+    forgetSaved();
+    const why = frame.reason === 'killed'
+      ? `An operator disconnected you${frame.message ? `: ${frame.message}` : '.'}`
+      : `You are banned from this server. ${frame.message || ''}`.trim();
+    state.conversations.clear();
+    state.current = null;
+    ui.chat.hidden = true;
+    ui.login.hidden = false;
+    ui.me.hidden = true;
+    ui.logout.hidden = true;
+    setStatus('disconnected');
+    ui.loginError.textContent = why;
+    ui.loginError.dataset.code = frame.reason;
+    ui.nameInput.value = state.name || '';
+  }
+
+  /** Someone's role in a room changed: the line says so, the member list shows it. */
+  function onRole(frame) {
+    const room = state.conversations.get(roomKey(frame.room));
+    if (!room) return;
+    setRole(room, frame.user, frame.role);
+    addLine(room, { kind: 'system', text: `${frame.by} made ${frame.user} ${ROLE_WORDS[frame.role] || frame.role}` });
+    if (state.current === room.key) renderMembers(room);
+  }
+
+  function setRole(room, user, role) {
+    if (role === 'owner' || role === 'moderator') room.roles.set(roomKey(user), role);
+    else room.roles.delete(roomKey(user));
+  }
+
+  /** The roles a joined or members frame names (members whose role counts now). */
+  function takeRoles(room, roles) {
+    room.roles = new Map(Object.entries(roles || {}).map(([user, role]) => [roomKey(user), role]));
+  }
+
+  const roleOf = (room, user) => room.roles.get(roomKey(user)) || 'member';
 
   /** Why a sign-in failed, in plain words for the form. */
   function signInProblem(frame) {
@@ -541,7 +603,7 @@
     let conversation = state.conversations.get(key);
     if (!conversation) {
       conversation = {
-        key, kind, name, inRoom: false, lines: [], ids: new Set(), members: [], counts: new Map(), unread: 0,
+        key, kind, name, inRoom: false, lines: [], ids: new Set(), members: [], roles: new Map(), counts: new Map(), unread: 0,
         maxLines: MAX_LINES, // grows by what "Load older messages" brings, so new lines do not push it out at once
         oldestSeq: null,     // the smallest message seq shown: older pages are asked for before it
         total: null,         // the room's message count from its stats: with nothing shown, whether older ones exist
@@ -562,6 +624,7 @@
     room.topic = typeof frame.topic === 'string' ? frame.topic : '';
     if (request && request.password) room.password = request.password;
     room.members = [...frame.members];
+    takeRoles(room, frame.roles);
     const history = frame.history || [];
     // A room whose latest seq is below what was shown lost its messages (a server without a database restarted).
     if (room.oldestSeq !== null && (history.length === 0 || history[history.length - 1].seq < room.oldestSeq)) {
@@ -603,9 +666,11 @@
     if (!room) return;
     if (frame.event === 'join') {
       if (!room.members.includes(frame.user)) room.members.push(frame.user);
+      setRole(room, frame.user, frame.role);
       addLine(room, { kind: 'system', text: `${frame.user} joined` });
     } else {
       room.members = room.members.filter((member) => member !== frame.user);
+      room.roles.delete(roomKey(frame.user));
       addLine(room, { kind: 'system', text: `${frame.user} left` });
     }
     if (state.current === room.key) renderMembers(room);
@@ -736,6 +801,7 @@
     const members = frame.members || [];
     if (room) {
       room.members = [...members];
+      takeRoles(room, frame.roles);
       if (state.current === room.key) renderMembers(room);
     }
     if (asked && asked.kind === 'who') {
@@ -812,13 +878,16 @@
       case '/invite':
       case '/kick':
       case '/ban':
+      case '/unban':
+      case '/role':
       case '/mode':
         runRoomCommand(command.toLowerCase(), rest, text, target);
         break;
       default:
         if (target) {
           addLine(target, { kind: 'error', text: 'Commands: /join ROOM, /leave, /dm NAME [TEXT], /who, /topic TEXT, '
-            + '/invite NAME, /kick NAME [reason], /ban NAME [reason], /mode private|public [password]' });
+            + '/invite NAME, /kick NAME [reason], /ban NAME [reason], /unban NAME, /role NAME owner|moderator|member, '
+            + '/mode private|public [password]' });
         }
     }
   }
@@ -849,6 +918,17 @@
         send(frame, context);
         break;
       }
+      case '/unban':
+        if (rest[0]) send({ type: 'room_unban', room: room.name, user: rest[0] }, { ...context, kind: 'room_unban', user: rest[0] });
+        else addLine(room, { kind: 'error', text: 'Say whom: /unban NAME' });
+        break;
+      case '/role':
+        if (rest[0] && ['owner', 'moderator', 'member'].includes(rest[1])) {
+          send({ type: 'role', room: room.name, user: rest[0], role: rest[1] }, { ...context, user: rest[0] });
+        } else {
+          addLine(room, { kind: 'error', text: 'Say /role NAME owner|moderator|member' });
+        }
+        break;
       case '/mode':
         if (rest[0] !== 'private' && rest[0] !== 'public') {
           addLine(room, { kind: 'error', text: 'Say /mode private [password] or /mode public' });
@@ -1114,6 +1194,8 @@
     ui.members.replaceChildren(...members.map((member) => {
       const item = el('li', 'member');
       item.dataset.user = member;
+      const role = roleOf(conversation, member);
+      item.dataset.role = role;
       if (isMe(member)) {
         item.append(el('span', 'member-name', `${member} (you)`));
       } else {
@@ -1122,8 +1204,19 @@
         button.title = `Direct message to ${member}`;
         button.addEventListener('click', () => openDirect(member));
         item.append(button);
-        if (state.account) item.append(memberAction('Kick', 'kick', conversation, member), memberAction('Ban', 'room_ban', conversation, member));
       }
+      if (role !== 'member') item.append(el('span', 'member-role', role));
+      if (isMe(member)) return item;
+      const mine = roleOf(conversation, state.name);
+      const actions = el('span', 'member-actions');
+      if (mine === 'owner') actions.append(roleSelect(conversation, member, role));
+      if (state.account && mine !== 'member') {
+        actions.append(memberAction('Kick', 'kick', conversation, member), memberAction('Ban', 'room_ban', conversation, member));
+      }
+      if (state.operator) {
+        actions.append(operatorAction('Kill', 'kill', member), operatorAction('Server ban', 'ban', member));
+      }
+      if (actions.childElementCount > 0) item.append(actions);
       return item;
     }));
   }
@@ -1132,7 +1225,34 @@
     const button = el('button', `member-action member-${type === 'kick' ? 'kick' : 'ban'}`, label);
     button.type = 'button';
     button.title = type === 'kick' ? `Remove ${member} from #${room.name}` : `Ban ${member} from #${room.name}`;
-    button.addEventListener('click', () => send({ type, room: room.name, user: member }, { kind: type, key: room.key }));
+    button.addEventListener('click', () => send({ type, room: room.name, user: member }, { kind: type, key: room.key, user: member }));
+    return button;
+  }
+
+  /** An owner's choice of someone's role: sends a role frame; the member list follows the server's role frame. */
+  function roleSelect(room, member, role) {
+    const select = el('select', 'member-role-select');
+    select.setAttribute('aria-label', `Role of ${member} in #${room.name}`);
+    for (const value of ['member', 'moderator', 'owner']) {
+      const option = el('option', '', value);
+      option.value = value;
+      option.selected = value === role;
+      select.append(option);
+    }
+    select.addEventListener('change', () => {
+      send({ type: 'role', room: room.name, user: member, role: select.value }, { kind: 'role', key: room.key, user: member });
+      select.value = role; // until the server says otherwise
+    });
+    return select;
+  }
+
+  /** An operator's server-wide action on a member: kill (disconnect) or ban the account for good. */
+  function operatorAction(label, type, member) {
+    const button = el('button', `member-action member-${type === 'kill' ? 'kill' : 'gban'}`, label);
+    button.type = 'button';
+    button.title = type === 'kill' ? `Disconnect ${member} from the server` : `Ban ${member} from the whole server`;
+    const key = state.current;
+    button.addEventListener('click', () => send({ type, user: member }, { kind: type, key, user: member }));
     return button;
   }
 
@@ -1227,6 +1347,14 @@
     const user = ui.inviteInput.value.trim();
     if (room && room.kind === 'room' && user) send({ type: 'invite', room: room.name, user }, { kind: 'invite', key: room.key });
     ui.inviteInput.value = '';
+  });
+
+  ui.unbanForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const room = currentConversation();
+    const user = ui.unbanInput.value.trim();
+    if (room && room.kind === 'room' && user) send({ type: 'room_unban', room: room.name, user }, { kind: 'room_unban', key: room.key, user });
+    ui.unbanInput.value = '';
   });
 
   ui.composer.addEventListener('submit', (event) => {

@@ -79,13 +79,21 @@ public sealed class CommandParserSpec
         Assert.Contains("200", invalid.Hint);
     }
 
+    [Theory]
+    [InlineData("/join ROOM [PASSWORD]")]
+    [InlineData("/kill NAME [REASON]")]
+    [InlineData("/gban NAME|ADDRESS [MINUTES] [REASON]")]
+    [InlineData("/gunban NAME|ADDRESS")]
+    public void The_operator_commands_and_a_private_rooms_join_are_listed_in_help(string usage) =>
+        Assert.Contains(CommandParser.Commands, c => c.Usage == usage);
+
     [Fact]
     public void History_is_listed_in_help() =>
         Assert.Contains(CommandParser.Commands, c => c.Usage == "/history [N]");
 
     [Theory]
     [InlineData("/join", "/join ROOM")]
-    [InlineData("/join a b", "/join ROOM")]
+    [InlineData("/join a b c", "/join ROOM [PASSWORD]")]
     [InlineData("/switch", "/switch ROOM")]
     [InlineData("/msg bob", "/msg NAME TEXT")]
     [InlineData("/msg", "/msg NAME TEXT")]
@@ -156,4 +164,34 @@ public sealed class CommandParserSpec
         Assert.Equal("/password ***", CommandParser.Redacted("/password old-one new-one"));
         Assert.Null(CommandParser.Redacted("/topic passwords are secret"));
     }
+
+    [Fact]
+    public void Join_with_a_second_word_gives_the_private_rooms_password_and_the_line_is_shown_without_it()
+    {
+        Assert.Equal(new JoinCommand("den", "sesame"), CommandParser.Parse("/join den sesame"));
+        Assert.Equal("/join den ***", CommandParser.Redacted("/join den sesame"));
+        Assert.Null(CommandParser.Redacted("/join den"));
+    }
+
+    [Fact]
+    public void Kill_takes_a_name_and_an_optional_reason() =>
+        Assert.Equal((new KillCommand("mallory", "calm down"), new KillCommand("mallory", null)),
+            (CommandParser.Parse("/kill mallory calm down"), CommandParser.Parse("/kill mallory")));
+
+    [Fact]
+    public void A_server_ban_takes_a_name_or_an_address_then_optional_minutes_then_a_reason()
+    {
+        Assert.Equal(new ServerBanCommand("eve", null, 30, "flooding the room"), CommandParser.Parse("/gban eve 30 flooding the room"));
+        Assert.Equal(new ServerBanCommand(null, "192.0.2.0/24", null, null), CommandParser.Parse("/gban 192.0.2.0/24"));
+        Assert.Equal(new ServerBanCommand(null, "2001:db8::1", 1.5, null), CommandParser.Parse("/gban 2001:db8::1 1.5"));
+        Assert.Equal(new ServerBanCommand("eve", null, null, "for good"), CommandParser.Parse("/gban eve for good"));
+        Assert.Equal(new ServerBanCommand("1.2.3", null, null, null), CommandParser.Parse("/gban 1.2.3")); // a name may look like a number
+        Assert.IsType<InvalidCommand>(CommandParser.Parse("/gban eve 0"));
+        Assert.IsType<InvalidCommand>(CommandParser.Parse("/gban"));
+    }
+
+    [Fact]
+    public void A_server_unban_takes_a_name_or_an_address() =>
+        Assert.Equal((new ServerUnbanCommand("eve", null), new ServerUnbanCommand(null, "192.0.2.7")),
+            (CommandParser.Parse("/gunban eve"), CommandParser.Parse("/gunban 192.0.2.7")));
 }

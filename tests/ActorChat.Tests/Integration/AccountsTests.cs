@@ -209,6 +209,51 @@ public sealed class AccountsTests
     }
 
     [Fact]
+    public async Task An_operators_answer_to_register_and_hello_says_operator_and_nobody_elses_does()
+    {
+        await using var server = await TestServer.StartAsync("--operator", "root");
+        await using (var root = await TestClient.ConnectAsync(server))
+        {
+            await root.SendAsync(new RegisterRequest("root", "roots-password"));
+            Assert.True((await root.NextAsync<RegisteredFrame>()).Operator);
+        }
+        await using var alice = await RegisterAsync(server, "alice", AlicePassword);
+        await using var rootAgain = await TestClient.ConnectAsync(server);
+
+        var welcome = await SignInWhenFreeAsync(() => HelloAsync(rootAgain, "root", "roots-password"));
+
+        Assert.True(Assert.IsType<WelcomeFrame>(welcome).Operator);
+        await using var guest = await TestClient.ConnectAsync(server);
+        await guest.SendAsync(new HelloRequest("bob"));
+        Assert.Null((await guest.NextAsync<WelcomeFrame>()).Operator);
+    }
+
+    [Fact]
+    public async Task Joined_members_and_a_join_presence_name_the_roles_that_count_now()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await RegisterAsync(server, "alice", AlicePassword);
+        await alice.SendAsync(new JoinRequest("den"));
+        Assert.Equal("owner", (await alice.ExpectAsync<JoinedFrame>()).Roles!["alice"]);
+        await alice.SendAsync(new RoleRequest("den", "carol", RoleRequest.Moderator));
+        await alice.ExpectAsync<RoleFrame>();
+        await using var carol = await RegisterAsync(server, "carol", "carols-password");
+        await using var guest = await TestClient.ConnectAsync(server, "dave");
+
+        await carol.SendAsync(new JoinRequest("den"));
+        var joined = await carol.ExpectAsync<JoinedFrame>();
+        await guest.JoinAsync("den");
+
+        Assert.Equal(new Dictionary<string, string> { ["alice"] = "owner", ["carol"] = "moderator" }, joined.Roles);
+        Assert.Equal("moderator", (await alice.ExpectAsync<PresenceFrame>(p => p.User == "carol")).Role);
+        Assert.Null((await alice.ExpectAsync<PresenceFrame>(p => p.User == "dave")).Role);
+        await guest.SendAsync(new WhoRequest("den"));
+        var members = await guest.ExpectAsync<MembersFrame>();
+        Assert.Equal(2, members.Roles!.Count);
+        Assert.False(members.Roles.ContainsKey("dave"));
+    }
+
+    [Fact]
     public async Task Only_operators_may_kill_and_ban()
     {
         await using var server = await TestServer.StartAsync("--operator", "root");

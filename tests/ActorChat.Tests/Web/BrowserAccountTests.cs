@@ -128,9 +128,9 @@ public sealed class BrowserAccountTests(ChromiumFixture chromium)
     }
 
     /// <summary>Opens the page and registers the name with <see cref="Password"/>; waits until in #general.</summary>
-    internal static async Task<ChatPage> RegisterAsync(IBrowser browser, RunningChatServer server, string name)
+    internal static async Task<ChatPage> RegisterAsync(IBrowser browser, RunningChatServer server, string name, ViewportSize? viewport = null)
     {
-        var chat = await ChatPage.OpenAsync(browser, server.WebUri());
+        var chat = await ChatPage.OpenAsync(browser, server.WebUri(), viewport);
         await chat.Page.Locator("#name-input").FillAsync(name);
         await chat.Page.Locator("#password-input").FillAsync(Password);
         // The page trades its token for the cookie right after the registered frame.

@@ -1,3 +1,4 @@
+using ActorChat.Messages;
 using ActorChat.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -184,5 +185,72 @@ public sealed class BrowserModerationTests(ChromiumFixture chromium)
 
         await Expect(bob.ErrorLines.Filter(new LocatorFilterOptions { HasTextString = "Only the room's owners and moderators may set its topic." })).ToHaveCountAsync(1);
         await Expect(alice.Page.Locator("#room-topic")).ToBeHiddenAsync();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task An_owner_makes_a_member_a_moderator_from_the_member_list_who_may_then_lift_a_room_ban_and_refusals_are_told_plainly()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "alice");
+        await alice.JoinAsync("den");
+        await using var bob = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "bob");
+        await bob.JoinAsync("den");
+        await Expect(bob.Member("alice").Locator(".member-role")).ToHaveTextAsync("owner");
+        await Expect(alice.Member("alice").Locator(".member-role")).ToHaveTextAsync("owner");
+        await Expect(bob.Member("alice").Locator(".member-kick")).ToHaveCountAsync(0); // a plain member moderates nobody
+        await Expect(bob.Member("alice").Locator(".member-role-select")).ToHaveCountAsync(0);
+        await alice.SayAsync("/ban carol flooding");
+        await Expect(alice.SystemLines.Filter(new LocatorFilterOptions { HasTextString = "carol is banned from #den: flooding" })).ToHaveCountAsync(1);
+
+        await bob.Page.Locator("#room-menu summary").ClickAsync();
+        await bob.Page.Locator("#unban-input").FillAsync("carol");
+        await bob.Page.Locator("#unban-form button").ClickAsync();
+        await Expect(bob.ErrorLines.Filter(new LocatorFilterOptions { HasTextString = "Could not lift the room ban (carol): Only the room's owners and moderators may unban." })).ToHaveCountAsync(1);
+
+        await alice.Member("bob").Locator(".member-role-select").SelectOptionAsync("moderator");
+        await Expect(bob.Member("bob").Locator(".member-role")).ToHaveTextAsync("moderator");
+        await Expect(alice.Member("bob").Locator(".member-role")).ToHaveTextAsync("moderator");
+        await Expect(alice.Member("bob").Locator(".member-role-select")).ToHaveValueAsync("moderator");
+        await bob.Page.Locator("#unban-input").FillAsync("carol");
+        await bob.Page.Locator("#unban-form button").ClickAsync();
+        await Expect(bob.SystemLines.Filter(new LocatorFilterOptions { HasTextString = "carol may join #den again" })).ToHaveCountAsync(1);
+
+        await alice.SayAsync("/role alice member");
+        await Expect(alice.ErrorLines.Filter(new LocatorFilterOptions { HasTextString = "Could not change the role (alice):" })).ToHaveCountAsync(1);
+        await Expect(alice.Member("alice").Locator(".member-role")).ToHaveTextAsync("owner");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_signed_in_operator_on_a_phone_disconnects_one_member_and_bans_another_from_the_server_from_the_member_list()
+    {
+        await using var server = await TestServer.StartAsync("--operator", "root");
+        await using var mallory = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "mallory");
+        await using var eve = await TestClient.ConnectAsync(server, "eve");
+        await eve.JoinAsync("general");
+        await using var root = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "root", ChatPage.Phone);
+        await Expect(mallory.Member("root")).ToBeVisibleAsync();
+        await Expect(mallory.Member("root").Locator(".member-kill")).ToHaveCountAsync(0); // not an operator
+        var kill = root.Member("mallory").Locator(".member-kill");
+        await kill.ScrollIntoViewIfNeededAsync();
+        var box = await kill.BoundingBoxAsync();
+        Assert.True(box is { } b && b.X >= 0 && b.X + b.Width <= ChatPage.Phone.Width, "the Kill button is on the phone's screen");
+
+        await kill.ClickAsync();
+
+        await Expect(mallory.Page.Locator("#login-error")).ToHaveTextAsync("An operator disconnected you.");
+        await Expect(mallory.Page.Locator("#login")).ToBeVisibleAsync();
+        await Expect(root.SystemLines.Filter(new LocatorFilterOptions { HasTextString = "mallory was disconnected from the server" })).ToHaveCountAsync(1);
+        await Expect(root.Member("mallory")).ToHaveCountAsync(0);
+
+        await root.Member("eve").Locator(".member-gban").ClickAsync();
+
+        await Expect(root.SystemLines.Filter(new LocatorFilterOptions { HasTextString = "eve is banned from the server" })).ToHaveCountAsync(1);
+        Assert.Equal(ByeFrame.Banned, (await eve.ExpectAsync<ByeFrame>()).Reason);
+        await Expect(mallory.Page.Locator("#status")).ToHaveAttributeAsync("data-state", "disconnected"); // it did not reconnect
+        await using var eveAgain = await TestClient.ConnectAsync(server);
+        await eveAgain.SendAsync(new HelloRequest("eve"));
+        var refused = await eveAgain.NextAsync<ErrorFrame>();
+        Assert.Equal(ErrorCodes.Banned, refused.Code);
+        Assert.Contains("for good", refused.Message);
     }
 }

@@ -1,4 +1,5 @@
 using ActorChat.Messages;
+using ActorChat.Server.Transport.Web;
 using ActorChat.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -32,5 +33,38 @@ public sealed class BrowserTlsTests(ChromiumFixture chromium)
         await page.Locator("#message-input").PressAsync("Enter");
 
         Assert.Equal("alice", (await terminal.ExpectAsync<MessageFrame>(m => m.Text == "hello from https")).Sender);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Over_https_a_user_signs_in_with_a_password_stays_signed_in_across_a_reload_and_after_signing_out_a_reload_is_a_guest()
+    {
+        await using var server = await TestServer.StartAsync("--web-tls-port", "auto");
+        await WebSessionEndpointTests.RegisterOverWebSocketAsync(server, "alice");
+        await using var alice = await ChatPage.OpenAsync(chromium.Browser, server.WebTlsUri!, configure: options => options.IgnoreHTTPSErrors = true);
+        await alice.Page.Locator("#name-input").FillAsync("alice");
+        await alice.Page.Locator("#password-input").FillAsync(BrowserAccountTests.Password);
+        var traded = alice.Page.WaitForResponseAsync(
+            response => response.Url.EndsWith("/api/session") && response.Request.Method == "POST",
+            new PageWaitForResponseOptions { Timeout = 10_000 });
+        await alice.Page.Locator("#sign-in-button").ClickAsync();
+        Assert.Equal(204, (await traded).Status);
+        await Expect(alice.Status).ToHaveAttributeAsync("data-state", "connected");
+        var cookie = Assert.Single(await alice.Page.Context.CookiesAsync(), c => c.Name == WebSessionTokens.CookieName);
+        Assert.True(cookie.Secure);
+
+        await alice.Page.ReloadAsync();
+        await Expect(alice.Status).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(alice.Page.Locator("#me")).ToHaveTextAsync("alice");
+        await Expect(alice.Page.Locator("#room-menu")).ToBeVisibleAsync(); // an account's room settings
+
+        await alice.Page.Locator("#logout").ClickAsync();
+        await Expect(alice.Page.Locator("#login")).ToBeVisibleAsync();
+        await alice.Page.ReloadAsync();
+        await Expect(alice.Page.Locator("#login")).ToBeVisibleAsync();
+        Assert.DoesNotContain(await alice.Page.Context.CookiesAsync(), c => c.Name == WebSessionTokens.CookieName);
+        await alice.Page.Locator("#name-input").FillAsync("visitor");
+        await alice.Page.Locator("#name-input").PressAsync("Enter");
+        await Expect(alice.Status).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(alice.Page.Locator("#room-menu")).ToBeHiddenAsync(); // a guest
     }
 }
