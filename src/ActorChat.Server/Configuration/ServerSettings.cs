@@ -21,6 +21,9 @@ public sealed record ServerSettings(
     /// <summary>The TLS listener for terminal clients and the certificate it and the web chat's HTTPS use; off unless set.</summary>
     public TlsSettings Tls { get; init; } = TlsSettings.Off;
 
+    /// <summary>Cluster mode (off: one node on its own, without Akka.Remote or Akka.Cluster).</summary>
+    public ClusterSettings Cluster { get; init; } = ClusterSettings.Off;
+
     /// <summary>Whether anything serves TLS (the TLS listener or the web chat's HTTPS), so a certificate is needed.</summary>
     public bool NeedsCertificate => Tls.Enabled || (Web.Enabled && Web.TlsEnabled);
 }

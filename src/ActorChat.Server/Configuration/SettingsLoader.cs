@@ -85,6 +85,9 @@ public static class SettingsLoader
         new("--exempt-addresses", "ACTORCHAT_EXEMPT_ADDRESSES", "actorchat.limits.exempt-addresses", SettingKind.List, "addresses or CIDR ranges never limited, comma-separated (default 127.0.0.0/8,::1; \"\" exempts none)"),
         new("--accounts", "ACTORCHAT_ACCOUNTS", "actorchat.accounts.mode", SettingKind.Text, "open (no accounts), optional (registered names need their password; the default) or required (accounts only)", Form: "open, optional or required", Placeholder: "MODE", Choices: ["open", "optional", "required"]),
         new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", SettingKind.Text, "keep rooms in a SQLite database in this directory (default ./data)", Form: "a directory", Placeholder: "DIR"),
+        new("--cluster-port", "ACTORCHAT_CLUSTER_PORT", "actorchat.cluster.port", SettingKind.Port, "Akka.Remote port of this node in cluster mode (default 4053; 0 picks a free one)"),
+        new("--cluster-host", "ACTORCHAT_CLUSTER_HOST", "actorchat.cluster.host", SettingKind.Text, "the address other nodes reach this one at in cluster mode (default 127.0.0.1)", Form: "a host name or IP address", Placeholder: "HOST"),
+        new("--seed-nodes", "ACTORCHAT_SEED_NODES", "actorchat.cluster.seed-nodes", SettingKind.List, "nodes to join through in cluster mode, comma-separated host:port; the node listed first forms the cluster (default: none, this node forms its own)"),
         new("--postgres", "ACTORCHAT_POSTGRES", "actorchat.persistence.postgres", SettingKind.Text, "keep rooms in PostgreSQL: a connection string \"Host=...;Database=...\"", Form: "a connection string such as \"Host=...;Database=...\"", Placeholder: "CONNECTION"),
     ];
 
@@ -94,6 +97,8 @@ public static class SettingsLoader
     private const string WebTlsOnlyFlag = "--web-tls-only";
     private const string WebTlsOnlyEnv = "ACTORCHAT_WEB_TLS_ONLY";
     private const string InMemoryEnv = "ACTORCHAT_IN_MEMORY";
+    private const string ClusterFlag = "--cluster";
+    private const string ClusterEnv = "ACTORCHAT_CLUSTER";
     private const string ConfigEnv = "ACTORCHAT_CONFIG";
     private const string LogLevelEnv = "ACTORCHAT_LOG_LEVEL";
     private const string LogLevelForm = "Trace, Debug, Information, Warning or Error";
@@ -127,6 +132,7 @@ public static class SettingsLoader
                     return Protocol.IsValidName(text);
                 });
             InMemory = Definition.Switch(InMemoryFlag, $"keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
+            Cluster = Definition.Switch(ClusterFlag, $"run as one node of a cluster sharing one PostgreSQL (--postgres) [{ClusterEnv}=1]");
             WebTlsOnly = Definition.Switch(WebTlsOnlyFlag, $"plain HTTP of the web chat only redirects to HTTPS [{WebTlsOnlyEnv}=1]");
             ConfigFile = Definition.Text("--config", "FILE", $"extra HOCON file layered over the defaults [{ConfigEnv}]", "a HOCON file");
             LogLevel = Definition.Value<Microsoft.Extensions.Logging.LogLevel>("--log-level", "LEVEL", $"{LogLevelForm} (default Information) [{LogLevelEnv}]", $"one of {LogLevelForm}", TryLogLevel);
@@ -141,6 +147,8 @@ public static class SettingsLoader
 
         public Option<IReadOnlyList<string>> Operators { get; }
         public Option<bool> WebTlsOnly { get; }
+
+        public Option<bool> Cluster { get; }
 
         public Option<string> ConfigFile { get; }
 
@@ -190,6 +198,9 @@ public static class SettingsLoader
         if (CommandLineDefinition.Given(flags, commandLine.WebTlsOnly) ? flags.GetValue(commandLine.WebTlsOnly)
             : environment[WebTlsOnlyEnv] is string tlsOnlyText && tlsOnlyText is "1" or "true" or "yes" or "on")
             overrides.Add("actorchat.web.tls-only = on");
+        if (CommandLineDefinition.Given(flags, commandLine.Cluster) ? flags.GetValue(commandLine.Cluster)
+            : environment[ClusterEnv] is string clusterText && clusterText is "1" or "true" or "yes" or "on")
+            overrides.Add("actorchat.cluster.enabled = on");
 
         var logLevel = Microsoft.Extensions.Logging.LogLevel.Information;
         if (CommandLineDefinition.Given(flags, commandLine.LogLevel)) logLevel = flags.GetValue(commandLine.LogLevel);
@@ -278,6 +289,7 @@ public static class SettingsLoader
             Limits = ReadLimits(root),
             Accounts = ReadAccounts(root),
             Tls = ReadTls(root),
+            Cluster = ReadCluster(root),
         };
         if (settings.Tcp.Port is < TcpTransportSettings.Off or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
@@ -361,6 +373,27 @@ public static class SettingsLoader
             if (Transport.Web.OriginPolicy.Normalize(origin) is null)
                 throw new ArgumentException($"allowed origin '{origin}' is not an origin such as https://chat.example.org (scheme, host and port only).");
         return origins;
+    }
+
+    private static ClusterSettings ReadCluster(Config root)
+    {
+        if (!root.HasPath("cluster")) return ClusterSettings.Off;
+        var cluster = root.GetConfig("cluster");
+        var port = cluster.GetInt("port", ClusterSettings.DefaultPort);
+        if (port is < 0 or > 65535) throw new ArgumentException($"cluster port {port} is out of range.");
+        var host = cluster.GetString("host", ClusterSettings.Off.Host);
+        if (string.IsNullOrWhiteSpace(host) || host.Contains(':', StringComparison.Ordinal) && !IPAddress.TryParse(host, out _))
+            throw new ArgumentException($"cluster host '{host}' is not a host name or IP address.");
+        var seeds = cluster.HasPath("seed-nodes") ? cluster.GetStringList("seed-nodes").ToArray() : [];
+        foreach (var seed in seeds)
+        {
+            var colon = seed.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var seedPort) || seedPort is < 1 or > 65535)
+                throw new ArgumentException($"seed node '{seed}' is not host:port.");
+        }
+        var downAfter = cluster.GetTimeSpan("down-unreachable-after", TimeSpan.FromSeconds(10));
+        if (downAfter <= TimeSpan.Zero) throw new ArgumentException("cluster.down-unreachable-after must be positive.");
+        return new ClusterSettings(cluster.GetBoolean("enabled", false), host, port, seeds) { DownUnreachableAfter = downAfter };
     }
 
     private static TlsSettings ReadTls(Config root)

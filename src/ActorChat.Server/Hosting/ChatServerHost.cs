@@ -1,5 +1,6 @@
 using System.Net;
 using ActorChat.Messages;
+using ActorChat.Server.Cluster;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Discovery;
 using ActorChat.Server.Persistence;
@@ -106,6 +107,7 @@ public static class ChatServerHost
             akka.AddHocon(config, HoconAddMode.Prepend)
                 .AddHocon($"akka.coordinated-shutdown.phases.service-unbind.timeout = {Math.Max(15, unbindTimeout)}s", HoconAddMode.Prepend)
                 .WithChatPersistence(settings.Persistence)
+                .WithChatClusterIf(settings.Cluster)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.LogLevel = ToAkkaLevel(logLevel);
@@ -116,9 +118,15 @@ public static class ChatServerHost
                 })
                 .WithActors((system, registry, _) =>
                 {
-                    var users = system.ActorOf(UserRegistry.Props(), "users");
-                    var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
-                    var (accounts, bans) = StartAccounts(system, settings.Accounts, users);
+                    IActorRef users, rooms, accounts, bans;
+                    if (settings.Cluster.Enabled)
+                        (users, rooms, accounts, bans) = ClusterSetup.Start(system, settings, statistics, roomHealth);
+                    else
+                    {
+                        users = system.ActorOf(UserRegistry.Props(), "users");
+                        rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
+                        (accounts, bans) = StartAccounts(system, settings.Accounts, users);
+                    }
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions)
                     {
                         Accounts = settings.Accounts,
@@ -199,6 +207,7 @@ public static class ChatServerHost
             throw new ServerStartException(tlsProblem);
         if (settings.Web.Enabled && settings.Web.TlsEnabled && PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.TlsPort, "HTTPS") is { } httpsProblem)
             throw new ServerStartException(httpsProblem);
+        if (ClusterSetup.StartProblem(settings) is { } clusterProblem) throw new ServerStartException(clusterProblem);
         var (storeClaim, storeProblem, newStore) = await StoreCheck.RunAsync(settings.Persistence);
         if (storeProblem is not null) throw new ServerStartException(storeProblem);
         settings = settings with { Persistence = settings.Persistence with { CreateTables = newStore } };

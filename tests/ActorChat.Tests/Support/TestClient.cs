@@ -28,6 +28,16 @@ public sealed class TestClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Connects to a server on a loopback port (a server process) and identifies.</summary>
+    public static async Task<TestClient> ConnectAsync(int port, string name)
+    {
+        var client = new TestClient(await ChatConnection.ConnectAsync("127.0.0.1", port));
+        await client.SendAsync(new HelloRequest(name));
+        await client.ExpectAsync<WelcomeFrame>();
+        client.Name = name;
+        return client;
+    }
+
     public Task SendAsync(ClientFrame frame) => Connection.SendAsync(frame);
 
     public Task SendRawAsync(string text) => Connection.SendRawAsync(System.Text.Encoding.UTF8.GetBytes(text));

@@ -1,0 +1,26 @@
+using System.Net;
+using Newtonsoft.Json;
+
+namespace ActorChat.Server.Cluster;
+
+/// <summary>
+/// Messages between nodes go through Akka's JSON serializer, which cannot rebuild an <see cref="IPAddress"/> (no
+/// constructor it can use): the user registry's registrations carry the client's address, which bans match.
+/// Written as its text form.
+/// </summary>
+public sealed class IPAddressJsonConverter : JsonConverter<IPAddress>
+{
+    public override void WriteJson(JsonWriter writer, IPAddress? value, JsonSerializer serializer) => writer.WriteValue(value?.ToString());
+
+    public override IPAddress? ReadJson(JsonReader reader, Type objectType, IPAddress? existingValue, bool hasExistingValue, JsonSerializer serializer) =>
+        reader.Value is string text ? IPAddress.Parse(text) : null;
+}
+
+/// <summary>A ban's network (in the registry's evictions) as its CIDR text.</summary>
+public sealed class IPNetworkJsonConverter : JsonConverter<IPNetwork?>
+{
+    public override void WriteJson(JsonWriter writer, IPNetwork? value, JsonSerializer serializer) => writer.WriteValue(value?.ToString());
+
+    public override IPNetwork? ReadJson(JsonReader reader, Type objectType, IPNetwork? existingValue, bool hasExistingValue, JsonSerializer serializer) =>
+        reader.Value is string text ? IPNetwork.Parse(text) : null;
+}
