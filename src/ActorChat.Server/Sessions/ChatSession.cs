@@ -163,6 +163,9 @@ public sealed partial class ChatSession
             case RoomProtocol.Kicked kicked:
                 OnKicked(kicked);
                 return true;
+            case RoomProtocol.RoomGone dropped:
+                OnRoomDropped(dropped);
+                return true;
             case Akka.Actor.Terminated terminated:
                 return OnRoomTerminated(terminated.ActorRef);
             default:
@@ -241,6 +244,7 @@ public sealed partial class ChatSession
             case KillRequest kill: OnKill(kill); break;
             case BanRequest ban: OnBan(ban); break;
             case UnbanRequest unban: OnUnban(unban); break;
+            case DropRequest drop: OnDrop(drop); break;
             case TopicRequest or ModeRequest or InviteRequest or RoleRequest or KickRequest or RoomBanRequest
                 or RoomUnbanRequest or DeleteRequest:
                 OnModeration(frame);
@@ -737,6 +741,7 @@ public sealed partial class ChatSession
             RoomBanRequest b => b.Room,
             RoomUnbanRequest u => u.Room,
             DeleteRequest d => d.Room,
+            DropRequest d => d.Room,
             _ => throw new ArgumentException("not a frame about one room", nameof(frame)),
         };
         if (RoomNameProblem(room) is not { } problem) return true;
