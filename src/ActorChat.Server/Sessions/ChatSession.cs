@@ -377,7 +377,7 @@ public sealed partial class ChatSession
     {
         if (_signingIn is not { } step) return;
         if (step.Register && step.NameClaimed)
-            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self));
+            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self, _transport.RemoteAddress?.ToString()));
         else if (step.ByCookie)
         {
             step.Account = true;
@@ -394,7 +394,7 @@ public sealed partial class ChatSession
         if (_signingIn is { Register: true } step)
         {
             step.NameClaimed = true;
-            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self));
+            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self, _transport.RemoteAddress?.ToString()));
             return;
         }
         UserName = registered.Name;
