@@ -449,13 +449,13 @@ public sealed partial class ChatSession
 
     private const int MaxReasonLength = 200;
 
-    /// <summary>An operator's reason as clients will read it, or an error for the frame.</summary>
-    private static ErrorFrame? ReasonProblem(string? reason)
+    /// <summary>An operator's (or a room moderator's) reason as clients will read it, or an error for the frame.</summary>
+    private static ErrorFrame? ReasonProblem(string? reason, int maxLength = MaxReasonLength)
     {
         if (reason is null) return null;
         if (Protocol.ForbiddenCharacter(reason) is { } forbidden) return new ErrorFrame(ErrorCodes.BadRequest, Protocol.DescribeForbidden(forbidden));
-        return Protocol.TextLength(reason) > MaxReasonLength
-            ? new ErrorFrame(ErrorCodes.BadRequest, $"A reason is at most {MaxReasonLength} characters.")
+        return Protocol.TextLength(reason) > maxLength
+            ? new ErrorFrame(ErrorCodes.BadRequest, $"A reason is at most {maxLength} characters.")
             : null;
     }
 
