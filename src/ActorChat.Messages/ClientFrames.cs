@@ -29,6 +29,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(RoomBanRequest), "room_ban")]
 [JsonDerivedType(typeof(RoomUnbanRequest), "room_unban")]
 [JsonDerivedType(typeof(DeleteRequest), "delete")]
+[JsonDerivedType(typeof(DropRequest), "drop")]
 public abstract record ClientFrame
 {
     /// <summary>
@@ -211,4 +212,13 @@ public sealed record RoomUnbanRequest(string Room, string User) : ClientFrame
 public sealed record DeleteRequest(string Room, string Id) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : Id is null ? "id" : null;
+}
+
+/// <summary>
+/// An operator removes the whole room: its members are put out of it (each gets a dropped frame), it leaves the rooms
+/// list and its history is gone for clients; the name may later make a fresh, empty room.
+/// </summary>
+public sealed record DropRequest(string Room, string? Reason = null) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : null;
 }

@@ -52,4 +52,10 @@ public static class ErrorCodes
 
     /// <summary>No message with that id in the room (or too old to delete).</summary>
     public const string NoSuchMessage = "no_such_message";
+
+    /// <summary>No room of that name exists (for drop).</summary>
+    public const string NoSuchRoom = "no_such_room";
+
+    /// <summary>The server has as many accounts as it may have, or this address registered too many just now.</summary>
+    public const string TooManyAccounts = "too_many_accounts";
 }

@@ -48,6 +48,7 @@ public static class FrameCodec
         ["room_ban"] = json => Read(json, Context.RoomBanRequest),
         ["room_unban"] = json => Read(json, Context.RoomUnbanRequest),
         ["delete"] = json => Read(json, Context.DeleteRequest),
+        ["drop"] = json => Read(json, Context.DropRequest),
     };
 
     private static readonly Dictionary<string, Func<ReadOnlySpan<byte>, ServerFrame?>> ServerTypes = new()
@@ -76,6 +77,7 @@ public static class FrameCodec
         ["room_banned"] = json => Read(json, Context.RoomBannedFrame),
         ["room_unbanned"] = json => Read(json, Context.RoomUnbannedFrame),
         ["deleted"] = json => Read(json, Context.DeletedFrame),
+        ["dropped"] = json => Read(json, Context.DroppedFrame),
     };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;

@@ -28,6 +28,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(RoomBannedFrame), "room_banned")]
 [JsonDerivedType(typeof(RoomUnbannedFrame), "room_unbanned")]
 [JsonDerivedType(typeof(DeletedFrame), "deleted")]
+[JsonDerivedType(typeof(DroppedFrame), "dropped")]
 public abstract record ServerFrame
 {
     /// <summary>The <c>ref</c> of the client frame this answers (left out when it had none, and on frames for everyone).</summary>
@@ -180,3 +181,9 @@ public sealed record RoomUnbannedFrame(string Room, string User, string By) : Se
 
 /// <summary>The message <see cref="Id"/> was deleted by <see cref="By"/>; sent to every member, the deleter's copy answers its frame.</summary>
 public sealed record DeletedFrame(string Room, string Id, long Seq, string By) : ServerFrame;
+
+/// <summary>
+/// The room was removed by the operator <see cref="By"/>: sent to each of its members, who are no longer in it. The
+/// answer to the drop itself is a done frame.
+/// </summary>
+public sealed record DroppedFrame(string Room, string By, string? Reason = null) : ServerFrame;

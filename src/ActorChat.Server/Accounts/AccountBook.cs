@@ -30,8 +30,8 @@ public sealed class AccountBook : UntypedPersistentActor, IWithTimers
 
     public sealed record Refused(ErrorFrame Error);
 
-    /// <summary>Create an account; answered with <see cref="Created"/> or <see cref="Refused"/> (name_taken, busy).</summary>
-    public sealed record Create(string Name, Secret Password, IActorRef Session);
+    /// <summary>Create an account; answered with <see cref="Created"/> or <see cref="Refused"/> (name_taken, too_many_accounts, busy).</summary>
+    public sealed record Create(string Name, Secret Password, IActorRef Session, string? Address = null);
 
     public sealed record Created(string Name);
 
@@ -72,21 +72,23 @@ public sealed class AccountBook : UntypedPersistentActor, IWithTimers
     private readonly Dictionary<string, (string Name, PasswordHash Hash)> _accounts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _creating = new(StringComparer.Ordinal);
     private readonly Queue<Job> _queued = new();
+    private readonly RegistrationWindow _registrations;
     private int _running;
     private DateTimeOffset _warningWindowStart;
     private int _warningsInWindow;
     private int _warningsSuppressed;
 
-    public AccountBook(AccountSettings settings, Func<DateTimeOffset>? clock = null)
+    public AccountBook(AccountSettings settings, Func<DateTimeOffset>? clock = null, IReadOnlyList<string>? exempt = null)
     {
         _settings = settings;
+        _registrations = new RegistrationWindow(settings.RegistrationsPerAddress, settings.RegistrationPeriod, exempt ?? []);
         _hasher = new PasswordHasher(settings.HashIterations);
         _delay = new SignInDelay(settings.FirstDelay, settings.MaxDelay);
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
     }
 
-    public static Props Props(AccountSettings settings, Func<DateTimeOffset>? clock = null) =>
-        Akka.Actor.Props.Create(() => new AccountBook(settings, clock));
+    public static Props Props(AccountSettings settings, Func<DateTimeOffset>? clock = null, IReadOnlyList<string>? exempt = null) =>
+        Akka.Actor.Props.Create(() => new AccountBook(settings, clock, exempt));
 
     public override string PersistenceId => "~accounts";
 
@@ -162,6 +164,19 @@ public sealed class AccountBook : UntypedPersistentActor, IWithTimers
         if (_accounts.ContainsKey(key) || _creating.Contains(key))
         {
             create.Session.Tell(new Refused(new ErrorFrame(ErrorCodes.NameTaken, $"The name '{create.Name}' is taken; pick another.")));
+            return;
+        }
+        // Every account is kept for good, so how many there are and how fast one address makes them are bounded.
+        if (_accounts.Count + _creating.Count >= _settings.MaxAccounts)
+        {
+            _log.Warning("Registration of {0} refused: the server has {1} accounts, the most it may have", create.Name, _accounts.Count);
+            create.Session.Tell(new Refused(new ErrorFrame(ErrorCodes.TooManyAccounts, "This server takes no more accounts; sign in to one you have.")));
+            return;
+        }
+        if (!_registrations.TryRegister(create.Address, _clock()))
+        {
+            create.Session.Tell(new Refused(new ErrorFrame(ErrorCodes.TooManyAccounts,
+                $"Your address registered {_settings.RegistrationsPerAddress} accounts within {_settings.RegistrationPeriod.TotalMinutes:0.#} minutes, the most it may; try again later.")));
             return;
         }
         if (StartJob(create.Session, () => new Hashed(create, key, _hasher.Hash(create.Password.Reveal())), creatingKey: key)) _creating.Add(key);

@@ -24,3 +24,16 @@ public sealed class IPNetworkJsonConverter : JsonConverter<IPNetwork?>
     public override IPNetwork? ReadJson(JsonReader reader, Type objectType, IPNetwork? existingValue, bool hasExistingValue, JsonSerializer serializer) =>
         reader.Value is string text ? IPNetwork.Parse(text) : null;
 }
+
+/// <summary>
+/// A password on its way from a session to the account book on another node (a cluster singleton): Akka's JSON
+/// serializer sees no property in a <see cref="Accounts.Secret"/> and would send nothing. The links between nodes
+/// carry it as the session received it; docs/architecture.md says to keep them on a private network.
+/// </summary>
+public sealed class SecretJsonConverter : JsonConverter<Accounts.Secret>
+{
+    public override void WriteJson(JsonWriter writer, Accounts.Secret? value, JsonSerializer serializer) => writer.WriteValue(value?.Reveal());
+
+    public override Accounts.Secret? ReadJson(JsonReader reader, Type objectType, Accounts.Secret? existingValue, bool hasExistingValue, JsonSerializer serializer) =>
+        reader.Value is string text ? new Accounts.Secret(text) : null;
+}

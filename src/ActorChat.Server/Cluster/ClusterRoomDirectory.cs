@@ -1,5 +1,6 @@
 using ActorChat.Messages;
 using ActorChat.Server.Rooms;
+using ActorChat.Server.Sessions;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using static ActorChat.Server.Rooms.RoomProtocol;
@@ -20,6 +21,11 @@ public sealed class ClusterRoomDirectory(IActorRef rooms, IActorRef catalog) : U
     {
         switch (message)
         {
+            // Dropping needs the cluster-wide catalog and the room's entity to agree on a new generation; not built yet.
+            case DropRoom drop:
+                drop.Member.Tell(Deliver.Answer(new ErrorFrame(ErrorCodes.Unavailable,
+                    $"Room '{drop.Room}' cannot be dropped while the server runs as a cluster.") { Ref = drop.Ref }), ActorRefs.NoSender);
+                break;
             case IRoomCommand command: rooms.Forward(command); break;
             case ListRooms or GetRoomSummaries: catalog.Forward(message); break;
             default: Unhandled(message); break;

@@ -43,6 +43,7 @@ public static class ClusterSetup
             akka.actor.serialization-settings.json.converters = [
               "ActorChat.Server.Cluster.IPAddressJsonConverter, ActorChat.Server"
               "ActorChat.Server.Cluster.IPNetworkJsonConverter, ActorChat.Server"
+              "ActorChat.Server.Cluster.SecretJsonConverter, ActorChat.Server"
             ]
             """, HoconAddMode.Prepend);
         return akka;
@@ -68,7 +69,7 @@ public static class ClusterSetup
             Akka.Pattern.BackoffSupervisor.Props(child, name, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2);
         var accounts = settings.Accounts.Mode == AccountMode.Open
             ? ActorRefs.Nobody
-            : Singleton(system, "accounts", Supervised(Accounts.AccountBook.Props(settings.Accounts), "book"));
+            : Singleton(system, "accounts", Supervised(Accounts.AccountBook.Props(settings.Accounts, exempt: settings.Limits.ExemptAddresses), "book"));
         var bans = Singleton(system, "bans", Supervised(Accounts.BanList.Props(users), "list"));
         return new ClusterActors(users, rooms, accounts, bans);
     }

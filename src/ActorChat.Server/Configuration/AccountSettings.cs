@@ -20,6 +20,9 @@ public enum AccountMode
 /// <param name="MaxSignInDelay">The most a failed sign-in waits.</param>
 /// <param name="ConcurrentHashes">Password hashes computed at once, on the thread pool.</param>
 /// <param name="QueuedHashes">Hashes that may wait for one of those; past that, the request gets busy.</param>
+/// <param name="MaxAccounts">Accounts the server may have; past that, register gets too_many_accounts.</param>
+/// <param name="RegistrationsPerAddress">Registrations one source address may make within <paramref name="RegistrationWindow"/> (0: no limit); addresses exempt from the connection limits are exempt here too.</param>
+/// <param name="RegistrationWindow">The window of <paramref name="RegistrationsPerAddress"/>.</param>
 public sealed record AccountSettings(
     AccountMode Mode,
     IReadOnlyList<string> Operators,
@@ -28,10 +31,17 @@ public sealed record AccountSettings(
     TimeSpan? MaxSignInDelay = null,
     int ConcurrentHashes = 2,
     int QueuedHashes = 64,
-    int SnapshotEvery = 100)
+    int SnapshotEvery = 100,
+    int MaxAccounts = AccountSettings.DefaultMaxAccounts,
+    int RegistrationsPerAddress = 3,
+    TimeSpan? RegistrationWindow = null)
 {
     /// <summary>No accounts, as a server without the accounts feature: what sessions get unless told otherwise.</summary>
     public static readonly AccountSettings Open = new(AccountMode.Open, []);
+
+    public const int DefaultMaxAccounts = 100_000;
+
+    public TimeSpan RegistrationPeriod => RegistrationWindow ?? TimeSpan.FromMinutes(10);
 
     public TimeSpan FirstDelay => FailedSignInDelay ?? TimeSpan.FromMilliseconds(250);
 

@@ -84,6 +84,7 @@ public static class SettingsLoader
         new("--connections-per-second-per-address", "ACTORCHAT_CONNECTIONS_PER_SECOND_PER_ADDRESS", "actorchat.limits.connections-per-second-per-address", SettingKind.Count, "new connections one address may open a second (default 20; 0: no limit)", Maximum: int.MaxValue),
         new("--exempt-addresses", "ACTORCHAT_EXEMPT_ADDRESSES", "actorchat.limits.exempt-addresses", SettingKind.List, "addresses or CIDR ranges never limited, comma-separated (default 127.0.0.0/8,::1; \"\" exempts none)"),
         new("--accounts", "ACTORCHAT_ACCOUNTS", "actorchat.accounts.mode", SettingKind.Text, "open (no accounts), optional (registered names need their password; the default) or required (accounts only)", Form: "open, optional or required", Placeholder: "MODE", Choices: ["open", "optional", "required"]),
+        new("--max-accounts", "ACTORCHAT_MAX_ACCOUNTS", "actorchat.accounts.max-accounts", SettingKind.Count, "accounts the server may have (default 100000); past that, register gets too_many_accounts", Maximum: int.MaxValue),
         new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", SettingKind.Text, "keep rooms in a SQLite database in this directory (default ./data)", Form: "a directory", Placeholder: "DIR"),
         new("--cluster-port", "ACTORCHAT_CLUSTER_PORT", "actorchat.cluster.port", SettingKind.Port, "Akka.Remote port of this node in cluster mode (default 4053; 0 picks a free one)"),
         new("--cluster-host", "ACTORCHAT_CLUSTER_HOST", "actorchat.cluster.host", SettingKind.Text, "the address other nodes reach this one at in cluster mode (default 127.0.0.1)", Form: "a host name or IP address", Placeholder: "HOST"),
@@ -358,7 +359,12 @@ public static class SettingsLoader
             MaxSignInDelay: accounts.GetTimeSpan("max-sign-in-delay", TimeSpan.FromSeconds(30)),
             ConcurrentHashes: accounts.GetInt("concurrent-hashes", 2),
             QueuedHashes: accounts.GetInt("queued-hashes", 64),
-            SnapshotEvery: accounts.GetInt("snapshot-every", 100));
+            SnapshotEvery: accounts.GetInt("snapshot-every", 100),
+            MaxAccounts: accounts.GetInt("max-accounts", AccountSettings.DefaultMaxAccounts),
+            RegistrationsPerAddress: accounts.GetInt("registrations-per-address", 3),
+            RegistrationWindow: accounts.GetTimeSpan("registration-window", TimeSpan.FromMinutes(10)));
+        if (result.MaxAccounts < 0 || result.RegistrationsPerAddress < 0 || result.RegistrationPeriod <= TimeSpan.Zero)
+            throw new ArgumentException("accounts: max-accounts and registrations-per-address cannot be negative, registration-window must be above 0.");
         if (result.HashIterations < 1 || result.ConcurrentHashes < 1 || result.QueuedHashes < 0 || result.SnapshotEvery < 1)
             throw new ArgumentException("accounts: hash-iterations, concurrent-hashes and snapshot-every must be at least 1, queued-hashes at least 0.");
         if (result.FirstDelay < TimeSpan.Zero || result.MaxDelay < result.FirstDelay)

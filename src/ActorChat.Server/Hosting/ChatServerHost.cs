@@ -125,13 +125,14 @@ public static class ChatServerHost
                     {
                         users = system.ActorOf(UserRegistry.Props(), "users");
                         rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
-                        (accounts, bans) = StartAccounts(system, settings.Accounts, users);
+                        (accounts, bans) = StartAccounts(system, settings.Accounts, settings.Limits.ExemptAddresses, users);
                     }
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions)
                     {
                         Accounts = settings.Accounts,
                         AccountBook = accounts,
                         BanList = bans,
+                        WebSignOut = webSessions,
                     };
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
@@ -166,13 +167,13 @@ public static class ChatServerHost
     /// The account book (not in open mode) and the ban list, each restarted with a back-off should it stop (a store
     /// that failed a write); requests meanwhile go unanswered and the session reports them after its answer timeout.
     /// </summary>
-    private static (IActorRef Accounts, IActorRef Bans) StartAccounts(ActorSystem system, AccountSettings settings, IActorRef users)
+    private static (IActorRef Accounts, IActorRef Bans) StartAccounts(ActorSystem system, AccountSettings settings, IReadOnlyList<string> exempt, IActorRef users)
     {
         static Props Supervised(Props child, string name) =>
             Akka.Pattern.BackoffSupervisor.Props(child, name, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2);
         var accounts = settings.Mode == AccountMode.Open
             ? ActorRefs.Nobody
-            : system.ActorOf(Supervised(Accounts.AccountBook.Props(settings), "book"), "accounts");
+            : system.ActorOf(Supervised(Accounts.AccountBook.Props(settings, exempt: exempt), "book"), "accounts");
         var bans = system.ActorOf(Supervised(Accounts.BanList.Props(users), "list"), "bans");
         return (accounts, bans);
     }

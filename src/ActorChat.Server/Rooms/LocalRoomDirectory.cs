@@ -40,6 +40,8 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private int _catalogFailures;
     private bool _catalogRecovered;
     private readonly List<ListRooms> _waitingForList = [];
+    private readonly Dictionary<string, int> _generations = new(StringComparer.Ordinal); // key → generation, for names dropped before
+    private readonly Dictionary<string, List<DropRoom>> _drops = new(StringComparer.Ordinal); // drops the catalog is storing
 
     private enum RoomState
     {
@@ -60,6 +62,9 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
 
         /// <summary>Could not be recovered; everyone is answered unavailable until a later attempt succeeds.</summary>
         Broken,
+
+        /// <summary>Dropped by an operator, its actor still stopping; commands wait and then find the name free.</summary>
+        Dropping,
     }
 
     /// <summary>A room that is running or on its way in or out; a room at rest (known, not running) has none.</summary>
@@ -75,6 +80,9 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         public int Failures { get; set; }
         public DateTime FailedAt { get; set; }
         public string? Problem { get; set; }
+
+        /// <summary>What the members of a dropped room are told.</summary>
+        public DroppedFrame? Dropped { get; set; }
     }
 
     private sealed record StartAgain(string Key);
@@ -123,6 +131,8 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     {
         switch (message)
         {
+            case DropRoom drop: OnDropRoom(drop); break;
+            case RoomCatalog.Dropped dropped: OnDropped(dropped); break;
             case IRoomCommand command: Route(command); break;
             case Occupancy occupancy: OnOccupancy(occupancy); break;
             case RoomRecovered recovered: OnRoomRecovered(recovered.Key); break;
@@ -227,7 +237,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void Start(string key, RoomEntry entry)
     {
         entry.State = RoomState.Starting;
-        entry.Room = Context.ActorOf(RoomActor.Props(NameOf(key), _settings, _statistics, entry.Members.ToArray()), key);
+        entry.Room = Context.ActorOf(RoomActor.Props(NameOf(key), _settings, _statistics, entry.Members.ToArray(), _generations.GetValueOrDefault(key)), key);
         entry.Members = [];
         Context.Watch(entry.Room);
     }
@@ -268,6 +278,11 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void OnRoomFailed(RoomFailed failed)
     {
         if (!_entries.TryGetValue(failed.Key, out var entry)) return;
+        if (entry.State == RoomState.Dropping)
+        {
+            TellDropped(failed.Members, entry);
+            return;
+        }
         var failures = _recentFailures.TryGetValue(failed.Key, out var last) && DateTime.UtcNow - last.At < TimeSpan.FromMinutes(1)
             ? last.Count + 1
             : 1;
@@ -284,6 +299,11 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private void OnRoomUnrecoverable(RoomUnrecoverable failed)
     {
         if (!_entries.TryGetValue(failed.Key, out var entry) || !entry.Room.Equals(Sender)) return;
+        if (entry.State == RoomState.Dropping)
+        {
+            TellDropped(failed.Members, entry); // it stopped before it could read the drop
+            return;
+        }
         entry.State = RoomState.Broken;
         entry.Failures++;
         entry.FailedAt = DateTime.UtcNow;
@@ -331,6 +351,9 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     {
         if (actor.Equals(_catalog))
         {
+            foreach (var drop in _drops.Values.SelectMany(d => d))
+                Answer(drop, new ErrorFrame(ErrorCodes.Unavailable, $"Room '{drop.Room}' could not be dropped just now; try again."));
+            _drops.Clear();
             _catalogFailures++;
             Timers.StartSingleTimer(StartCatalog.Instance, StartCatalog.Instance, Backoff(_catalogFailures));
             return;
@@ -347,6 +370,10 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
                 break;
             case RoomState.Broken:
                 break; // tried again when someone asks
+            case RoomState.Dropping:
+                _entries.Remove(key);
+                RouteAgain(entry);
+                break;
             case RoomState.Passivating when entry.Waiting.Count > 0:
                 Start(key, entry); // asked for while it stopped
                 break;
@@ -383,6 +410,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     {
         _catalogFailures = 0;
         _health.Clear(CatalogHealthKey);
+        foreach (var (key, generation) in known.Generations) _generations[key] = Math.Max(generation, _generations.GetValueOrDefault(key));
         foreach (var (key, name) in known.NamesByKey) _rooms.Add(key, name, known.Private.Contains(key));
         foreach (var (key, name) in _rooms.All)
         {
@@ -409,12 +437,82 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     /// </summary>
     private void OnOccupancy(Occupancy occupancy)
     {
+        // A dropped room still stopping is not listed again.
+        if (!_entries.TryGetValue(occupancy.Key, out var entry) || entry.State == RoomState.Dropping) return;
         var wasPrivate = _rooms.IsPrivate(occupancy.Key);
         _rooms.SetMembers(occupancy.Key, occupancy.Name, occupancy.Members, occupancy.Private, occupancy.VisibleTo);
         if (wasPrivate != occupancy.Private) _catalog.Tell(new RoomCatalog.SetPrivacy(occupancy.Key, occupancy.Private));
     }
 
     private string NameOf(string key) => _rooms.NameOf(key) ?? key;
+
+    /// <summary>
+    /// An operator drops a room: whatever state it is in (a damaged one too), the drop is stored in the catalog first,
+    /// so that it holds after a restart, and then the room goes (<see cref="OnDropped"/>).
+    /// </summary>
+    private void OnDropRoom(DropRoom drop)
+    {
+        var key = Protocol.Key(drop.Room);
+        if (!_rooms.Contains(key))
+        {
+            Answer(drop, new ErrorFrame(ErrorCodes.NoSuchRoom, $"There is no room '{drop.Room}'."));
+            return;
+        }
+        if (_drops.TryGetValue(key, out var pending))
+        {
+            pending.Add(drop);
+            return;
+        }
+        _drops[key] = [drop];
+        _catalog.Tell(new RoomCatalog.Drop(key, drop.By, drop.Reason ?? ""));
+    }
+
+    /// <summary>
+    /// The drop is stored: the room leaves the list and the health report, its members are put out of it (told by
+    /// the room itself when it runs, else from here), and the next room of that name starts empty.
+    /// </summary>
+    private void OnDropped(RoomCatalog.Dropped dropped)
+    {
+        var key = dropped.Key;
+        if (!_drops.Remove(key, out var drops)) return;
+        var first = drops[0];
+        var frame = new DroppedFrame(NameOf(key), first.By, string.IsNullOrEmpty(first.Reason) ? null : first.Reason);
+        _generations[key] = dropped.Generation;
+        _rooms.Remove(key);
+        _health.Clear(key);
+        _recentFailures.Remove(key);
+        Timers.Cancel(("create", key));
+        _log.Info("Room {0} dropped by {1}{2}", frame.Room, frame.By, frame.Reason is null ? "" : $": {frame.Reason}");
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            entry.Dropped = frame;
+            TellDropped(entry.Members, entry);
+            if (entry.Room.IsNobody())
+            {
+                _entries.Remove(key);
+                RouteAgain(entry);
+            }
+            else
+            {
+                entry.State = RoomState.Dropping;
+                entry.Room.Tell(new DropNow(frame));
+            }
+        }
+        foreach (var drop in drops) Answer(drop, new DoneFrame("drop"));
+    }
+
+    private static void TellDropped(IEnumerable<RoomMember> members, RoomEntry entry)
+    {
+        var notice = new RoomGone(Protocol.Key(entry.Dropped!.Room), entry.Dropped);
+        foreach (var member in members.ToArray()) member.Ref.Tell(notice, ActorRefs.NoSender);
+        entry.Members = [];
+    }
+
+    /// <summary>Commands that waited for a dropped room find its name free: a join makes a fresh room.</summary>
+    private void RouteAgain(RoomEntry entry)
+    {
+        while (entry.Waiting.TryDequeue(out var command)) Route(command);
+    }
 
     /// <summary>
     /// Answers a command for the room, carrying its ref: a join that is refused is a <see cref="JoinRefused"/>, so

@@ -84,29 +84,37 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly Queue<IRoomCommand> _waitingForRules = new();
     private int _passwordWork; // password hashes and checks running on the thread pool
 
-    public RoomActor(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null)
+    private readonly int _generation;
+
+    public RoomActor(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null, int generation = 0)
     {
         _name = name;
         _key = Protocol.Key(name);
+        _generation = generation;
         _settings = settings;
         _statistics = statistics;
         _members = members is null ? [] : [.. members];
     }
 
-    public static Props Props(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null) =>
-        Akka.Actor.Props.Create<RoomActor>(name, settings, statistics, members ?? Array.Empty<RoomMember>()); // not the expression form: it is compiled on every call
+    public static Props Props(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null, int generation = 0) =>
+        Akka.Actor.Props.Create<RoomActor>(name, settings, statistics, members ?? Array.Empty<RoomMember>(), generation); // not the expression form: it is compiled on every call
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static string PersistenceIdOf(string roomKey) => "room-" + roomKey;
+    /// <summary>
+    /// <c>room-&lt;key&gt;</c>; a room made again under the name of a dropped one (generation 1 and on) adds
+    /// <c>~&lt;generation&gt;</c>, which no key contains, so it starts empty and the dropped one's messages are never read.
+    /// </summary>
+    public static string PersistenceIdOf(string roomKey, int generation = 0) =>
+        generation == 0 ? "room-" + roomKey : $"room-{roomKey}~{generation}";
 
-    public override string PersistenceId => PersistenceIdOf(_key);
+    public override string PersistenceId => PersistenceIdOf(_key, _generation);
 
     protected override void PreStart()
     {
         // Members handed over from a failed incarnation are watched again; one that is gone by now is dropped.
         foreach (var member in _members) Context.Watch(member.Ref);
-        _rules = Context.ActorOf(RoomRules.Props(_key), "rules");
+        _rules = Context.ActorOf(RoomRules.Props(_key, _generation), "rules");
         Context.Watch(_rules);
         base.PreStart();
     }
@@ -178,6 +186,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
                 Context.Parent.Tell(new RoomBusyAgain(_key));
                 SchedulePassivationCheck();
                 break;
+            case DropNow drop: OnDropped(drop); break;
             case Post post: OnPost(post); break;
             case Join join: OnJoin(join); break;
             case Leave leave: OnLeave(leave); break;
@@ -253,6 +262,14 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             _log.Info("Room {0} recovered: {1} messages in {2} ms", _name, _stored, _recoveryTime.ElapsedMilliseconds);
         _messagesRecovered = true;
         BecomeReadyOnceRecovered();
+    }
+
+    /// <summary>An operator removed the room: every member is put out of it and told; the room stops.</summary>
+    private void OnDropped(DropNow drop)
+    {
+        foreach (var member in _members) member.Ref.Tell(new RoomGone(_key, drop.Frame), ActorRefs.NoSender);
+        _members.Clear();
+        Context.Stop(Self);
     }
 
     /// <summary>The room is usable once its messages and its rules are both recovered.</summary>

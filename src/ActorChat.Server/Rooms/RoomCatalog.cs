@@ -19,8 +19,16 @@ public sealed class RoomCatalog : UntypedPersistentActor
     /// <summary>Remember whether a room is private; not answered.</summary>
     public sealed record SetPrivacy(string Key, bool Private);
 
-    /// <summary>What the catalog knows, sent to its parent once recovered: the rooms, and which of them are private.</summary>
-    public sealed record KnownRooms(IReadOnlyDictionary<string, string> NamesByKey, IReadOnlySet<string> Private);
+    /// <summary>Forget a room an operator dropped; answered with <see cref="Dropped"/> (its next generation) once stored.</summary>
+    public sealed record Drop(string Key, string By, string Reason);
+
+    public sealed record Dropped(string Key, int Generation);
+
+    /// <summary>
+    /// What the catalog knows, sent to its parent once recovered: the rooms, which of them are private, and the
+    /// generation of every name that was dropped (a room made under it uses that generation's persistence ids).
+    /// </summary>
+    public sealed record KnownRooms(IReadOnlyDictionary<string, string> NamesByKey, IReadOnlySet<string> Private, IReadOnlyDictionary<string, int> Generations);
 
     /// <summary>Told to the parent when the catalog cannot be recovered (it stops, and is started again later).</summary>
     public sealed record Unrecoverable(string Reason);
@@ -28,6 +36,7 @@ public sealed class RoomCatalog : UntypedPersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, string> _rooms = new(StringComparer.Ordinal);
     private readonly HashSet<string> _private = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _generations = new(StringComparer.Ordinal);
 
     public static Props Props() => Akka.Actor.Props.Create(() => new RoomCatalog());
 
@@ -39,8 +48,10 @@ public sealed class RoomCatalog : UntypedPersistentActor
         {
             case RoomCreated created: _rooms[created.Key] = created.Name; break;
             case RoomPrivacySet privacy: Remember(privacy); break;
+            case RoomDropped dropped: Forget(dropped); break;
             case RecoveryCompleted:
-                Context.Parent.Tell(new KnownRooms(new Dictionary<string, string>(_rooms), new HashSet<string>(_private, StringComparer.Ordinal)));
+                Context.Parent.Tell(new KnownRooms(new Dictionary<string, string>(_rooms), new HashSet<string>(_private, StringComparer.Ordinal),
+                    new Dictionary<string, int>(_generations)));
                 break;
         }
     }
@@ -59,8 +70,24 @@ public sealed class RoomCatalog : UntypedPersistentActor
                 PersistAsync(new RoomPrivacySet(set.Key, set.Private), Remember);
                 break;
             case SetPrivacy: break;
+            case Drop drop:
+                // Not async: a Register for the same name right behind it must find the room forgotten and store it anew.
+                var dropper = Sender;
+                Persist(new RoomDropped(drop.Key, _generations.GetValueOrDefault(drop.Key) + 1, drop.By, drop.Reason), dropped =>
+                {
+                    Forget(dropped);
+                    dropper.Tell(new Dropped(dropped.Key, dropped.Generation));
+                });
+                break;
             default: Unhandled(message); break;
         }
+    }
+
+    private void Forget(RoomDropped dropped)
+    {
+        _rooms.Remove(dropped.Key);
+        _private.Remove(dropped.Key);
+        _generations[dropped.Key] = dropped.Generation;
     }
 
     private void Remember(RoomPrivacySet privacy)

@@ -9,7 +9,8 @@ public sealed class RoomEventSerializer(ExtendedActorSystem system) : JsonManife
     ("posted.v1", RoomEventJsonContext.Default.MessagePosted),
     ("room-snapshot.v1", RoomEventJsonContext.Default.RoomSnapshot),
     ("room-created.v1", RoomEventJsonContext.Default.RoomCreated),
-    ("room-privacy.v1", RoomEventJsonContext.Default.RoomPrivacySet))
+    ("room-privacy.v1", RoomEventJsonContext.Default.RoomPrivacySet),
+    ("room-dropped.v1", RoomEventJsonContext.Default.RoomDropped))
 {
     public const int SerializerId = 1601;
 
@@ -21,4 +22,5 @@ public sealed class RoomEventSerializer(ExtendedActorSystem system) : JsonManife
 [JsonSerializable(typeof(RoomSnapshot))]
 [JsonSerializable(typeof(RoomCreated))]
 [JsonSerializable(typeof(RoomPrivacySet))]
+[JsonSerializable(typeof(RoomDropped))]
 internal sealed partial class RoomEventJsonContext : JsonSerializerContext;

@@ -21,3 +21,10 @@ public sealed record RoomCreated(string Key, string Name) : IRoomEvent;
 
 /// <summary>A room was made private or public (the catalog keeps it, so a private room stays unlisted after a restart).</summary>
 public sealed record RoomPrivacySet(string Key, bool Private) : IRoomEvent;
+
+/// <summary>
+/// An operator (<see cref="By"/>) removed the room. Its messages and rules stay under their old persistence ids, which
+/// nothing reads again: the room made next under that name is <see cref="Generation"/>, with fresh ids (see
+/// <see cref="RoomActor.PersistenceIdOf"/>), so it starts empty.
+/// </summary>
+public sealed record RoomDropped(string Key, int Generation, string By, string Reason) : IRoomEvent;

@@ -39,6 +39,12 @@ public sealed class RoomIndex
         _rooms[key] = new Entry(name, members, isPrivate, isPrivate ? visibleTo : null);
     }
 
+    /// <summary>The room was dropped: it is no longer listed, and its name is free.</summary>
+    public void Remove(string key)
+    {
+        if (_rooms.Remove(key)) _keys.Remove(key);
+    }
+
     /// <summary>The room stopped: nobody is in it, and it stays as private as it was.</summary>
     public void ClearMembers(string key)
     {

@@ -173,4 +173,16 @@ public static class RoomProtocol
     /// <paramref name="Frame"/> on to its client.
     /// </summary>
     public sealed record Kicked(string Key, ActorChat.Messages.KickedFrame Frame);
+
+    /// <summary>
+    /// An operator removes the room (the session has checked that it may); the directory stores the drop in the
+    /// catalog, puts the members out and answers done, or an error (no_such_room, unavailable).
+    /// </summary>
+    public sealed record DropRoom(string Room, string By, string? Reason, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>Told by the directory to a running room that was dropped: it tells each member <see cref="RoomGone"/> and stops.</summary>
+    public sealed record DropNow(ActorChat.Messages.DroppedFrame Frame);
+
+    /// <summary>Told to each member of a dropped room: the session forgets the room and passes <paramref name="Frame"/> on.</summary>
+    public sealed record RoomGone(string Key, ActorChat.Messages.DroppedFrame Frame);
 }

@@ -30,13 +30,21 @@ public sealed class RoomRules : UntypedPersistentActor
     private readonly RoomPolicy _policy = new();
     private readonly string _key;
 
-    public RoomRules(string key) => _key = key;
+    private readonly int _generation;
 
-    public static Props Props(string key) => Akka.Actor.Props.Create<RoomRules>(key);
+    public RoomRules(string key, int generation)
+    {
+        _key = key;
+        _generation = generation;
+    }
 
-    public static string PersistenceIdOf(string roomKey) => "rules-" + roomKey;
+    public static Props Props(string key, int generation = 0) => Akka.Actor.Props.Create<RoomRules>(key, generation);
 
-    public override string PersistenceId => PersistenceIdOf(_key);
+    /// <summary>As <see cref="RoomActor.PersistenceIdOf"/>: a room made again after a drop has rules of its own.</summary>
+    public static string PersistenceIdOf(string roomKey, int generation = 0) =>
+        generation == 0 ? "rules-" + roomKey : $"rules-{roomKey}~{generation}";
+
+    public override string PersistenceId => PersistenceIdOf(_key, _generation);
 
     protected override void OnRecover(object message)
     {

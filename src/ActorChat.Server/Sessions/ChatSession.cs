@@ -137,6 +137,7 @@ public sealed partial class ChatSession
                 return true;
             case AccountBook.Created created: OnAccountCreated(created); return true;
             case AccountBook.Changed:
+                _services.WebSignOut?.RevokeAccount(UserName!); // every page signed in with the old password is signed out
                 AnswerNext(new DoneFrame("password"));
                 return true;
             case AccountBook.Refused refused:
@@ -162,6 +163,9 @@ public sealed partial class ChatSession
                 return true;
             case RoomProtocol.Kicked kicked:
                 OnKicked(kicked);
+                return true;
+            case RoomProtocol.RoomGone dropped:
+                OnRoomDropped(dropped);
                 return true;
             case Akka.Actor.Terminated terminated:
                 return OnRoomTerminated(terminated.ActorRef);
@@ -241,6 +245,7 @@ public sealed partial class ChatSession
             case KillRequest kill: OnKill(kill); break;
             case BanRequest ban: OnBan(ban); break;
             case UnbanRequest unban: OnUnban(unban); break;
+            case DropRequest drop: OnDrop(drop); break;
             case TopicRequest or ModeRequest or InviteRequest or RoleRequest or KickRequest or RoomBanRequest
                 or RoomUnbanRequest or DeleteRequest:
                 OnModeration(frame);
@@ -372,7 +377,7 @@ public sealed partial class ChatSession
     {
         if (_signingIn is not { } step) return;
         if (step.Register && step.NameClaimed)
-            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self));
+            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self, _transport.RemoteAddress?.ToString()));
         else if (step.ByCookie)
         {
             step.Account = true;
@@ -389,7 +394,7 @@ public sealed partial class ChatSession
         if (_signingIn is { Register: true } step)
         {
             step.NameClaimed = true;
-            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self));
+            Tell(_services.AccountBook, new AccountBook.Create(step.Name, step.Password!, _transport.Self, _transport.RemoteAddress?.ToString()));
             return;
         }
         UserName = registered.Name;
@@ -446,13 +451,13 @@ public sealed partial class ChatSession
 
     private const int MaxReasonLength = 200;
 
-    /// <summary>An operator's reason as clients will read it, or an error for the frame.</summary>
-    private static ErrorFrame? ReasonProblem(string? reason)
+    /// <summary>An operator's (or a room moderator's) reason as clients will read it, or an error for the frame.</summary>
+    private static ErrorFrame? ReasonProblem(string? reason, int maxLength = MaxReasonLength)
     {
         if (reason is null) return null;
         if (Protocol.ForbiddenCharacter(reason) is { } forbidden) return new ErrorFrame(ErrorCodes.BadRequest, Protocol.DescribeForbidden(forbidden));
-        return Protocol.TextLength(reason) > MaxReasonLength
-            ? new ErrorFrame(ErrorCodes.BadRequest, $"A reason is at most {MaxReasonLength} characters.")
+        return Protocol.TextLength(reason) > maxLength
+            ? new ErrorFrame(ErrorCodes.BadRequest, $"A reason is at most {maxLength} characters.")
             : null;
     }
 
@@ -470,6 +475,7 @@ public sealed partial class ChatSession
             return;
         }
         Expect(kill);
+        _services.WebSignOut?.RevokeAccount(kill.User); // its pages too, online or not
         Tell(_services.UserRegistry, new UserRegistry.Kill(kill.User, kill.Reason ?? "", UserName!, _transport.Self, kill.Ref));
     }
 
@@ -489,6 +495,7 @@ public sealed partial class ChatSession
             return;
         }
         Expect(ban);
+        if (target.Kind == Bans.AccountKind) _services.WebSignOut?.RevokeAccount(target.Target);
         var until = ban.Minutes is { } length ? DateTimeOffset.UtcNow + TimeSpan.FromMinutes(length) : (DateTimeOffset?)null;
         Tell(_services.BanList, new BanList.Place(target.Kind, target.Target, until, ban.Reason ?? "", UserName!, _transport.Self, ban.Ref));
     }
@@ -739,6 +746,7 @@ public sealed partial class ChatSession
             RoomBanRequest b => b.Room,
             RoomUnbanRequest u => u.Room,
             DeleteRequest d => d.Room,
+            DropRequest d => d.Room,
             _ => throw new ArgumentException("not a frame about one room", nameof(frame)),
         };
         if (RoomNameProblem(room) is not { } problem) return true;

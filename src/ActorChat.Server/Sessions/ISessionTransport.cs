@@ -50,6 +50,12 @@ public sealed record SessionServices(
     /// <summary>The web page's sign-in sessions, on WebSocket connections only: signing in with a password there issues a token.</summary>
     public Transport.Web.WebSessionTokens? WebSessions { get; init; }
 
+    /// <summary>
+    /// The same sign-in sessions, on every transport, for signing an account out of all its pages: a password change,
+    /// an operator's kill and an account ban revoke its tokens whichever connection asks.
+    /// </summary>
+    public Transport.Web.WebSessionTokens? WebSignOut { get; init; }
+
     /// <summary>The session cookie the connection's WebSocket upgrade carried, if any (checked when the client says hello).</summary>
     public string? SessionCookie { get; init; }
 }

@@ -25,7 +25,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         var seed = $"127.0.0.1:{ports[0]}";
         string[] NodeArgs(int port) =>
             ["--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", port.ToString(), "--seed-nodes", seed,
-             "--postgres", _postgres.ConnectionString, "--accounts", "open", "--web-port", "0"];
+             "--postgres", _postgres.ConnectionString, "--operator", "root", "--web-port", "0"];
         // The first node creates the tables and forms the cluster; the others join it.
         Nodes.Add(await ServerProcess.StartReadyAsync(NodeArgs(ports[0])));
         var joining = new[] { ServerProcess.StartReadyAsync(NodeArgs(ports[1])), ServerProcess.StartReadyAsync(NodeArgs(ports[2])) };
@@ -139,6 +139,21 @@ public sealed class ClusterTests(ThreeNodeCluster cluster)
             var list = await reader.ExpectAsync<RoomListFrame>(timeout: Patience);
             return list.Rooms.Any(r => r.Name == "listed-room" && r.Members == 1);
         }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task An_operator_registered_on_another_node_than_the_account_book_cannot_drop_a_room_yet_and_is_told_so()
+    {
+        // The account book is a cluster singleton on the oldest node (the first); the password crosses to it.
+        await using var root = await ActorChat.Client.ChatConnection.ConnectAsync("127.0.0.1", Port(2));
+        using var cts = new CancellationTokenSource(Patience);
+        await root.SendAsync(new RegisterRequest("root", "correct horse battery"));
+        var registered = await root.ReceiveAsync(cts.Token);
+        Assert.True(registered is RegisteredFrame, $"register got {registered}");
+        await root.SendAsync(new DropRequest("anything") { Ref = "d1" });
+        var error = Assert.IsType<ErrorFrame>(await root.ReceiveAsync(cts.Token));
+        Assert.Equal((ErrorCodes.Unavailable, "d1"), (error.Code, error.Ref));
+        Assert.Contains("cluster", error.Message);
     }
 }
 

@@ -357,9 +357,14 @@ public sealed class AccountsTests
 }
 
 /// <summary>Accounts and bans in the SQLite database across a restart of the server process; no password in the file, the log or a frame.</summary>
-public sealed class AccountsOnSqliteTests : IDisposable
+public class AccountsOnSqliteTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"actorchat-accounts-{Guid.NewGuid():N}");
+
+    /// <summary>Where the server keeps its data; the password is looked for in the data directory only on SQLite.</summary>
+    protected virtual string[] StoreArgs => ["--data-dir", _dataDir];
+
+    protected virtual bool DataInDirectory => true;
 
     public void Dispose()
     {
@@ -384,7 +389,7 @@ public sealed class AccountsOnSqliteTests : IDisposable
     public async Task Accounts_and_bans_survive_a_restart_and_the_password_is_nowhere_in_plain_text()
     {
         var password = $"pw-{Guid.NewGuid():N}";
-        string[] args = ["--data-dir", _dataDir, "--operator", "root"];
+        string[] args = [.. StoreArgs, "--operator", "root"];
         var frames = new List<ServerFrame>();
         var logs = new StringBuilder();
 
@@ -415,11 +420,22 @@ public sealed class AccountsOnSqliteTests : IDisposable
             logs.Append(server.StandardOutput).Append(server.StandardError);
         }
 
-        var needle = Encoding.UTF8.GetBytes(password);
-        var files = Directory.GetFiles(_dataDir, "*", SearchOption.AllDirectories);
-        Assert.Contains(files, f => f.EndsWith("actorchat.db", StringComparison.Ordinal));
-        foreach (var file in files) Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(needle) < 0, $"the password is in {file}");
+        if (DataInDirectory)
+        {
+            var needle = Encoding.UTF8.GetBytes(password);
+            var files = Directory.GetFiles(_dataDir, "*", SearchOption.AllDirectories);
+            Assert.Contains(files, f => f.EndsWith("actorchat.db", StringComparison.Ordinal));
+            foreach (var file in files) Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(needle) < 0, $"the password is in {file}");
+        }
         Assert.DoesNotContain(password, logs.ToString());
         Assert.All(frames, frame => Assert.DoesNotContain(password, Encoding.UTF8.GetString(FrameCodec.EncodeLine(frame))));
     }
+}
+
+/// <summary>The same accounts and bans across a restart, kept in PostgreSQL.</summary>
+public sealed class AccountsOnPostgresTests(PostgresServer postgres) : AccountsOnSqliteTests, IClassFixture<PostgresServer>
+{
+    protected override string[] StoreArgs => ["--postgres", postgres.ConnectionString];
+
+    protected override bool DataInDirectory => false;
 }

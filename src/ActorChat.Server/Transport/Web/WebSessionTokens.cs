@@ -69,6 +69,21 @@ public sealed class WebSessionTokens
         lock (_tokens) return _tokens.Remove(token);
     }
 
+    /// <summary>
+    /// Forgets every token of the account (names compared ignoring case): after a password change, a kill or a ban,
+    /// no page stays signed in as it. Returns how many were live.
+    /// </summary>
+    public int RevokeAccount(string account)
+    {
+        lock (_tokens)
+        {
+            var tokens = _tokens.Where(entry => string.Equals(entry.Value.Account, account, StringComparison.OrdinalIgnoreCase))
+                .Select(entry => entry.Key).ToList();
+            foreach (var token in tokens) _tokens.Remove(token);
+            return tokens.Count;
+        }
+    }
+
     private void RemoveExpired(DateTimeOffset now)
     {
         foreach (var expired in _tokens.Where(entry => entry.Value.Expires <= now).Select(entry => entry.Key).ToList())
