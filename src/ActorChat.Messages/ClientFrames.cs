@@ -29,6 +29,9 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(RoomBanRequest), "room_ban")]
 [JsonDerivedType(typeof(RoomUnbanRequest), "room_unban")]
 [JsonDerivedType(typeof(DeleteRequest), "delete")]
+[JsonDerivedType(typeof(ReactRequest), "react")]
+[JsonDerivedType(typeof(EditRequest), "edit")]
+[JsonDerivedType(typeof(TypingRequest), "typing")]
 public abstract record ClientFrame
 {
     /// <summary>
@@ -60,7 +63,11 @@ public sealed record JoinRequest(string Room, string? Password = null) : ClientF
     internal override string? MissingField() => Room is null ? "room" : null;
 }
 
-public sealed record SayRequest(string Room, string Text) : ClientFrame
+/// <summary>
+/// Says <see cref="Text"/> in a room. <see cref="ReplyTo"/> is the id of a message of that room it answers;
+/// <see cref="Action"/> marks an action ("/me waves", shown as "* alice waves").
+/// </summary>
+public sealed record SayRequest(string Room, string Text, string? ReplyTo = null, bool? Action = null) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : Text is null ? "text" : null;
 }
@@ -211,4 +218,22 @@ public sealed record RoomUnbanRequest(string Room, string User) : ClientFrame
 public sealed record DeleteRequest(string Room, string Id) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : Id is null ? "id" : null;
+}
+
+/// <summary>Toggles the sender's reaction <see cref="Emoji"/> (one grapheme cluster) on the message <see cref="Id"/> of a room.</summary>
+public sealed record ReactRequest(string Room, string Id, string Emoji) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Id is null ? "id" : Emoji is null ? "emoji" : null;
+}
+
+/// <summary>Replaces the text of the sender's own message <see cref="Id"/>; its id and seq stay.</summary>
+public sealed record EditRequest(string Room, string Id, string Text) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Id is null ? "id" : Text is null ? "text" : null;
+}
+
+/// <summary>Tells the other members of a room that the sender is typing (clients send it at most every 3 s).</summary>
+public sealed record TypingRequest(string Room) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : null;
 }

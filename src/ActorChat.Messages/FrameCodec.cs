@@ -48,6 +48,9 @@ public static class FrameCodec
         ["room_ban"] = json => Read(json, Context.RoomBanRequest),
         ["room_unban"] = json => Read(json, Context.RoomUnbanRequest),
         ["delete"] = json => Read(json, Context.DeleteRequest),
+        ["react"] = json => Read(json, Context.ReactRequest),
+        ["edit"] = json => Read(json, Context.EditRequest),
+        ["typing"] = json => Read(json, Context.TypingRequest),
     };
 
     private static readonly Dictionary<string, Func<ReadOnlySpan<byte>, ServerFrame?>> ServerTypes = new()
@@ -76,6 +79,9 @@ public static class FrameCodec
         ["room_banned"] = json => Read(json, Context.RoomBannedFrame),
         ["room_unbanned"] = json => Read(json, Context.RoomUnbannedFrame),
         ["deleted"] = json => Read(json, Context.DeletedFrame),
+        ["reaction"] = json => Read(json, Context.ReactionFrame),
+        ["edited"] = json => Read(json, Context.EditedFrame),
+        ["typing"] = json => Read(json, Context.TypingFrame),
     };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;

@@ -245,6 +245,7 @@ public sealed partial class ChatSession
                 or RoomUnbanRequest or DeleteRequest:
                 OnModeration(frame);
                 break;
+            case ReactRequest or EditRequest or TypingRequest: OnConversation(frame); break;
             default:
                 Reply(frame, new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
                 break;
@@ -567,13 +568,14 @@ public sealed partial class ChatSession
             Reply(say, problem);
             return;
         }
-        Ask(say, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self, say.Ref), saysMayFollow: true);
+        Ask(say, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self, say.Ref, say.ReplyTo, say.Action == true), saysMayFollow: true);
     }
 
     private ErrorFrame? SayProblem(SayRequest say)
     {
         if (RoomNameProblem(say.Room) is { } badName) return badName;
         if (TextProblem(say.Text) is { } badText) return badText;
+        if (say.ReplyTo is not null && MessageIdProblem(say.ReplyTo) is { } badReply) return badReply;
         return _rooms.ContainsKey(Protocol.Key(say.Room))
             ? null
             : new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{say.Room}' before saying something there.");
@@ -737,6 +739,9 @@ public sealed partial class ChatSession
             RoomBanRequest b => b.Room,
             RoomUnbanRequest u => u.Room,
             DeleteRequest d => d.Room,
+            ReactRequest r => r.Room,
+            EditRequest e => e.Room,
+            TypingRequest t => t.Room,
             _ => throw new ArgumentException("not a frame about one room", nameof(frame)),
         };
         if (RoomNameProblem(room) is not { } problem) return true;
