@@ -32,6 +32,8 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(ReactRequest), "react")]
 [JsonDerivedType(typeof(EditRequest), "edit")]
 [JsonDerivedType(typeof(TypingRequest), "typing")]
+[JsonDerivedType(typeof(MentionsRequest), "mentions")]
+[JsonDerivedType(typeof(ReadRequest), "read")]
 public abstract record ClientFrame
 {
     /// <summary>
@@ -236,4 +238,13 @@ public sealed record EditRequest(string Room, string Id, string Text) : ClientFr
 public sealed record TypingRequest(string Room) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : null;
+}
+
+/// <summary>Asks for the caller's latest mentions across rooms, newest first (registered users).</summary>
+public sealed record MentionsRequest(int? Limit = null) : ClientFrame;
+
+/// <summary>Records that the caller (a registered user) has read <see cref="Room"/> up to <see cref="Seq"/>; markers only go forward.</summary>
+public sealed record ReadRequest(string Room, long? Seq) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Seq is null ? "seq" : null;
 }

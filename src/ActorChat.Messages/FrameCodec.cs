@@ -51,6 +51,8 @@ public static class FrameCodec
         ["react"] = json => Read(json, Context.ReactRequest),
         ["edit"] = json => Read(json, Context.EditRequest),
         ["typing"] = json => Read(json, Context.TypingRequest),
+        ["mentions"] = json => Read(json, Context.MentionsRequest),
+        ["read"] = json => Read(json, Context.ReadRequest),
     };
 
     private static readonly Dictionary<string, Func<ReadOnlySpan<byte>, ServerFrame?>> ServerTypes = new()
@@ -82,6 +84,7 @@ public static class FrameCodec
         ["reaction"] = json => Read(json, Context.ReactionFrame),
         ["edited"] = json => Read(json, Context.EditedFrame),
         ["typing"] = json => Read(json, Context.TypingFrame),
+        ["mentions"] = json => Read(json, Context.MentionsFrame),
     };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;

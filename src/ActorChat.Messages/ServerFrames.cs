@@ -31,6 +31,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(ReactionFrame), "reaction")]
 [JsonDerivedType(typeof(EditedFrame), "edited")]
 [JsonDerivedType(typeof(TypingFrame), "typing")]
+[JsonDerivedType(typeof(MentionsFrame), "mentions")]
 public abstract record ServerFrame
 {
     /// <summary>The <c>ref</c> of the client frame this answers (left out when it had none, and on frames for everyone).</summary>
@@ -45,7 +46,11 @@ public sealed record WelcomeFrame(string Name, string Server, int Protocol, stri
 }
 
 /// <summary>The answer to join; <see cref="Topic"/> is the room's topic (left out when it has none).</summary>
-public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IReadOnlyList<MessageFrame> History, string? Topic = null) : ServerFrame;
+public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IReadOnlyList<MessageFrame> History, string? Topic = null) : ServerFrame
+{
+    /// <summary>For a registered user: the seq they have read the room up to (0: nothing yet); left out for guests.</summary>
+    public long? LastRead { get; init; }
+}
 
 /// <summary>Someone joined or left a room; <see cref="Event"/> is <c>join</c> or <c>leave</c>.</summary>
 public sealed record PresenceFrame(string Room, string User, string Event) : ServerFrame
@@ -197,3 +202,6 @@ public sealed record RoomUnbannedFrame(string Room, string User, string By) : Se
 
 /// <summary>The message <see cref="Id"/> was deleted by <see cref="By"/>; sent to every member, the deleter's copy answers its frame.</summary>
 public sealed record DeletedFrame(string Room, string Id, long Seq, string By) : ServerFrame;
+
+/// <summary>The answer to mentions: messages that mentioned the caller, newest first (their text as said, at most 300 characters).</summary>
+public sealed record MentionsFrame(IReadOnlyList<MessageFrame> Mentions) : ServerFrame;

@@ -124,6 +124,7 @@ public static class ChatServerHost
                         Accounts = settings.Accounts,
                         AccountBook = accounts,
                         BanList = bans,
+                        Inboxes = system.ActorOf(Inboxes.UserInboxes.Props(accounts), "inboxes"),
                     };
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));

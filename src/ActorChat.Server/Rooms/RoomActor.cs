@@ -367,7 +367,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             // Joining again is harmless: the member gets the current state once more, after what it is owed.
             SendStagedMessages();
         }
-        Answer(join, new JoinedFrame(_name, MemberNames(), _recent.Select(Shown).ToArray(), _policy.Topic));
+        Answer(join, new JoinedFrame(_name, MemberNames(), _recent.Select(Shown).ToArray(), _policy.Topic) { LastRead = join.LastRead });
         join.Member.Tell(new RoomAttached(_key, Self, join.Ticket), ActorRefs.NoSender);
     }
 
@@ -455,6 +455,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         if (poster.Sender is not null) _stagedPosts.Add(new StagedPost(_staged.Count, poster.Sender, frame, poster.Ref));
         Stage(FrameCodec.EncodeLine(frame));
         _statistics.CountMessage();
+        if (posted.Mentions is { } mentioned) Context.System.EventStream.Publish(new Inboxes.UserInboxes.Mentioned(mentioned, frame));
         if (_stored - _lastSnapshotSeq >= _settings.SnapshotEvery) _snapshotDue = true;
         SnapshotWhenQuiet();
     }

@@ -35,6 +35,9 @@ public static class RoomProtocol
         bool Creates = false,
         string? Password = null) : IRoomCommand
     {
+        /// <summary>For a registered user, how far they have read the room (the joined frame carries it).</summary>
+        public long? LastRead { get; init; }
+
         public override string ToString() => $"Join {{ Room = {Room}, User = {User}, Registered = {Registered}, Creates = {Creates}, Ticket = {Ticket} }}"; // never the password
     }
 

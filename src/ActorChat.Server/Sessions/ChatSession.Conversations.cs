@@ -1,5 +1,6 @@
 using ActorChat.Messages;
 using ActorChat.Server.Rooms;
+using Akka.Actor;
 
 namespace ActorChat.Server.Sessions;
 
@@ -66,4 +67,67 @@ public sealed partial class ChatSession
     private static ErrorFrame? EmojiProblem(string emoji) => MessageNotes.IsValidEmoji(emoji)
         ? null
         : new ErrorFrame(ErrorCodes.BadRequest, $"A reaction is one emoji (one grapheme cluster of at most {MessageNotes.MaxEmojiBytes} bytes).");
+}
+
+/// <summary>A registered user's mentions and read markers, kept by their inbox (which answers).</summary>
+public sealed partial class ChatSession
+{
+    public const int DefaultMentionsLimit = 20;
+
+    private bool HasInboxes => !_services.Inboxes.IsNobody();
+
+    private RoomProtocol.Join? _joinAwaitingLastRead; // a join held until the user's read marker for the room is in
+
+    private void OnInbox(ClientFrame frame)
+    {
+        if (frame is ReadRequest read && !CheckRoomName(read)) return;
+        if (!_signedInToAccount || _services.Inboxes.IsNobody())
+        {
+            Reply(frame, new ErrorFrame(ErrorCodes.NotPermitted, "Mentions and read markers are kept for accounts; sign in or register first."));
+            return;
+        }
+        switch (frame)
+        {
+            case MentionsRequest mentions:
+                var limit = mentions.Limit ?? DefaultMentionsLimit;
+                if (limit is < 1 or > Inboxes.Inbox.MaxMentions)
+                {
+                    Reply(frame, new ErrorFrame(ErrorCodes.BadRequest, $"A mentions limit is 1 to {Inboxes.Inbox.MaxMentions}; {limit} is not."));
+                    return;
+                }
+                Expect(frame);
+                Tell(_services.Inboxes, new Inboxes.UserInboxes.ForUser(UserName!, new Inboxes.UserInbox.GetMentions(limit, _transport.Self, frame.Ref)));
+                break;
+            case ReadRequest mark:
+                if (mark.Seq is not >= 1)
+                {
+                    Reply(frame, new ErrorFrame(ErrorCodes.BadRequest, "'seq' is a message seq, 1 or more."));
+                    return;
+                }
+                if (MembershipProblem(mark.Room, "mark it read") is { } notIn)
+                {
+                    Reply(frame, notIn);
+                    return;
+                }
+                Expect(frame);
+                Tell(_services.Inboxes, new Inboxes.UserInboxes.ForUser(UserName!,
+                    new Inboxes.UserInbox.MarkRead(Protocol.Key(mark.Room), mark.Seq.Value, _transport.Self, frame.Ref)));
+                break;
+        }
+    }
+
+    /// <summary>The join waits (as answered by the room) while the inbox says how far the user has read; then it goes to the room.</summary>
+    private void JoinWithLastRead(JoinRequest join, RoomProtocol.Join command)
+    {
+        Expect(join, Protocol.Key(command.Room));
+        _joinAwaitingLastRead = command;
+        Tell(_services.Inboxes, new Inboxes.UserInboxes.ForUser(UserName!, new Inboxes.UserInbox.GetLastRead(Protocol.Key(command.Room), _transport.Self)));
+    }
+
+    private void OnLastRead(Inboxes.UserInbox.LastRead lastRead)
+    {
+        if (_joinAwaitingLastRead is not { } join || Protocol.Key(join.Room) != lastRead.RoomKey) return;
+        _joinAwaitingLastRead = null;
+        TellRoom(join with { LastRead = lastRead.Seq });
+    }
 }

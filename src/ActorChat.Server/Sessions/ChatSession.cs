@@ -163,6 +163,9 @@ public sealed partial class ChatSession
             case RoomProtocol.Kicked kicked:
                 OnKicked(kicked);
                 return true;
+            case Inboxes.UserInbox.LastRead lastRead:
+                OnLastRead(lastRead);
+                return true;
             case Akka.Actor.Terminated terminated:
                 return OnRoomTerminated(terminated.ActorRef);
             default:
@@ -246,6 +249,7 @@ public sealed partial class ChatSession
                 OnModeration(frame);
                 break;
             case ReactRequest or EditRequest or TypingRequest: OnConversation(frame); break;
+            case MentionsRequest or ReadRequest: OnInbox(frame); break;
             default:
                 Reply(frame, new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
                 break;
@@ -545,7 +549,9 @@ public sealed partial class ChatSession
             // and a refusal takes it out again.
             _rooms[key] = join.Room;
         }
-        Ask(join, new RoomProtocol.Join(join.Room, UserName!, _transport.Self, Ref: join.Ref, Registered: IsRegistered, Password: join.Password));
+        var command = new RoomProtocol.Join(join.Room, UserName!, _transport.Self, Ref: join.Ref, Registered: IsRegistered, Password: join.Password);
+        if (IsRegistered && HasInboxes) JoinWithLastRead(join, command);
+        else Ask(join, command);
     }
 
     private void OnLeave(LeaveRequest leave)
@@ -742,6 +748,7 @@ public sealed partial class ChatSession
             ReactRequest r => r.Room,
             EditRequest e => e.Room,
             TypingRequest t => t.Room,
+            ReadRequest r => r.Room,
             _ => throw new ArgumentException("not a frame about one room", nameof(frame)),
         };
         if (RoomNameProblem(room) is not { } problem) return true;
