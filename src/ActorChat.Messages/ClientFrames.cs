@@ -30,6 +30,11 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(RoomUnbanRequest), "room_unban")]
 [JsonDerivedType(typeof(DeleteRequest), "delete")]
 [JsonDerivedType(typeof(DropRequest), "drop")]
+[JsonDerivedType(typeof(ReactRequest), "react")]
+[JsonDerivedType(typeof(EditRequest), "edit")]
+[JsonDerivedType(typeof(TypingRequest), "typing")]
+[JsonDerivedType(typeof(MentionsRequest), "mentions")]
+[JsonDerivedType(typeof(ReadRequest), "read")]
 public abstract record ClientFrame
 {
     /// <summary>
@@ -61,7 +66,11 @@ public sealed record JoinRequest(string Room, string? Password = null) : ClientF
     internal override string? MissingField() => Room is null ? "room" : null;
 }
 
-public sealed record SayRequest(string Room, string Text) : ClientFrame
+/// <summary>
+/// Says <see cref="Text"/> in a room. <see cref="ReplyTo"/> is the id of a message of that room it answers;
+/// <see cref="Action"/> marks an action ("/me waves", shown as "* alice waves").
+/// </summary>
+public sealed record SayRequest(string Room, string Text, string? ReplyTo = null, bool? Action = null) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : Text is null ? "text" : null;
 }
@@ -221,4 +230,31 @@ public sealed record DeleteRequest(string Room, string Id) : ClientFrame
 public sealed record DropRequest(string Room, string? Reason = null) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : null;
+}
+
+/// <summary>Toggles the sender's reaction <see cref="Emoji"/> (one grapheme cluster) on the message <see cref="Id"/> of a room.</summary>
+public sealed record ReactRequest(string Room, string Id, string Emoji) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Id is null ? "id" : Emoji is null ? "emoji" : null;
+}
+
+/// <summary>Replaces the text of the sender's own message <see cref="Id"/>; its id and seq stay.</summary>
+public sealed record EditRequest(string Room, string Id, string Text) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Id is null ? "id" : Text is null ? "text" : null;
+}
+
+/// <summary>Tells the other members of a room that the sender is typing (clients send it at most every 3 s).</summary>
+public sealed record TypingRequest(string Room) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : null;
+}
+
+/// <summary>Asks for the caller's latest mentions across rooms, newest first (registered users).</summary>
+public sealed record MentionsRequest(int? Limit = null) : ClientFrame;
+
+/// <summary>Records that the caller (a registered user) has read <see cref="Room"/> up to <see cref="Seq"/>; markers only go forward.</summary>
+public sealed record ReadRequest(string Room, long? Seq) : ClientFrame
+{
+    internal override string? MissingField() => Room is null ? "room" : Seq is null ? "seq" : null;
 }

@@ -49,6 +49,11 @@ public static class FrameCodec
         ["room_unban"] = json => Read(json, Context.RoomUnbanRequest),
         ["delete"] = json => Read(json, Context.DeleteRequest),
         ["drop"] = json => Read(json, Context.DropRequest),
+        ["react"] = json => Read(json, Context.ReactRequest),
+        ["edit"] = json => Read(json, Context.EditRequest),
+        ["typing"] = json => Read(json, Context.TypingRequest),
+        ["mentions"] = json => Read(json, Context.MentionsRequest),
+        ["read"] = json => Read(json, Context.ReadRequest),
     };
 
     private static readonly Dictionary<string, Func<ReadOnlySpan<byte>, ServerFrame?>> ServerTypes = new()
@@ -78,6 +83,10 @@ public static class FrameCodec
         ["room_unbanned"] = json => Read(json, Context.RoomUnbannedFrame),
         ["deleted"] = json => Read(json, Context.DeletedFrame),
         ["dropped"] = json => Read(json, Context.DroppedFrame),
+        ["reaction"] = json => Read(json, Context.ReactionFrame),
+        ["edited"] = json => Read(json, Context.EditedFrame),
+        ["typing"] = json => Read(json, Context.TypingFrame),
+        ["mentions"] = json => Read(json, Context.MentionsFrame),
     };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;

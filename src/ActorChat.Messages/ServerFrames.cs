@@ -29,6 +29,10 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(RoomUnbannedFrame), "room_unbanned")]
 [JsonDerivedType(typeof(DeletedFrame), "deleted")]
 [JsonDerivedType(typeof(DroppedFrame), "dropped")]
+[JsonDerivedType(typeof(ReactionFrame), "reaction")]
+[JsonDerivedType(typeof(EditedFrame), "edited")]
+[JsonDerivedType(typeof(TypingFrame), "typing")]
+[JsonDerivedType(typeof(MentionsFrame), "mentions")]
 public abstract record ServerFrame
 {
     /// <summary>The <c>ref</c> of the client frame this answers (left out when it had none, and on frames for everyone).</summary>
@@ -50,6 +54,9 @@ public sealed record JoinedFrame(string Room, IReadOnlyList<string> Members, IRe
 {
     /// <summary>Members whose role counts now (signed in): name → <c>owner</c> or <c>moderator</c>; left out when none has one.</summary>
     public IReadOnlyDictionary<string, string>? Roles { get; init; }
+
+    /// <summary>For a registered user: the seq they have read the room up to (0: nothing yet); left out for guests.</summary>
+    public long? LastRead { get; init; }
 }
 
 /// <summary>Someone joined or left a room; <see cref="Event"/> is <c>join</c> or <c>leave</c>.</summary>
@@ -66,7 +73,38 @@ public sealed record PresenceFrame(string Room, string User, string Event) : Ser
 /// A message said in a room. <see cref="Seq"/> numbers a room's messages 1, 2, 3… A deleted message is a tombstone:
 /// <see cref="Deleted"/> true and an empty text, with its id, sender, timestamp and seq (left out otherwise).
 /// </summary>
-public sealed record MessageFrame(string Id, string Room, string Sender, string Text, string Timestamp, long Seq, bool? Deleted = null) : ServerFrame;
+public sealed record MessageFrame(string Id, string Room, string Sender, string Text, string Timestamp, long Seq, bool? Deleted = null) : ServerFrame
+{
+    /// <summary>The id of the message this one answers (left out when it answers none).</summary>
+    public string? ReplyTo { get; init; }
+
+    /// <summary>Who wrote the message answered and the first 100 characters of its text, as it was when answered.</summary>
+    public ReplyPreview? ReplyPreview { get; init; }
+
+    /// <summary>True for an action ("/me waves"); left out otherwise.</summary>
+    public bool? Action { get; init; }
+
+    /// <summary>The names called with <c>@name</c> in the text, in order, each once (left out when none).</summary>
+    public IReadOnlyList<string>? Mentions { get; init; }
+
+    /// <summary>In joined and history: emoji → the users who reacted with it, in order (left out when none).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Reactions { get; init; }
+
+    /// <summary>When the text was last edited (left out when never); <see cref="Text"/> is the latest text.</summary>
+    public string? EditedAt { get; init; }
+}
+
+/// <summary>The message a reply answers: its sender and the first 100 characters of its text.</summary>
+public sealed record ReplyPreview(string Sender, string Text);
+
+/// <summary><see cref="User"/> put (<see cref="On"/> true) or took back a reaction on message <see cref="Id"/>; sent to every member.</summary>
+public sealed record ReactionFrame(string Room, string Id, string Emoji, string User, bool On) : ServerFrame;
+
+/// <summary>The message <see cref="Id"/> now reads <see cref="Text"/>; sent to every member, the editor's copy answers its frame.</summary>
+public sealed record EditedFrame(string Room, string Id, string Text, string EditedAt) : ServerFrame;
+
+/// <summary><see cref="User"/> is typing in the room; sent to the other members.</summary>
+public sealed record TypingFrame(string Room, string User) : ServerFrame;
 
 public sealed record LeftFrame(string Room) : ServerFrame;
 
@@ -187,3 +225,6 @@ public sealed record DeletedFrame(string Room, string Id, long Seq, string By) :
 /// answer to the drop itself is a done frame.
 /// </summary>
 public sealed record DroppedFrame(string Room, string By, string? Reason = null) : ServerFrame;
+
+/// <summary>The answer to mentions: messages that mentioned the caller, newest first (their text as said, at most 300 characters).</summary>
+public sealed record MentionsFrame(IReadOnlyList<MessageFrame> Mentions) : ServerFrame;

@@ -133,6 +133,7 @@ public static class ChatServerHost
                         AccountBook = accounts,
                         BanList = bans,
                         WebSignOut = webSessions,
+                        Inboxes = system.ActorOf(Inboxes.UserInboxes.Props(accounts), "inboxes"),
                     };
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));

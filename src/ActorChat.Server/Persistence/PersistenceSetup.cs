@@ -15,22 +15,28 @@ public static class PersistenceSetup
 {
     /// <summary>
     /// Room events and snapshots are stored by <see cref="RoomEventSerializer"/>, room rules by
-    /// <see cref="RoomRulesSerializer"/>, accounts and bans by AccountEventSerializer, whatever the store.
+    /// <see cref="RoomRulesSerializer"/>, reactions and edits by <see cref="RoomNotesSerializer"/>, mentions and read markers by InboxEventSerializer, accounts and bans by AccountEventSerializer, whatever the store.
     /// </summary>
     private const string SerializerHocon = """
         akka.actor {
           serializers.actorchat-rooms = "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server"
           serializers.actorchat-accounts = "ActorChat.Server.Accounts.AccountEventSerializer, ActorChat.Server"
           serializers.actorchat-room-rules = "ActorChat.Server.Rooms.RoomRulesSerializer, ActorChat.Server"
+          serializers.actorchat-room-notes = "ActorChat.Server.Rooms.RoomNotesSerializer, ActorChat.Server"
+          serializers.actorchat-inboxes = "ActorChat.Server.Inboxes.InboxEventSerializer, ActorChat.Server"
           serialization-bindings {
             "ActorChat.Server.Rooms.IRoomEvent, ActorChat.Server" = actorchat-rooms
             "ActorChat.Server.Accounts.IAccountEvent, ActorChat.Server" = actorchat-accounts
             "ActorChat.Server.Rooms.IRoomRulesEvent, ActorChat.Server" = actorchat-room-rules
+            "ActorChat.Server.Rooms.IRoomNoteEvent, ActorChat.Server" = actorchat-room-notes
+            "ActorChat.Server.Inboxes.IInboxEvent, ActorChat.Server" = actorchat-inboxes
           }
           serialization-identifiers {
             "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server" = 1601
             "ActorChat.Server.Accounts.AccountEventSerializer, ActorChat.Server" = 1602
             "ActorChat.Server.Rooms.RoomRulesSerializer, ActorChat.Server" = 1603
+            "ActorChat.Server.Rooms.RoomNotesSerializer, ActorChat.Server" = 1604
+            "ActorChat.Server.Inboxes.InboxEventSerializer, ActorChat.Server" = 1605
           }
         }
         """;

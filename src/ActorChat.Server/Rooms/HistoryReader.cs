@@ -24,10 +24,12 @@ public sealed class HistoryReader : UntypedActor
     private readonly string? _ref;
     private readonly List<MessageFrame> _messages = [];
     private readonly IReadOnlySet<long> _deleted;
+    private readonly MessageNotes _notes;
 
-    public HistoryReader(string persistenceId, string room, long from, long to, IActorRef member, string? reference, IReadOnlySet<long> deleted)
+    public HistoryReader(string persistenceId, string room, long from, long to, IActorRef member, string? reference, IReadOnlySet<long> deleted, MessageNotes notes)
     {
         _deleted = deleted;
+        _notes = notes;
         _ref = reference;
         _persistenceId = persistenceId;
         _room = room;
@@ -36,9 +38,13 @@ public sealed class HistoryReader : UntypedActor
         _member = member;
     }
 
-    /// <summary><paramref name="deleted"/>: the seqs in the range that are tombstones (the room's rules know them).</summary>
-    public static Props Props(string persistenceId, string room, long from, long to, IActorRef member, string? reference = null, IReadOnlySet<long>? deleted = null) =>
-        Akka.Actor.Props.Create<HistoryReader>(persistenceId, room, from, to, member, reference!, deleted ?? new HashSet<long>()); // not the expression form: it is compiled on every call
+    /// <summary>
+    /// <paramref name="deleted"/>: the seqs in the range that are tombstones (the room's rules know them);
+    /// <paramref name="notes"/>: the edits and reactions of the range.
+    /// </summary>
+    public static Props Props(string persistenceId, string room, long from, long to, IActorRef member, string? reference = null,
+        IReadOnlySet<long>? deleted = null, MessageNotes? notes = null) =>
+        Akka.Actor.Props.Create<HistoryReader>(persistenceId, room, from, to, member, reference!, deleted ?? new HashSet<long>(), notes ?? new MessageNotes()); // not the expression form: it is compiled on every call
 
     protected override void PreStart()
     {
@@ -52,9 +58,8 @@ public sealed class HistoryReader : UntypedActor
         switch (message)
         {
             case ReplayedMessage { Persistent.Payload: MessagePosted posted }:
-                _messages.Add(_deleted.Contains(posted.Seq)
-                    ? new MessageFrame(posted.Id, _room, posted.Sender, "", posted.Timestamp, posted.Seq, Deleted: true)
-                    : new MessageFrame(posted.Id, _room, posted.Sender, posted.Text, posted.Timestamp, posted.Seq));
+                var frame = RoomActor.FrameOf(posted, _room);
+                _messages.Add(_deleted.Contains(posted.Seq) ? RoomActor.Tombstone(frame) : _notes.Show(frame));
                 break;
             case ReplayedMessage: break;
             case RecoverySuccess:

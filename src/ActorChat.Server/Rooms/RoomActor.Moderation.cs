@@ -295,7 +295,11 @@ public sealed partial class RoomActor
 
     /// <summary>A deleted message shows as a tombstone: no text, its id, sender, time and seq kept.</summary>
     private MessageFrame Shown(MessageFrame frame) =>
-        _policy.IsDeleted(frame.Seq) ? frame with { Text = "", Deleted = true } : frame;
+        _policy.IsDeleted(frame.Seq) ? Tombstone(frame) : _notes.Show(frame);
+
+    /// <summary>A tombstone keeps nothing of what was said: no text, no preview of what it answered, no reactions.</summary>
+    public static MessageFrame Tombstone(MessageFrame frame) =>
+        frame with { Text = "", Deleted = true, ReplyPreview = null, Mentions = null, Reactions = null, EditedAt = null };
 
     private int IndexOfUser(string user) =>
         _members.FindIndex(m => string.Equals(m.User, user, StringComparison.OrdinalIgnoreCase));

@@ -77,8 +77,11 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     private bool _crashed;
     private IActorRef _rules = ActorRefs.Nobody;
     private RoomPolicy _policy = new();
+    private IActorRef _notesStore = ActorRefs.Nobody;
+    private readonly MessageNotes _notes = new();
     private bool _messagesRecovered;
     private bool _rulesRecovered;
+    private bool _notesRecovered;
     private bool _ready;
     private PendingChange? _change;
     private readonly Queue<IRoomCommand> _waitingForRules = new();
@@ -116,6 +119,8 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         foreach (var member in _members) Context.Watch(member.Ref);
         _rules = Context.ActorOf(RoomRules.Props(_key, _generation), "rules");
         Context.Watch(_rules);
+        _notesStore = Context.ActorOf(RoomNotes.Props(_key), "notes");
+        Context.Watch(_notesStore);
         base.PreStart();
     }
 
@@ -169,10 +174,16 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             _waitingForRules.Enqueue((IRoomCommand)message);
             return;
         }
+        // Reactions and edits are decided one at a time, each on the notes as the one before left them.
+        if (_noteChange is not null && message is React or Edit)
+        {
+            _waitingForNotes.Enqueue((IRoomCommand)message);
+            return;
+        }
         // A leave, a question or an error answer comes after the frames staged before it. Posts and joins do not
         // hold a batch back: a busy room keeps batching, and a joiner simply gets only the lines staged after it.
         if (message is SendStaged) _sendStagedScheduled = false;
-        if (message is not (Post or Join or Attach)) SendStagedMessages();
+        if (message is not (Post or Join or Attach or Typing)) SendStagedMessages();
         if (message is not PassivationCheck) _sinceLastCommand.Restart();
         switch (message)
         {
@@ -199,6 +210,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             case GetStats get: Answer(get, Stats()); break;
             case GetHistory get: OnHistory(get); break;
             case Terminated terminated when terminated.ActorRef.Equals(_rules): OnRulesGone(); break;
+            case Terminated terminated when terminated.ActorRef.Equals(_notesStore): OnNotesGone(); break;
             case Terminated terminated: OnMemberGone(terminated.ActorRef); break;
             case RoomRules.Recovered recovered: OnRulesRecovered(recovered); break;
             case RoomRules.Unrecoverable unrecoverable: OnRulesUnrecoverable(unrecoverable); break;
@@ -214,6 +226,13 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             case BanFromRoom ban: OnBan(ban); break;
             case UnbanFromRoom unban: OnUnban(unban); break;
             case DeleteMessage delete: OnDelete(delete); break;
+            case React react: OnReact(react); break;
+            case Edit edit: OnEdit(edit); break;
+            case Typing typing: OnTyping(typing); break;
+            case RoomNotes.Recovered recovered: OnNotesRecovered(recovered); break;
+            case RoomNotes.Unrecoverable unrecoverable: OnNotesUnrecoverable(unrecoverable); break;
+            case RoomNotes.Stored stored: OnNoteStored(stored.Change); break;
+            case RoomNotes.NotStored: OnNoteNotStored(); break;
             case SaveSnapshotSuccess saved:
                 // Older snapshots are superseded; the events stay, they are the history.
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
@@ -275,7 +294,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     /// <summary>The room is usable once its messages and its rules are both recovered.</summary>
     private void BecomeReadyOnceRecovered()
     {
-        if (_ready || !_messagesRecovered || !_rulesRecovered) return;
+        if (_ready || !_messagesRecovered || !_rulesRecovered || !_notesRecovered) return;
         _ready = true;
         if (_members.Count > 0 || _policy.IsPrivate) ReportOccupancy();
         Context.Parent.Tell(new RoomRecovered(_key));
@@ -286,10 +305,11 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     /// <summary>Nobody is in the room and nothing it started is still going (writes, history reads, a failure).</summary>
     private bool IsIdle =>
         _members.Count == 0 && _unstored.Count == 0 && _held.Count == 0 && !_failed && HistoryReads == 0
-        && _change is null && _waitingForRules.Count == 0 && _passwordWork == 0;
+        && _change is null && _waitingForRules.Count == 0 && _passwordWork == 0
+        && _noteChange is null && _waitingForNotes.Count == 0;
 
-    /// <summary>History readers at work: every child but the rules.</summary>
-    private int HistoryReads => Context.GetChildren().Count(child => !child.Equals(_rules));
+    /// <summary>History readers at work: every child but the rules and the notes.</summary>
+    private int HistoryReads => Context.GetChildren().Count(child => !child.Equals(_rules) && !child.Equals(_notesStore));
 
     /// <summary>Checks run only while the room has no members; the last member to go starts them again.</summary>
     private void SchedulePassivationCheck()
@@ -364,7 +384,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             // Joining again is harmless: the member gets the current state once more, after what it is owed.
             SendStagedMessages();
         }
-        Answer(join, new JoinedFrame(_name, MemberNames(), _recent.Select(Shown).ToArray(), _policy.Topic) { Roles = MemberRoles() });
+        Answer(join, new JoinedFrame(_name, MemberNames(), _recent.Select(Shown).ToArray(), _policy.Topic) { Roles = MemberRoles(), LastRead = join.LastRead });
         join.Member.Tell(new RoomAttached(_key, Self, join.Ticket), ActorRefs.NoSender);
     }
 
@@ -408,6 +428,11 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             Answer(post, new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{_name}' before saying something there."));
             return;
         }
+        if (post.ReplyTo is not null && RecentMessage(post.ReplyTo) is null)
+        {
+            Answer(post, NoSuchMessage());
+            return;
+        }
         if (_unstored.Count + _held.Count >= _settings.MaxPendingWrites)
         {
             Answer(post, new ErrorFrame(ErrorCodes.Busy, "The room is saving too many messages right now; this one was not saved. Try again."));
@@ -424,12 +449,18 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     /// <summary>Hands one post to the journal. Posts written during one message, or while a write is in flight, form one batch.</summary>
     private void Write(Post post)
     {
+        var answered = post.ReplyTo is null ? null : RecentMessage(post.ReplyTo);
         var posted = new MessagePosted(
             Seq: ++_assigned,
             Id: Guid.CreateVersion7().ToString("N"),
             Sender: post.User,
             Text: post.Text,
-            Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow));
+            Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow),
+            ReplyTo: answered?.Id,
+            ReplySender: answered?.Sender,
+            ReplyText: answered is null ? null : ReplyPreviewText(answered),
+            Action: post.Action ? true : null,
+            Mentions: post.Text.Contains('@') ? MentionFinder.Find(post.Text) : null);
         _unstored[posted.Seq] = (post.Member, post.Ref);
         PersistAsync(posted, OnStored);
     }
@@ -441,6 +472,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         if (poster.Sender is not null) _stagedPosts.Add(new StagedPost(_staged.Count, poster.Sender, frame, poster.Ref));
         Stage(FrameCodec.EncodeLine(frame));
         _statistics.CountMessage();
+        if (posted.Mentions is { } mentioned) Context.System.EventStream.Publish(new Inboxes.UserInboxes.Mentioned(mentioned, frame));
         if (_stored - _lastSnapshotSeq >= _settings.SnapshotEvery) _snapshotDue = true;
         SnapshotWhenQuiet();
     }
@@ -566,7 +598,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             Answer(get, new ErrorFrame(ErrorCodes.Busy, "Too many history requests for this room right now; try again."));
             return;
         }
-        Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member, get.Ref, _policy.DeletedBetween(from, to)));
+        Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member, get.Ref, _policy.DeletedBetween(from, to), _notes.Between(from, to)));
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -618,11 +650,21 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         foreach (var (sender, reference) in posts) sender.Tell(Deliver.Answer(notSaved with { Ref = reference }), ActorRefs.NoSender);
     }
 
-    private MessageFrame ToFrame(MessagePosted posted) =>
-        new(posted.Id, _name, posted.Sender, posted.Text, posted.Timestamp, posted.Seq);
+    private MessageFrame ToFrame(MessagePosted posted) => FrameOf(posted, _name);
+
+    /// <summary>A stored message as its message frame, as it was said (edits and reactions are not in it).</summary>
+    public static MessageFrame FrameOf(MessagePosted posted, string room) =>
+        new(posted.Id, room, posted.Sender, posted.Text, posted.Timestamp, posted.Seq)
+        {
+            ReplyTo = posted.ReplyTo,
+            ReplyPreview = posted.ReplyTo is null ? null : new ReplyPreview(posted.ReplySender ?? "", posted.ReplyText ?? ""),
+            Action = posted.Action,
+            Mentions = posted.Mentions,
+        };
 
     private static MessagePosted ToPosted(MessageFrame frame) =>
-        new(frame.Seq, frame.Id, frame.Sender, frame.Text, frame.Timestamp);
+        new(frame.Seq, frame.Id, frame.Sender, frame.Text, frame.Timestamp,
+            frame.ReplyTo, frame.ReplyPreview?.Sender, frame.ReplyPreview?.Text, frame.Action, frame.Mentions);
 
     /// <summary>The answer to one command, carrying its ref.</summary>
     private static void Answer(IRoomCommand command, ServerFrame frame) =>

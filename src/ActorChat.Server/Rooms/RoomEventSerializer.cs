@@ -17,7 +17,8 @@ public sealed class RoomEventSerializer(ExtendedActorSystem system) : JsonManife
     public override int Identifier => SerializerId;
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+// Fields left null (a message that is no reply, no action) are left out, so plain messages stay as small as before.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(MessagePosted))]
 [JsonSerializable(typeof(RoomSnapshot))]
 [JsonSerializable(typeof(RoomCreated))]

@@ -6,8 +6,22 @@ namespace ActorChat.Server.Rooms;
 /// </summary>
 public interface IRoomEvent;
 
-/// <summary>A message was said in a room. <see cref="Seq"/> equals the event's persistence sequence number.</summary>
-public sealed record MessagePosted(long Seq, string Id, string Sender, string Text, string Timestamp) : IRoomEvent;
+/// <summary>
+/// A message was said in a room. <see cref="Seq"/> equals the event's persistence sequence number. A reply names the
+/// message it answers (<see cref="ReplyTo"/>) with its sender and the start of its text as they were; an action is
+/// "/me waves"; <see cref="Mentions"/> are the names called with @name.
+/// </summary>
+public sealed record MessagePosted(
+    long Seq,
+    string Id,
+    string Sender,
+    string Text,
+    string Timestamp,
+    string? ReplyTo = null,
+    string? ReplySender = null,
+    string? ReplyText = null,
+    bool? Action = null,
+    IReadOnlyList<string>? Mentions = null) : IRoomEvent;
 
 /// <summary>The state of a room at <see cref="Seq"/>: its recent messages (oldest first) and counts per user.</summary>
 public sealed record RoomSnapshot(

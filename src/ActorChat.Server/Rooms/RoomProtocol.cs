@@ -35,6 +35,9 @@ public static class RoomProtocol
         bool Creates = false,
         string? Password = null) : IRoomCommand
     {
+        /// <summary>For a registered user, how far they have read the room (the joined frame carries it).</summary>
+        public long? LastRead { get; init; }
+
         public override string ToString() => $"Join {{ Room = {Room}, User = {User}, Registered = {Registered}, Creates = {Creates}, Ticket = {Ticket} }}"; // never the password
     }
 
@@ -45,7 +48,9 @@ public static class RoomProtocol
     /// Say <paramref name="Text"/> (already validated by the session) to every member; answered with the sender's
     /// own copy of the message (carrying <paramref name="Ref"/>) in the batch that brings it to everyone, or an error.
     /// </summary>
-    public sealed record Post(string Room, string User, string Text, IActorRef Member, string? Ref = null) : IRoomCommand;
+    /// <paramref name="ReplyTo"/>: the id of a message of the room it answers (no_such_message when the room has none
+    /// such among its recent ones); <paramref name="Action"/>: "/me waves".
+    public sealed record Post(string Room, string User, string Text, IActorRef Member, string? Ref = null, string? ReplyTo = null, bool Action = false) : IRoomCommand;
 
     public sealed record GetMembers(string Room, IActorRef Member, string? Ref = null) : IRoomCommand;
 
@@ -167,6 +172,15 @@ public static class RoomProtocol
 
     /// <summary>Answered with the deleter's copy of the deleted frame that goes to every member.</summary>
     public sealed record DeleteMessage(string Room, string Id, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>Toggles the member's reaction; answered with the sender's copy of the reaction frame that goes to every member.</summary>
+    public sealed record React(string Room, string Id, string Emoji, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>Replaces the text of the member's own message (text already validated); answered with the editor's copy of the edited frame.</summary>
+    public sealed record Edit(string Room, string Id, string Text, IActorRef Member, string? Ref = null) : IRoomCommand;
+
+    /// <summary>The member is typing: the other members are told; nobody answers (the session has).</summary>
+    public sealed record Typing(string Room, IActorRef Member) : IRoomCommand;
 
     /// <summary>
     /// Told to a member put out of the room (kicked or banned): the session forgets the room and passes

@@ -167,6 +167,9 @@ public sealed partial class ChatSession
             case RoomProtocol.RoomGone dropped:
                 OnRoomDropped(dropped);
                 return true;
+            case Inboxes.UserInbox.LastRead lastRead:
+                OnLastRead(lastRead);
+                return true;
             case Akka.Actor.Terminated terminated:
                 return OnRoomTerminated(terminated.ActorRef);
             default:
@@ -250,6 +253,8 @@ public sealed partial class ChatSession
                 or RoomUnbanRequest or DeleteRequest:
                 OnModeration(frame);
                 break;
+            case ReactRequest or EditRequest or TypingRequest: OnConversation(frame); break;
+            case MentionsRequest or ReadRequest: OnInbox(frame); break;
             default:
                 Reply(frame, new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
                 break;
@@ -553,7 +558,9 @@ public sealed partial class ChatSession
             // and a refusal takes it out again.
             _rooms[key] = join.Room;
         }
-        Ask(join, new RoomProtocol.Join(join.Room, UserName!, _transport.Self, Ref: join.Ref, Registered: IsRegistered, Password: join.Password));
+        var command = new RoomProtocol.Join(join.Room, UserName!, _transport.Self, Ref: join.Ref, Registered: IsRegistered, Password: join.Password);
+        if (IsRegistered && HasInboxes) JoinWithLastRead(join, command);
+        else Ask(join, command);
     }
 
     private void OnLeave(LeaveRequest leave)
@@ -576,13 +583,14 @@ public sealed partial class ChatSession
             Reply(say, problem);
             return;
         }
-        Ask(say, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self, say.Ref), saysMayFollow: true);
+        Ask(say, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self, say.Ref, say.ReplyTo, say.Action == true), saysMayFollow: true);
     }
 
     private ErrorFrame? SayProblem(SayRequest say)
     {
         if (RoomNameProblem(say.Room) is { } badName) return badName;
         if (TextProblem(say.Text) is { } badText) return badText;
+        if (say.ReplyTo is not null && MessageIdProblem(say.ReplyTo) is { } badReply) return badReply;
         return _rooms.ContainsKey(Protocol.Key(say.Room))
             ? null
             : new ErrorFrame(ErrorCodes.NotInRoom, $"Join room '{say.Room}' before saying something there.");
@@ -747,6 +755,10 @@ public sealed partial class ChatSession
             RoomUnbanRequest u => u.Room,
             DeleteRequest d => d.Room,
             DropRequest d => d.Room,
+            ReactRequest r => r.Room,
+            EditRequest e => e.Room,
+            TypingRequest t => t.Room,
+            ReadRequest r => r.Room,
             _ => throw new ArgumentException("not a frame about one room", nameof(frame)),
         };
         if (RoomNameProblem(room) is not { } problem) return true;

@@ -44,6 +44,9 @@ public sealed record SessionServices(
     /// <summary>The account book (<see cref="ActorChat.Server.Accounts.AccountBook"/>), or Nobody without accounts.</summary>
     public IActorRef AccountBook { get; init; } = ActorRefs.Nobody;
 
+    /// <summary>The registered users' mentions and read markers (<see cref="ActorChat.Server.Inboxes.UserInboxes"/>), or Nobody.</summary>
+    public IActorRef Inboxes { get; init; } = ActorRefs.Nobody;
+
     /// <summary>The ban list (<see cref="ActorChat.Server.Accounts.BanList"/>), or Nobody: no bans are checked.</summary>
     public IActorRef BanList { get; init; } = ActorRefs.Nobody;
 
