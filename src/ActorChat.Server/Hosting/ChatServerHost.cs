@@ -2,6 +2,7 @@ using System.Net;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Discovery;
+using ActorChat.Server.Operations;
 using ActorChat.Server.Persistence;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
@@ -88,7 +89,13 @@ public static class ChatServerHost
         builder.Services.AddSingleton<ListeningEndpoints>();
         var farewells = new Farewells();
         builder.Services.AddSingleton(farewells);
-        var statistics = new ChatStatistics();
+        // One meter per server (in-process test servers side by side count apart); the container disposes both.
+        var metrics = new ChatMetrics();
+        builder.Services.AddSingleton(_ => metrics);
+        builder.Services.AddSingleton(_ => MetricsExport.Start(settings.Operations, metrics));
+        ServerHealth.AddChecks(builder.Services);
+        var warnings = new WarningRateLimit(settings.Operations.WarningsPerInterval, settings.Operations.WarningInterval);
+        var statistics = new ChatStatistics { Metrics = metrics };
         builder.Services.AddSingleton(statistics);
         // One admission for both transports: a client's TCP and WebSocket connections count together.
         var admission = new ConnectionAdmission(settings.Limits);
@@ -116,7 +123,7 @@ public static class ChatServerHost
                 })
                 .WithActors((system, registry, _) =>
                 {
-                    var users = system.ActorOf(UserRegistry.Props(), "users");
+                    var users = system.ActorOf(UserRegistry.Props(metrics), "users");
                     var rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
                     var (accounts, bans) = StartAccounts(system, settings.Accounts, users);
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions)
@@ -124,6 +131,8 @@ public static class ChatServerHost
                         Accounts = settings.Accounts,
                         AccountBook = accounts,
                         BanList = bans,
+                        Metrics = metrics,
+                        Warnings = warnings,
                     };
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
@@ -233,6 +242,7 @@ public static class ChatServerHost
         }
 
         var registry = host.Services.GetRequiredService<ActorRegistry>();
+        host.Services.GetRequiredService<MetricsExport>(); // pushing over OTLP starts with the server, not at a first scrape
         IPEndPoint? tcpEndpoint = null;
         if (registry.TryGet<TcpListenerActor>(out var tcp))
         {
@@ -337,7 +347,7 @@ public static class ChatServerHost
             TlsPort = tlsPort,
             Fingerprint = fingerprint,
         };
-        var discovery = system.ActorOf(DiscoveryActor.Props(settings.Discovery, announcement), "discovery");
+        var discovery = system.ActorOf(DiscoveryActor.Props(settings.Discovery, announcement, metrics: host.Services.GetRequiredService<ChatMetrics>()), "discovery");
         registry.Register<DiscoveryActor>(discovery);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "unbind-discovery", async () =>
         {
