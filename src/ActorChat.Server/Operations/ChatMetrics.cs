@@ -62,27 +62,27 @@ public sealed class ChatMetrics : IDisposable
     public ChatMetrics(string name = MeterName)
     {
         Meter = new Meter(name);
-        _open = Meter.CreateUpDownCounter<long>("actorchat.connections.open", "{connection}", "Connections open now, by transport");
-        _opened = Meter.CreateCounter<long>("actorchat.connections.opened", "{connection}", "Connections accepted or refused, by transport");
-        _closed = Meter.CreateCounter<long>("actorchat.connections.closed", "{connection}", "Connections ended, by transport and reason");
-        _framesIn = Meter.CreateCounter<long>("actorchat.frames.received", "{frame}", "Client frames handed to sessions, by type");
-        _errorsOut = Meter.CreateCounter<long>("actorchat.errors.sent", "{frame}", "Error frames sent to clients, by code");
-        _stored = Meter.CreateCounter<long>("actorchat.messages.stored", "{message}", "Room messages the journal confirmed");
-        _fannedOut = Meter.CreateCounter<long>("actorchat.messages.fanned_out", "{message}", "Stored room messages sent out to their rooms' members");
-        _deliveries = Meter.CreateCounter<long>("actorchat.deliveries", "{delivery}", "Batches of frames for everyone (messages, presence) a connection queued");
-        _fanOutLatency = Meter.CreateHistogram<double>("actorchat.fanout.duration", "s",
+        _open = Meter.CreateUpDownCounter<long>("connections.open", "{connection}", "Connections open now, by transport");
+        _opened = Meter.CreateCounter<long>("connections.opened", "{connection}", "Connections accepted or refused, by transport");
+        _closed = Meter.CreateCounter<long>("connections.closed", "{connection}", "Connections ended, by transport and reason");
+        _framesIn = Meter.CreateCounter<long>("frames.received", "{frame}", "Client frames handed to sessions, by type");
+        _errorsOut = Meter.CreateCounter<long>("errors.sent", "{frame}", "Error frames sent to clients, by code");
+        _stored = Meter.CreateCounter<long>("messages.stored", "{message}", "Room messages the journal confirmed");
+        _fannedOut = Meter.CreateCounter<long>("messages.fanned_out", "{message}", "Stored room messages sent out to their rooms' members");
+        _deliveries = Meter.CreateCounter<long>("deliveries", "{delivery}", "Batches of frames for everyone (messages, presence) a connection queued");
+        _fanOutLatency = Meter.CreateHistogram<double>("fanout.duration", "s",
             "From a post reaching its room to a member's connection handing the message to its transport",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBoundaries });
-        _journalLatency = Meter.CreateHistogram<double>("actorchat.journal.write.duration", "s",
+        _journalLatency = Meter.CreateHistogram<double>("journal.write.duration", "s",
             "From a room handing a message to the journal to the journal confirming it",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBoundaries });
-        _paced = Meter.CreateCounter<long>("actorchat.flood.paced", "{event}", "Times a connection was paused for going over its flood budget");
-        _roomsLive = Meter.CreateUpDownCounter<long>("actorchat.rooms.live", "{room}", "Room actors running now");
-        _passivated = Meter.CreateCounter<long>("actorchat.rooms.passivated", "{room}", "Idle rooms stopped to free memory");
-        _usersOnline = Meter.CreateUpDownCounter<long>("actorchat.users.online", "{user}", "Identified users online now");
-        _historyReads = Meter.CreateCounter<long>("actorchat.history.reads", "{read}", "History requests answered, by source (memory or journal)");
-        _discoveryReplies = Meter.CreateCounter<long>("actorchat.discovery.replies", "{datagram}", "LAN discovery requests answered");
-        _discoveryRefused = Meter.CreateCounter<long>("actorchat.discovery.refused", "{datagram}", "LAN discovery requests left unanswered, by reason");
+        _paced = Meter.CreateCounter<long>("flood.paced", "{event}", "Times a connection was paused for going over its flood budget");
+        _roomsLive = Meter.CreateUpDownCounter<long>("rooms.live", "{room}", "Room actors running now");
+        _passivated = Meter.CreateCounter<long>("rooms.passivated", "{room}", "Idle rooms stopped to free memory");
+        _usersOnline = Meter.CreateUpDownCounter<long>("users.online", "{user}", "Identified users online now");
+        _historyReads = Meter.CreateCounter<long>("history.reads", "{read}", "History requests answered, by source (memory or journal)");
+        _discoveryReplies = Meter.CreateCounter<long>("discovery.replies", "{datagram}", "LAN discovery requests answered");
+        _discoveryRefused = Meter.CreateCounter<long>("discovery.refused", "{datagram}", "LAN discovery requests left unanswered, by reason");
 
         _transportTags = new[] { Tcp, Tls, WebSocket }.ToFrozenDictionary(t => t, t => new KeyValuePair<string, object?>[] { new("transport", t) });
         _frameTags = typeof(ClientFrame).GetCustomAttributes<JsonDerivedTypeAttribute>()

@@ -46,6 +46,7 @@ public sealed class MetricsExport : IDisposable
                 var adapter = MeterAdapter.StartListening(new MeterAdapterOptions
                 {
                     Registry = registry,
+                    MetricFactory = Prometheus.Metrics.WithCustomRegistry(registry), // without it, 8.2.1 publishes to the static default registry
                     // This server's meter only: in-process test servers side by side each publish their own.
                     InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, metrics.Meter),
                     ResolveHistogramBuckets = _ => ChatMetrics.LatencyBoundaries, // both histograms are durations in seconds
