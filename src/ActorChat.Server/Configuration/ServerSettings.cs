@@ -24,6 +24,9 @@ public sealed record ServerSettings(
     /// <summary>Cluster mode (off: one node on its own, without Akka.Remote or Akka.Cluster).</summary>
     public ClusterSettings Cluster { get; init; } = ClusterSettings.Off;
 
+    /// <summary>Metrics, health checks and the warnings' budget, for whoever runs the server.</summary>
+    public OperationsSettings Operations { get; init; } = OperationsSettings.Default;
+
     /// <summary>Whether anything serves TLS (the TLS listener or the web chat's HTTPS), so a certificate is needed.</summary>
     public bool NeedsCertificate => Tls.Enabled || (Web.Enabled && Web.TlsEnabled);
 }
@@ -193,4 +196,26 @@ public sealed record DiscoverySettings(
     string Bind = "0.0.0.0")
 {
     public bool Enabled => UdpPort != 0;
+}
+
+/// <summary>How the server's meter is exported: not at all, scraped by Prometheus at /metrics, or pushed over OTLP.</summary>
+public enum MetricsExporter { Off, Prometheus, Otlp }
+
+/// <summary>
+/// For whoever runs the server (docs/operations.md). <see cref="MetricsAllowed"/> are the addresses and CIDR
+/// ranges that may scrape /metrics. Readiness fails while the data directory's disk has less than
+/// <see cref="MinFreeDiskBytes"/> free or the store does not answer within <see cref="StoreTimeout"/>. Warnings
+/// about floods and slow consumers are at most <see cref="WarningsPerInterval"/> lines per <see cref="WarningInterval"/>.
+/// </summary>
+public sealed record OperationsSettings(
+    MetricsExporter Metrics,
+    Uri? OtlpEndpoint,
+    IReadOnlyList<string> MetricsAllowed,
+    long MinFreeDiskBytes,
+    TimeSpan StoreTimeout,
+    int WarningsPerInterval,
+    TimeSpan WarningInterval)
+{
+    public static readonly OperationsSettings Default = new(MetricsExporter.Prometheus, null, ["127.0.0.0/8", "::1"],
+        64L << 20, TimeSpan.FromSeconds(3), 20, TimeSpan.FromSeconds(10));
 }

@@ -83,6 +83,9 @@ public static class SettingsLoader
         new("--max-connections-per-address", "ACTORCHAT_MAX_CONNECTIONS_PER_ADDRESS", "actorchat.limits.max-connections-per-address", SettingKind.Count, "connections one address may have open, TCP and WebSocket together (default 32; 0: no limit)", Maximum: int.MaxValue),
         new("--connections-per-second-per-address", "ACTORCHAT_CONNECTIONS_PER_SECOND_PER_ADDRESS", "actorchat.limits.connections-per-second-per-address", SettingKind.Count, "new connections one address may open a second (default 20; 0: no limit)", Maximum: int.MaxValue),
         new("--exempt-addresses", "ACTORCHAT_EXEMPT_ADDRESSES", "actorchat.limits.exempt-addresses", SettingKind.List, "addresses or CIDR ranges never limited, comma-separated (default 127.0.0.0/8,::1; \"\" exempts none)"),
+        new("--metrics", "ACTORCHAT_METRICS", "actorchat.metrics.exporter", SettingKind.Text, "off, prometheus (scrape /metrics on the web port; the default) or otlp (push to --otlp-endpoint)", Form: "off, prometheus or otlp", Placeholder: "EXPORTER", Choices: ["off", "prometheus", "otlp"]),
+        new("--otlp-endpoint", "ACTORCHAT_OTLP_ENDPOINT", "actorchat.metrics.otlp-endpoint", SettingKind.Text, "where --metrics otlp sends metrics (OTLP over HTTP), e.g. http://127.0.0.1:4318", Form: "an http:// or https:// URL", Placeholder: "URL"),
+        new("--metrics-allowed", "ACTORCHAT_METRICS_ALLOWED", "actorchat.metrics.allowed", SettingKind.List, "addresses or CIDR ranges that may scrape /metrics, comma-separated (default 127.0.0.0/8,::1)"),
         new("--accounts", "ACTORCHAT_ACCOUNTS", "actorchat.accounts.mode", SettingKind.Text, "open (no accounts), optional (registered names need their password; the default) or required (accounts only)", Form: "open, optional or required", Placeholder: "MODE", Choices: ["open", "optional", "required"]),
         new("--max-accounts", "ACTORCHAT_MAX_ACCOUNTS", "actorchat.accounts.max-accounts", SettingKind.Count, "accounts the server may have (default 100000); past that, register gets too_many_accounts", Maximum: int.MaxValue),
         new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", SettingKind.Text, "keep rooms in a SQLite database in this directory (default ./data)", Form: "a directory", Placeholder: "DIR"),
@@ -291,6 +294,7 @@ public static class SettingsLoader
             Accounts = ReadAccounts(root),
             Tls = ReadTls(root),
             Cluster = ReadCluster(root),
+            Operations = ReadOperations(root),
         };
         if (settings.Tcp.Port is < TcpTransportSettings.Off or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
@@ -336,6 +340,41 @@ public static class SettingsLoader
         if (result.MaxConnectionsPerAddress < 0 || result.ConnectionsPerSecondPerAddress < 0)
             throw new ArgumentException("connection limits cannot be negative (0 turns a limit off).");
         foreach (var exempt in result.ExemptAddresses) Transport.ConnectionAdmission.ParseNetwork(exempt);
+        return result;
+    }
+
+    private static OperationsSettings ReadOperations(Config root)
+    {
+        var defaults = OperationsSettings.Default;
+        var metrics = root.HasPath("metrics") ? root.GetConfig("metrics") : ConfigurationFactory.Empty;
+        var exporterText = metrics.GetString("exporter", "prometheus");
+        var exporter = exporterText switch
+        {
+            "off" => MetricsExporter.Off,
+            "prometheus" => MetricsExporter.Prometheus,
+            "otlp" => MetricsExporter.Otlp,
+            _ => throw new ArgumentException($"metrics exporter '{exporterText}' is not off, prometheus or otlp."),
+        };
+        var endpointText = metrics.GetString("otlp-endpoint", "");
+        Uri? endpoint = null;
+        if (!string.IsNullOrWhiteSpace(endpointText)
+            && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
+            throw new ArgumentException($"OTLP endpoint '{endpointText}' is not an http:// or https:// URL.");
+        if (exporter == MetricsExporter.Otlp && endpoint is null)
+            throw new ArgumentException("metrics exporter otlp needs an endpoint (--otlp-endpoint URL, e.g. http://127.0.0.1:4318).");
+        var allowed = metrics.HasPath("allowed") ? metrics.GetStringList("allowed").ToArray() : defaults.MetricsAllowed;
+        foreach (var address in allowed) Transport.ConnectionAdmission.ParseNetwork(address);
+        var health = root.HasPath("health") ? root.GetConfig("health") : ConfigurationFactory.Empty;
+        var logs = root.HasPath("logs") ? root.GetConfig("logs") : ConfigurationFactory.Empty;
+        var result = new OperationsSettings(exporter, endpoint, allowed,
+            MinFreeDiskBytes: health.GetByteSize("min-free-disk") ?? defaults.MinFreeDiskBytes,
+            StoreTimeout: health.GetTimeSpan("store-timeout", defaults.StoreTimeout),
+            WarningsPerInterval: logs.GetInt("warnings-per-interval", defaults.WarningsPerInterval),
+            WarningInterval: logs.GetTimeSpan("warning-interval", defaults.WarningInterval));
+        if (result.MinFreeDiskBytes < 0 || result.StoreTimeout <= TimeSpan.Zero)
+            throw new ArgumentException("health: min-free-disk cannot be negative and store-timeout must be positive.");
+        if (result.WarningsPerInterval < 1 || result.WarningInterval <= TimeSpan.Zero)
+            throw new ArgumentException("logs: warnings-per-interval must be at least 1 and warning-interval positive.");
         return result;
     }
 

@@ -52,8 +52,12 @@ public sealed class DiscoveryActor : UntypedActor
     private long _droppedGlobally;
     private long _tooSmall;
 
-    public DiscoveryActor(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null)
+    private readonly Operations.ChatMetrics _metrics;
+
+    public DiscoveryActor(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null,
+        Operations.ChatMetrics? metrics = null)
     {
+        _metrics = metrics ?? Operations.ChatMetrics.Detached;
         _settings = settings;
         _reply = DiscoveryCodec.EncodeReply(announcement);
         _limiter = new ReplyRateLimiter(settings.RepliesPerSecond, settings.RepliesBurst, settings.TrackedAddresses,
@@ -62,8 +66,9 @@ public sealed class DiscoveryActor : UntypedActor
 
     /// <param name="announcement">What to tell clients; its TCP port must be the port really bound.</param>
     /// <param name="clock">Tick source for the rate limits; tests pass their own.</param>
-    public static Props Props(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null) =>
-        Akka.Actor.Props.Create(() => new DiscoveryActor(settings, announcement, clock));
+    public static Props Props(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null,
+        Operations.ChatMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new DiscoveryActor(settings, announcement, clock, metrics));
 
     protected override void PreStart()
     {
@@ -124,6 +129,7 @@ public sealed class DiscoveryActor : UntypedActor
         {
             // Checked before the rate limits: a request that gets no answer must not use up anyone's answers.
             _tooSmall++;
+            _metrics.DiscoveryRefused("request_too_small");
             _log.Debug("Ignored a discovery request of {0} bytes from {1}: the answer ({2} bytes) may be at most {3}x " +
                        "the request; clients pad DISCOVER to {4} bytes ({5} ignored so far)",
                 received.Data.Count, from, _reply.Length, DiscoveryCodec.MaxAmplification, DiscoveryCodec.PaddedRequestBytes, _tooSmall);
@@ -132,10 +138,12 @@ public sealed class DiscoveryActor : UntypedActor
         switch (_limiter.Decide(from.Address))
         {
             case ReplyDecision.AddressTooFast:
+                _metrics.DiscoveryRefused("address_too_fast");
                 if (_droppedPerAddress++ % 100 == 0)
                     _log.Warning("Discovery requests from {0} come too fast; dropping some ({1} dropped so far)", from.Address, _droppedPerAddress);
                 return;
             case ReplyDecision.ServerTooBusy:
+                _metrics.DiscoveryRefused("server_too_busy");
                 if (_droppedGlobally++ % 1000 == 0)
                     _log.Warning("More discovery requests than the {0} answers per second sent to all addresses together; " +
                                  "dropping some ({1} dropped so far)", _settings.GlobalRepliesPerSecond, _droppedGlobally);
@@ -143,6 +151,7 @@ public sealed class DiscoveryActor : UntypedActor
         }
         _log.Debug("Discovery request from {0}", from);
         Sender.Tell(Udp.Send.Create(ByteString.FromBytes(_reply), from));
+        _metrics.DiscoveryReplied();
     }
 
     /// <summary>The TCP bind address; "any" of IPv6 means IPv4 "any" here, as discovery is IPv4 broadcast.</summary>

@@ -3,6 +3,7 @@ using ActorChat.Messages;
 using ActorChat.Server.Cluster;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Discovery;
+using ActorChat.Server.Operations;
 using ActorChat.Server.Persistence;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Sessions;
@@ -89,7 +90,13 @@ public static class ChatServerHost
         builder.Services.AddSingleton<ListeningEndpoints>();
         var farewells = new Farewells();
         builder.Services.AddSingleton(farewells);
-        var statistics = new ChatStatistics();
+        // One meter per server (in-process test servers side by side count apart); the container disposes both.
+        var metrics = new ChatMetrics();
+        builder.Services.AddSingleton(_ => metrics);
+        builder.Services.AddSingleton(_ => MetricsExport.Start(settings.Operations, metrics));
+        ServerHealth.AddChecks(builder.Services);
+        var warnings = new WarningRateLimit(settings.Operations.WarningsPerInterval, settings.Operations.WarningInterval);
+        var statistics = new ChatStatistics { Metrics = metrics };
         builder.Services.AddSingleton(statistics);
         // One admission for both transports: a client's TCP and WebSocket connections count together.
         var admission = new ConnectionAdmission(settings.Limits);
@@ -123,7 +130,7 @@ public static class ChatServerHost
                         (users, rooms, accounts, bans) = ClusterSetup.Start(system, settings, statistics, roomHealth);
                     else
                     {
-                        users = system.ActorOf(UserRegistry.Props(), "users");
+                        users = system.ActorOf(UserRegistry.Props(metrics), "users");
                         rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
                         (accounts, bans) = StartAccounts(system, settings.Accounts, settings.Limits.ExemptAddresses, users);
                     }
@@ -134,6 +141,8 @@ public static class ChatServerHost
                         BanList = bans,
                         WebSignOut = webSessions,
                         Inboxes = system.ActorOf(Inboxes.UserInboxes.Props(accounts), "inboxes"),
+                        Metrics = metrics,
+                        Warnings = warnings,
                     };
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
@@ -244,6 +253,7 @@ public static class ChatServerHost
         }
 
         var registry = host.Services.GetRequiredService<ActorRegistry>();
+        host.Services.GetRequiredService<MetricsExport>(); // pushing over OTLP starts with the server, not at a first scrape
         IPEndPoint? tcpEndpoint = null;
         if (registry.TryGet<TcpListenerActor>(out var tcp))
         {
@@ -348,7 +358,7 @@ public static class ChatServerHost
             TlsPort = tlsPort,
             Fingerprint = fingerprint,
         };
-        var discovery = system.ActorOf(DiscoveryActor.Props(settings.Discovery, announcement), "discovery");
+        var discovery = system.ActorOf(DiscoveryActor.Props(settings.Discovery, announcement, metrics: host.Services.GetRequiredService<ChatMetrics>()), "discovery");
         registry.Register<DiscoveryActor>(discovery);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "unbind-discovery", async () =>
         {

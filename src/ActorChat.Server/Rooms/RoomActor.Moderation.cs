@@ -153,7 +153,7 @@ public sealed partial class RoomActor
     private RoomRole RoleOf(RoomMember member) => _policy.RoleOf(member.User, member.Registered);
 
     /// <summary>Answers with <paramref name="problem"/> when there is one.</summary>
-    private static bool Refused(IRoomCommand command, ErrorFrame? problem)
+    private bool Refused(IRoomCommand command, ErrorFrame? problem)
     {
         if (problem is null) return false;
         Answer(command, problem);
@@ -285,7 +285,7 @@ public sealed partial class RoomActor
     private static void RefuseJoin(Join join, ErrorFrame error) =>
         join.Member.Tell(new JoinRefused(join.Room, error with { Ref = join.Ref }), ActorRefs.NoSender);
 
-    private static void AnswerOrRefuse(IRoomCommand command, ErrorFrame error)
+    private void AnswerOrRefuse(IRoomCommand command, ErrorFrame error)
     {
         if (command is Join join) RefuseJoin(join, error);
         else Answer(command, error);

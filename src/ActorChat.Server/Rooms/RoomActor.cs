@@ -61,6 +61,10 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly Queue<MessageFrame> _recent = new();
     private readonly Dictionary<string, long> _messagesPerUser = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (IActorRef Sender, string? Ref)> _unstored = []; // seq → sender, for posts handed to the journal
+    private readonly Dictionary<long, long> _writtenAt = [];     // seq → when it was handed to the journal (for the metrics)
+    private long _stagedPostedAt;  // when the oldest staged message reached the room; 0 while none is staged
+    private int _stagedMessages;
+    private bool _passivating;
     private readonly Queue<Post> _held = new();                    // posts waiting while a snapshot is due
     private readonly Stopwatch _recoveryTime = Stopwatch.StartNew();
     private readonly List<byte[]> _staged = [];                    // frames for every member, encoded, not yet sent
@@ -121,12 +125,15 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         Context.Watch(_rules);
         _notesStore = Context.ActorOf(RoomNotes.Props(_key), "notes");
         Context.Watch(_notesStore);
+        _statistics.Metrics.RoomStarted();
         base.PreStart();
     }
 
     protected override void PostStop()
     {
         SendStagedMessages();
+        _statistics.Metrics.RoomStopped();
+        if (_passivating && !_crashed && !_failed) _statistics.Metrics.RoomPassivated();
         if (_crashed)
         {
             // Stopped by its directory for a fault of its own: nobody is in the room any more, and everyone is told.
@@ -331,6 +338,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         if (IsIdle)
         {
             Context.Parent.Tell(new RoomIdle(_key));
+            _passivating = true; // the directory stops the room unless someone came meanwhile
             return;
         }
         // Quiet, but a write or a history read is still going: look again a little later.
@@ -462,12 +470,19 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             Action: post.Action ? true : null,
             Mentions: post.Text.Contains('@') ? MentionFinder.Find(post.Text) : null);
         _unstored[posted.Seq] = (post.Member, post.Ref);
+        _writtenAt[posted.Seq] = Stopwatch.GetTimestamp();
         PersistAsync(posted, OnStored);
     }
 
     private void OnStored(MessagePosted posted)
     {
         _unstored.Remove(posted.Seq, out var poster);
+        if (_writtenAt.Remove(posted.Seq, out var writtenAt))
+        {
+            _statistics.Metrics.MessageStored(writtenAt);
+            if (_stagedPostedAt == 0) _stagedPostedAt = writtenAt;
+        }
+        _stagedMessages++;
         var frame = Apply(posted);
         if (poster.Sender is not null) _stagedPosts.Add(new StagedPost(_staged.Count, poster.Sender, frame, poster.Ref));
         Stage(FrameCodec.EncodeLine(frame));
@@ -500,7 +515,8 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     private void SendStagedMessages()
     {
         if (_staged.Count == 0) return;
-        var everyone = new Deliver(Concat(0));
+        var postedAt = _stagedPostedAt;
+        var everyone = new Deliver(Concat(0)) { PostedAt = postedAt };
         foreach (var member in _members)
         {
             var skip = _joinedDuringBatch.GetValueOrDefault(member.Ref);
@@ -509,10 +525,13 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             if (answers == 0 && skip == 0)
                 member.Ref.Tell(everyone, ActorRefs.NoSender);
             else if (!tagged)
-                member.Ref.Tell(new Deliver(skip == 0 ? everyone.Line : Concat(skip), answers), ActorRefs.NoSender);
+                member.Ref.Tell(new Deliver(skip == 0 ? everyone.Line : Concat(skip), answers) { PostedAt = postedAt }, ActorRefs.NoSender);
             else
-                member.Ref.Tell(new Deliver(Concat(skip, member.Ref), answers), ActorRefs.NoSender);
+                member.Ref.Tell(new Deliver(Concat(skip, member.Ref), answers) { PostedAt = postedAt }, ActorRefs.NoSender);
         }
+        if (_stagedMessages > 0) _statistics.Metrics.MessagesFannedOut(_stagedMessages);
+        _stagedMessages = 0;
+        _stagedPostedAt = 0;
         _staged.Clear();
         _stagedPosts.Clear();
         _joinedDuringBatch.Clear();
@@ -591,6 +610,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         if (_recent.TryPeek(out var oldest) && oldest.Seq <= from)
         {
             Answer(get, new HistoryFrame(_name, _recent.Where(m => m.Seq >= from && m.Seq <= to).Select(Shown).ToArray()));
+            _statistics.Metrics.HistoryRead(Operations.ChatMetrics.FromMemory);
             return;
         }
         if (HistoryReads >= MaxConcurrentHistoryReads)
@@ -599,6 +619,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             return;
         }
         Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member, get.Ref, _policy.DeletedBetween(from, to), _notes.Between(from, to)));
+        _statistics.Metrics.HistoryRead(Operations.ChatMetrics.FromJournal);
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -611,6 +632,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         _log.Error("Room {0}: message {1} not saved, restarting the room: {2}", _name, sequenceNr, cause.Message);
         NotSaved(_unstored.Values.Concat(_held.Select(p => (p.Member, p.Ref))));
         _unstored.Clear();
+        _writtenAt.Clear();
         _held.Clear();
         Context.Parent.Tell(new RoomFailed(_key, _members.ToArray()));
     }
@@ -618,6 +640,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Warning("Room {0}: message {1} rejected by the journal: {2}", _name, sequenceNr, cause.Message);
+        _writtenAt.Remove(sequenceNr);
         if (_unstored.Remove(sequenceNr, out var poster)) NotSaved([poster]);
         SnapshotWhenQuiet();
     }
@@ -644,10 +667,14 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     }
 
     /// <summary>Each post that was not saved is answered, with its own ref.</summary>
-    private static void NotSaved(IEnumerable<(IActorRef Sender, string? Ref)> posts)
+    private void NotSaved(IEnumerable<(IActorRef Sender, string? Ref)> posts)
     {
         var notSaved = new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again.");
-        foreach (var (sender, reference) in posts) sender.Tell(Deliver.Answer(notSaved with { Ref = reference }), ActorRefs.NoSender);
+        foreach (var (sender, reference) in posts)
+        {
+            sender.Tell(Deliver.Answer(notSaved with { Ref = reference }), ActorRefs.NoSender);
+            _statistics.Metrics.ErrorSent(notSaved.Code);
+        }
     }
 
     private MessageFrame ToFrame(MessagePosted posted) => FrameOf(posted, _name);
@@ -667,8 +694,11 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             frame.ReplyTo, frame.ReplyPreview?.Sender, frame.ReplyPreview?.Text, frame.Action, frame.Mentions);
 
     /// <summary>The answer to one command, carrying its ref.</summary>
-    private static void Answer(IRoomCommand command, ServerFrame frame) =>
+    private void Answer(IRoomCommand command, ServerFrame frame)
+    {
         command.Member.Tell(Deliver.Answer(frame with { Ref = command.Ref }), ActorRefs.NoSender);
+        if (frame is ErrorFrame error) _statistics.Metrics.ErrorSent(error.Code);
+    }
 
     /// <summary>A stored message staged for everyone, as its sender's answer.</summary>
     private sealed record StagedPost(int Index, IActorRef Sender, MessageFrame Frame, string? Ref);

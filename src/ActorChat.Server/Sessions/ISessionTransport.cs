@@ -61,4 +61,10 @@ public sealed record SessionServices(
 
     /// <summary>The session cookie the connection's WebSocket upgrade carried, if any (checked when the client says hello).</summary>
     public string? SessionCookie { get; init; }
+
+    /// <summary>The server's meter; the default is one no server exports (unit tests).</summary>
+    public Operations.ChatMetrics Metrics { get; init; } = Operations.ChatMetrics.Detached;
+
+    /// <summary>The server's budget of warnings about floods and slow consumers, shared by every connection.</summary>
+    public Operations.WarningRateLimit Warnings { get; init; } = Operations.WarningRateLimit.Default();
 }

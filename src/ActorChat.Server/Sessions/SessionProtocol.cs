@@ -12,6 +12,12 @@ public sealed class Deliver(byte[] line, int answers = 0)
 
     public int Answers { get; } = answers;
 
+    /// <summary>
+    /// When the oldest room message among the lines reached its room (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp), for the fan-out latency; 0 when the lines hold no room message.
+    /// </summary>
+    public long PostedAt { get; init; }
+
     /// <summary>One frame that answers one request.</summary>
     public static Deliver Answer(Messages.ServerFrame frame) => new(Messages.FrameCodec.EncodeLine(frame), 1);
 

@@ -11,6 +11,9 @@ public sealed class ChatStatistics
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private long _messages;
 
+    /// <summary>The server's meter, which rooms count on too; the default is one no server exports (unit tests).</summary>
+    public Operations.ChatMetrics Metrics { get; init; } = Operations.ChatMetrics.Detached;
+
     public TimeSpan Uptime => Stopwatch.GetElapsedTime(_startedAt);
 
     /// <summary>Messages said in any room since the server started.</summary>

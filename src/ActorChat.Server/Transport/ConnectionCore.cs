@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
+using ActorChat.Server.Operations;
 using ActorChat.Server.Sessions;
 using Akka.Actor;
 using Akka.Event;
@@ -58,6 +59,10 @@ public sealed class ConnectionCore : ISessionTransport
     private readonly OutboundQueue _outbound = new();
     private readonly FloodGate _flood;
     private readonly LineFramer? _framer;
+    private readonly ChatMetrics _metrics;
+    private readonly WarningRateLimit _warnings;
+    private readonly string _transport;
+    private string? _abortReason; // why the connection was dropped without a final frame, if it was
     private (DecodeResult<ClientFrame> Decoded, int Bytes)? _held; // a frame waiting for the flood budget
     private bool _paced;
     private bool _readRequested;
@@ -86,6 +91,9 @@ public sealed class ConnectionCore : ISessionTransport
         _clock = clock ?? MonotonicTicks;
         _flood = new FloodGate(_settings.Flood, _clock());
         _framer = framesAreLines ? new LineFramer(_settings.MaxFrameBytes, initialCapacity: 256) : null;
+        _metrics = services.Metrics;
+        _warnings = services.Warnings;
+        _transport = ChatMetrics.TransportOf(wire.Kind);
         Session = new ChatSession(services, this);
     }
 
@@ -109,6 +117,8 @@ public sealed class ConnectionCore : ISessionTransport
     /// <summary>Starts the timeouts and the first read.</summary>
     public void Start()
     {
+        _metrics.ConnectionOpened(_transport);
+        _log.Info("{0} connection from {1} opened", _wire.Kind, _remote);
         _lastHeardTicks = _clock();
         if (_settings.HelloTimeout > TimeSpan.Zero)
             _timers.StartSingleTimer(HelloDeadline.Instance, HelloDeadline.Instance, _settings.HelloTimeout);
@@ -125,6 +135,8 @@ public sealed class ConnectionCore : ISessionTransport
         {
             case Deliver deliver:
                 Send(deliver.Line);
+                if (deliver.Answers == 0) _metrics.Delivered();
+                if (deliver.PostedAt != 0 && !_closing) _metrics.FannedOutTo(deliver.PostedAt);
                 if (deliver.Answers > 0) Session.Answered(deliver.Answers);
                 return true;
             case ResumeInput: _paced = false; Pump(); return true;
@@ -151,6 +163,7 @@ public sealed class ConnectionCore : ISessionTransport
         {
             // Reading is paused while input waits, so this much can only come from a transport that did not pause.
             _log.Warning("{0} connection from {1} sent {2} bytes it was not asked for; dropping it", _wire.Kind, _remote, _framer.Buffered);
+            _abortReason = "input_overflow";
             _wire.Abort();
             return;
         }
@@ -225,9 +238,12 @@ public sealed class ConnectionCore : ISessionTransport
                 // Over budget: stop reading this connection until the budget has refilled; nothing is lost.
                 _paced = true;
                 _timers.StartSingleTimer(ResumeInput.Instance, ResumeInput.Instance, wait);
+                _metrics.FloodPaced();
+                Warn("Pacing {0} {1} ({2}): over its flood budget, not reading for {3} ms", (int)Math.Ceiling(wait.TotalMilliseconds));
                 return;
             }
             _held = null;
+            _metrics.FrameReceived(decoded.Frame);
             Session.Receive(decoded);
         }
         if (_closing) return;
@@ -275,7 +291,11 @@ public sealed class ConnectionCore : ISessionTransport
         _wire.ReadMore();
     }
 
-    public void Send(ServerFrame frame) => Send(FrameCodec.EncodeLine(frame));
+    public void Send(ServerFrame frame)
+    {
+        if (frame is ErrorFrame error && !_closing) _metrics.ErrorSent(error.Code);
+        Send(FrameCodec.EncodeLine(frame));
+    }
 
     /// <summary>The hosting actor's context, captured at its start; the core is only called from that actor.</summary>
     public void Watch(IActorRef actor) => _context.Watch(actor);
@@ -310,7 +330,7 @@ public sealed class ConnectionCore : ISessionTransport
 
     private void CutOff(string why)
     {
-        _log.Warning("Cutting off {0} {1} ({2}): {3}", _wire.Kind, _remote, Session.UserName ?? "not identified", why);
+        Warn("Cutting off {0} {1} ({2}): {3}", why);
         _outbound.Clear();
         CloseAfterFlush(new ErrorFrame(ErrorCodes.SlowConsumer, "You are not reading fast enough to keep up; disconnecting."));
     }
@@ -319,6 +339,7 @@ public sealed class ConnectionCore : ISessionTransport
     public void CloseAfterFlush(ServerFrame finalFrame)
     {
         if (_closing) return;
+        if (finalFrame is ErrorFrame error) _metrics.ErrorSent(error.Code);
         _closing = true;
         _finalFrame = finalFrame;
         _held = null;
@@ -398,6 +419,35 @@ public sealed class ConnectionCore : ISessionTransport
             _pingedAtTicks = now;
             Send(ServerPingFrame.Instance);
         }
+    }
+
+    /// <summary>
+    /// The hosting actor stopped: the connection is over. Counted and logged once, with the reason: the bye's or the
+    /// error's that ended it, or how it ended without one.
+    /// </summary>
+    public void Stopped()
+    {
+        var reason = CloseReason;
+        _metrics.ConnectionClosed(_transport, reason);
+        _log.Info("{0} connection from {1} ({2}) closed: {3}", _wire.Kind, _remote, Session.UserName ?? "not identified", reason);
+    }
+
+    /// <summary>Why the connection ended, as the close reason of the metrics and the log (docs/operations.md).</summary>
+    public string CloseReason => _finalFrame switch
+    {
+        ByeFrame { Reason: ByeFrame.ServerShutdown } => ChatMetrics.Shutdown,
+        ByeFrame bye => bye.Reason,
+        ErrorFrame error => error.Code,
+        _ => _abortReason ?? ChatMetrics.PeerClosed,
+    };
+
+    /// <summary>A warning about this connection (flood, slow consumer) within the server's budget of such lines.</summary>
+    private void Warn(string format, object detail)
+    {
+        if (!_warnings.TryWrite(out var suppressed)) return;
+        if (suppressed > 0)
+            _log.Warning("{0} warnings about floods and slow consumers were left out since the last one (at most {1} every {2} s)", suppressed, _warnings.LinesPerInterval, _warnings.Interval.TotalSeconds);
+        _log.Warning(format, _wire.Kind, _remote, Session.UserName ?? "not identified", detail);
     }
 
     private static long MonotonicTicks() => (long)(Stopwatch.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));

@@ -50,7 +50,11 @@ public sealed class UserRegistry : UntypedActor
     private readonly Dictionary<IActorRef, string> _keyBySession = [];
     private readonly Dictionary<IActorRef, System.Net.IPAddress> _addressBySession = [];
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new UserRegistry());
+    private readonly Operations.ChatMetrics _metrics;
+
+    public UserRegistry(Operations.ChatMetrics? metrics = null) => _metrics = metrics ?? Operations.ChatMetrics.Detached;
+
+    public static Props Props(Operations.ChatMetrics? metrics = null) => Akka.Actor.Props.Create(() => new UserRegistry(metrics));
 
     protected override void OnReceive(object message)
     {
@@ -75,6 +79,7 @@ public sealed class UserRegistry : UntypedActor
             register.Session.Tell(new NameTaken(register.Name));
             return;
         }
+        if (holder.Session is null) _metrics.UserOnline();
         _byKey[key] = (register.Name, register.Session);
         _keyBySession[register.Session] = key;
         if (register.Address is { } address) _addressBySession[register.Session] = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
@@ -136,6 +141,7 @@ public sealed class UserRegistry : UntypedActor
         if (_byKey.TryGetValue(key, out var holder) && holder.Session.Equals(session))
         {
             _byKey.Remove(key);
+            _metrics.UserOffline();
             _log.Info("{0} disconnected ({1} users online)", holder.Name, _byKey.Count);
         }
     }

@@ -48,12 +48,10 @@ public sealed class TcpConnectionActor : UntypedActor, IConnectionWire, IWithTim
         // sender, in that order. Sent by two actors, the read request could arrive first and be lost, and the
         // connection would not read until the core asked again.
         _connection.Tell(new Akka.IO.Tcp.Register(Self));
-        _log.Info("Connection from {0}", _remote);
         _core.Start();
     }
 
-    protected override void PostStop() =>
-        _log.Info("Connection from {0} closed ({1})", _remote, _core.Session.UserName ?? "not identified");
+    protected override void PostStop() => _core.Stopped();
 
     protected override void OnReceive(object message)
     {

@@ -117,6 +117,7 @@ public sealed class TcpListenerActor : UntypedActor
             if (ticket is null)
             {
                 _log.Debug("Refused TCP connection from {0}: {1}", connected.RemoteAddress, refusal);
+                _services.Metrics.ConnectionRefused(Operations.ChatMetrics.Tcp, ErrorCodes.TooManyConnections);
                 var line = FrameCodec.EncodeLine(new ErrorFrame(ErrorCodes.TooManyConnections, refusal!));
                 Context.ActorOf(RefusedConnectionActor.Props(Sender, line, RefusalGrace));
                 return;

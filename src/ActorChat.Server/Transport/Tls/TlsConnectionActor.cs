@@ -96,8 +96,7 @@ public sealed class TlsConnectionActor : UntypedActor, IConnectionWire, IWithTim
         _stop.Cancel();
         _stream.Dispose(); // closes the socket; a read or write still under way fails, and its answer is dropped
         _stop.Dispose();
-        if (_core is not null)
-            _log.Info("TLS connection from {0} closed ({1})", _remote, _core.Session.UserName ?? "not identified");
+        _core?.Stopped(); // a connection that never finished its handshake was never counted as open
     }
 
     protected override void OnReceive(object message)
@@ -112,7 +111,7 @@ public sealed class TlsConnectionActor : UntypedActor, IConnectionWire, IWithTim
         {
             case Handshaken:
                 Timers.Cancel(HandshakeDeadline.Instance);
-                _log.Info("TLS connection from {0} ({1})", _remote, _stream.SslProtocol);
+                _log.Debug("TLS handshake with {0} done ({1})", _remote, _stream.SslProtocol);
                 _core = new ConnectionCore(this, Context, Timers, _services, _log, _remote, framesAreLines: true);
                 _core.Start();
                 break;

@@ -157,6 +157,7 @@ public sealed class TlsListenerActor : UntypedActor, IWithTimers
             if (ticket is null)
             {
                 _log.Debug("Refused TLS connection from {0}: {1}", remote, refusal);
+                _services.Metrics.ConnectionRefused(Operations.ChatMetrics.Tls, ErrorCodes.TooManyConnections);
                 var line = FrameCodec.EncodeLine(new ErrorFrame(ErrorCodes.TooManyConnections, refusal!));
                 _ = RefuseAsync(socket, line);
                 return;

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using ActorChat.Messages;
 using ActorChat.Server.Configuration;
 using ActorChat.Server.Hosting;
+using ActorChat.Server.Operations;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Status;
 using ActorChat.Server.Transport;
@@ -67,6 +68,7 @@ public static class WebFrontEnd
             app.Use((context, next) => RedirectToHttps(context, next, https.Value));
         }
         app.Use(AddSecurityHeaders);
+        MetricsExport.MapEndpoint(app);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -84,7 +86,7 @@ public static class WebFrontEnd
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebFrontEnd).FullName!);
         var admission = app.Services.GetRequiredService<ConnectionAdmission>();
         app.Map("/ws", context => AcceptWebSocketAsync(context, origins, admission, log));
-        app.MapGet("/healthz", Health);
+        ServerHealth.MapEndpoints(app);
         app.MapGet("/api/status", StatusAsync);
         WebSessionEndpoints.Map(app, origins, app.Services.GetRequiredService<WebSessionTokens>());
     }
@@ -113,16 +115,6 @@ public static class WebFrontEnd
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         return next(context);
-    }
-
-    /// <summary>Ready and every room that was asked for works; a room that cannot be recovered is named.</summary>
-    private static IResult Health(ServerReadiness readiness, ActorSystem system, RoomHealth rooms)
-    {
-        if (!readiness.IsReady || system.WhenTerminated.IsCompleted)
-            return Results.Text("not ready\n", statusCode: StatusCodes.Status503ServiceUnavailable);
-        return rooms.Problem is { } problem
-            ? Results.Text(problem + "\n", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text("ok\n");
     }
 
     /// <summary>
@@ -171,6 +163,7 @@ public static class WebFrontEnd
         if (ticket is null)
         {
             log.LogDebug("Refused a WebSocket from {Remote}: {Refusal}", remoteAddress, refusal);
+            context.RequestServices.GetRequiredService<ChatMetrics>().ConnectionRefused(ChatMetrics.WebSocket, ErrorCodes.TooManyConnections);
             await RefuseSocketAsync(socket, refusal!);
             return;
         }

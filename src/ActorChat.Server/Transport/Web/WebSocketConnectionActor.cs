@@ -65,7 +65,6 @@ public sealed class WebSocketConnectionActor : UntypedActor, IConnectionWire, IW
     protected override void PreStart()
     {
         _core = new ConnectionCore(this, Context, Timers, _services, _log, _remote, framesAreLines: false);
-        _log.Debug("WebSocket connection from {0}", _remote);
         _core.Start();
     }
 
@@ -75,7 +74,7 @@ public sealed class WebSocketConnectionActor : UntypedActor, IConnectionWire, IW
         if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted)) _socket.Abort(); // never leave it half open
         _stop.Dispose();
         _finished.TrySetResult();
-        _log.Debug("WebSocket connection from {0} closed ({1})", _remote, _core.Session.UserName ?? "not identified");
+        _core.Stopped();
     }
 
     protected override void OnReceive(object message)
