@@ -29,7 +29,7 @@ public sealed class BrowserConversationTests(ChromiumFixture chromium)
     private static Task Stub(IPage page) => page.AddInitScriptAsync(StubVisibilityAndNotifications);
 
     private static ILocator MessageWith(ChatPage page, string text) =>
-        page.Messages.Filter(new LocatorFilterOptions { HasTextString = text });
+        page.Messages.Filter(new LocatorFilterOptions { Has = page.Page.Locator(".line-text", new PageLocatorOptions { HasTextString = text }) });
 
     [Fact(Timeout = 180_000)]
     public async Task A_reply_a_reaction_an_edit_with_Up_a_delete_and_an_action_reach_the_other_page()
