@@ -25,6 +25,13 @@
     kick: 'remove the member', room_ban: 'ban from the room', room_unban: 'lift the room ban', delete: 'delete the message',
     kill: 'disconnect the user', ban: 'ban from the server',
   };
+  const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀']; // the reaction picker
+  const TYPING_SEND_MS = 3000;        // at most one typing frame per room this often
+  const TYPING_SHOW_MS = 5000;        // "alice is typing…" stays this long after their last typing frame
+  const READ_DELAY_MS = 300;          // read markers wait this long, so a burst of messages sends one
+  const BASE_TITLE = document.title;
+  // Links, `code`, *bold*, _italic_ and @mentions in a message's text; everything else is plain text.
+  const RICH_PATTERN = /(https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)\]])|`([^`\n]+)`|(?<![\w*])\*([^*\s](?:[^*\n]*[^*\s])?)\*(?![\w*])|(?<![\w])_([^_\s](?:[^_\n]*[^_\s])?)_(?![\w])|(?<![A-Za-z0-9_.-])@([A-Za-z0-9_.-]*[A-Za-z0-9_-])/g;
   const SIGN_IN_ERRORS = ['name_taken', 'invalid_name', 'auth_failed', 'auth_required', 'weak_password', 'banned',
     'not_permitted', 'already_identified'];
 
@@ -35,7 +42,8 @@
     joinForm: $('join-form'), roomInput: $('room-input'), conversations: $('conversations'),
     serverRooms: $('server-rooms'), serverRoomsSection: $('server-rooms-section'),
     title: $('conversation-title'), leave: $('leave-button'), messages: $('messages'),
-    composer: $('composer'), messageInput: $('message-input'), sendButton: document.querySelector('#composer button'),
+    composer: $('composer'), messageInput: $('message-input'), replyBar: $('reply-bar'), replyText: $('reply-text'),
+    replyCancel: $('reply-cancel'), typing: $('typing'), sendButton: document.querySelector('#composer button'),
     members: $('members'), memberCount: $('member-count'), chart: $('chart'),
     older: $('older'), olderButton: $('older-button'), olderNote: $('older-note'),
     passwordInput: $('password-input'), registerButton: $('register-button'),
@@ -72,6 +80,11 @@
     operator: false,          // the welcome said this account is one of the server's operators: kill and server ban show
     cookieName: null,         // the account the session cookie stands for, when the page holds one
     joinPasswordFor: null,    // a private room whose join asked for its password
+    replyTo: null,            // { key, id, sender, text }: the message the next line answers
+    editing: null,            // { key, id }: the own message the input is rewriting
+    completion: null,         // { start, prefix, matches, index }: @-completion cycling with Tab
+    hiddenUnread: 0,          // messages that came while the tab was hidden: shown in the title
+    askedNotify: false,       // permission for notifications is asked at most once
   };
 
   // ---- small DOM helpers: text only ----
@@ -310,6 +323,10 @@
       case 'room_unbanned': roomLine(frame.room, `${frame.user} may join #${frame.room} again`); break;
       case 'done': onDone(frame, asked); break;
       case 'deleted': onDeleted(frame); break;
+      case 'reaction': onReaction(frame); break;
+      case 'edited': onEdited(frame); break;
+      case 'typing': onTyping(frame); break;
+      case 'dropped': onDropped(frame); break;
       case 'joined': onJoined(frame, asked); break;
       case 'presence': onPresence(frame); break;
       case 'message': onMessage(frame, false); break;
@@ -561,9 +578,69 @@
     if (!line) return;
     line.deleted = true;
     line.text = '';
+    line.reactions = new Map();
+    refreshLine(room, line);
+  }
+
+  function findLine(frame) {
+    const room = state.conversations.get(roomKey(frame.room));
+    const line = room && room.lines.find((candidate) => candidate.kind === 'message' && candidate.id === frame.id);
+    return line ? { room, line } : null;
+  }
+
+  /** Draws a message again where it is, when the room is in view. */
+  function refreshLine(room, line) {
     if (state.current !== room.key) return;
-    const node = [...ui.messages.children].find((item) => item.dataset.id === frame.id);
+    const node = [...ui.messages.children].find((item) => item.dataset.id === line.id);
     if (node) node.replaceWith(lineNode(line));
+  }
+
+  function onReaction(frame) {
+    const found = findLine(frame);
+    if (!found) return;
+    const users = found.line.reactions.get(frame.emoji) || [];
+    const others = users.filter((user) => roomKey(user) !== roomKey(frame.user));
+    if (frame.on) others.push(frame.user);
+    if (others.length) found.line.reactions.set(frame.emoji, others);
+    else found.line.reactions.delete(frame.emoji);
+    refreshLine(found.room, found.line);
+  }
+
+  function onEdited(frame) {
+    const found = findLine(frame);
+    if (!found) return;
+    found.line.text = frame.text;
+    found.line.editedAt = frame.editedAt || true;
+    refreshLine(found.room, found.line);
+  }
+
+  /** "alice is typing…" for 5 s after alice's last typing frame. */
+  function onTyping(frame) {
+    const room = state.conversations.get(roomKey(frame.room));
+    if (!room || isMe(frame.user)) return;
+    clearTimeout(room.typing.get(frame.user));
+    room.typing.set(frame.user, setTimeout(() => {
+      room.typing.delete(frame.user);
+      renderTyping();
+    }, TYPING_SHOW_MS));
+    renderTyping();
+  }
+
+  function renderTyping() {
+    const room = currentConversation();
+    const users = room && room.typing ? [...room.typing.keys()] : [];
+    ui.typing.textContent = users.length === 0 ? ''
+      : users.length === 1 ? `${users[0]} is typing…`
+        : `${users.slice(0, -1).join(', ')} and ${users[users.length - 1]} are typing…`;
+  }
+
+  /** An operator removed a room: it leaves the list, and a line says who did and why. */
+  function onDropped(frame) {
+    const text = `#${frame.room} was dropped by ${frame.by}${reasonText(frame.reason)}`;
+    onLeft({ room: frame.room });
+    setNotice(text);
+    const now = currentConversation();
+    if (now) addLine(now, { kind: 'system', text });
   }
 
   /** A line said was refused; when the server could not save it, say it was not sent and give it back to retype. */
@@ -604,6 +681,8 @@
     if (!conversation) {
       conversation = {
         key, kind, name, inRoom: false, lines: [], ids: new Set(), members: [], roles: new Map(), counts: new Map(), unread: 0,
+        typing: new Map(), // user → the timer that stops showing them as typing
+        newestSeq: 0, readSent: 0, readTimer: 0,
         maxLines: MAX_LINES, // grows by what "Load older messages" brings, so new lines do not push it out at once
         oldestSeq: null,     // the smallest message seq shown: older pages are asked for before it
         total: null,         // the room's message count from its stats: with nothing shown, whether older ones exist
@@ -634,6 +713,7 @@
     }
     room.total = null;
     for (const message of history) onMessage(message, true);
+    markNewMessages(room, frame.lastRead, history);
     send({ type: 'stats', room: frame.room }); // seeds the chart and says whether older messages exist
     const asked = state.showOnJoin === room.key;
     const show = asked || !state.current;
@@ -647,6 +727,30 @@
     else renderConversations();
     if (show) ui.messageInput.focus(); // the room the user asked for: ready to type
     send({ type: 'rooms' });
+    markReadSoon(room);
+  }
+
+  /** A "new messages" line before the first message after the user's read marker (joined.lastRead). */
+  function markNewMessages(room, lastRead, history) {
+    if (typeof lastRead !== 'number') return;
+    room.readSent = Math.max(room.readSent, lastRead);
+    const first = history.find((message) => message.seq > lastRead && !isMe(message.sender));
+    room.lines = room.lines.filter((line) => line.kind !== 'new');
+    if (!first) return;
+    const at = room.lines.findIndex((line) => line.kind === 'message' && line.id === first.id);
+    if (at >= 0) room.lines.splice(at, 0, { kind: 'new', text: 'New messages' });
+  }
+
+  /** Registered users tell the server how far they have read: the newest seq seen while the room is in view. */
+  function markReadSoon(room) {
+    if (!state.account || !room || room.kind !== 'room' || !room.inRoom || room.readTimer) return;
+    room.readTimer = setTimeout(() => {
+      room.readTimer = 0;
+      if (document.visibilityState === 'hidden' || state.current !== room.key || !room.inRoom) return;
+      if (room.newestSeq <= room.readSent) return;
+      room.readSent = room.newestSeq;
+      send({ type: 'read', room: room.name, seq: room.newestSeq });
+    }, READ_DELAY_MS);
   }
 
   function onLeft(frame) {
@@ -692,8 +796,12 @@
     if (room.ids.has(frame.id)) return;
     room.ids.add(frame.id);
     noteSeq(room, frame.seq);
+    if (typeof frame.seq === 'number' && frame.seq > room.newestSeq) room.newestSeq = frame.seq;
     addLine(room, messageLine(frame), fromHistory);
     if (!fromHistory) {
+      const mine = isMe(frame.sender);
+      if (!mine) noteWhileHidden(`#${room.name}`, frame, (frame.mentions || []).some(isMe));
+      if (state.current === room.key) markReadSoon(room);
       room.counts.set(frame.sender, (room.counts.get(frame.sender) || 0) + 1);
       if (room.total !== null) room.total++;
       if (state.current === room.key) renderChart(room);
@@ -701,8 +809,37 @@
   }
 
   const messageLine = (frame) => ({
-    kind: 'message', id: frame.id, seq: frame.seq, room: frame.room, sender: frame.sender, text: frame.text,
-    timestamp: frame.timestamp, deleted: frame.deleted === true,
+    kind: 'message', id: frame.id, seq: frame.seq, room: frame.room, sender: frame.sender, text: frame.text || '',
+    timestamp: frame.timestamp, deleted: frame.deleted === true, action: frame.action === true,
+    replyTo: frame.replyTo || null, replyPreview: frame.replyPreview || null, mentions: frame.mentions || [],
+    editedAt: frame.editedAt || null, reactions: new Map(Object.entries(frame.reactions || {})),
+  });
+
+  // ---- a hidden tab: the unread count in the title, a notification for a mention or a direct message ----
+
+  function noteWhileHidden(where, frame, notify) {
+    if (document.visibilityState !== 'hidden') return;
+    state.hiddenUnread++;
+    document.title = `(${state.hiddenUnread}) ${BASE_TITLE}`;
+    if (notify) notifyUser(`${frame.sender} in ${where}`, frame.text || '');
+  }
+
+  /** Permission is asked once, and only when there is something to tell. */
+  function notifyUser(title, body) {
+    if (typeof Notification !== 'function') return;
+    const show = () => { try { new Notification(title, { body: shorten(body, 140) }); } catch { /* not allowed here */ } };
+    if (Notification.permission === 'granted') show();
+    else if (Notification.permission === 'default' && !state.askedNotify) {
+      state.askedNotify = true;
+      Promise.resolve(Notification.requestPermission()).then((answer) => { if (answer === 'granted') show(); }).catch(() => {});
+    }
+  }
+
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') return;
+    state.hiddenUnread = 0;
+    document.title = BASE_TITLE;
+    markReadSoon(currentConversation());
   });
 
   const isMe = (user) => user.toLowerCase() === (state.name || '').toLowerCase();
@@ -791,7 +928,8 @@
     const chat = ensureConversation('dm', other);
     if (chat.ids.has(frame.id)) return;
     chat.ids.add(frame.id);
-    addLine(chat, { kind: 'message', sender: frame.from, text: frame.text, timestamp: frame.timestamp });
+    addLine(chat, { kind: 'message', sender: frame.from, text: frame.text, timestamp: frame.timestamp, mentions: [], reactions: new Map() });
+    if (!isMe(frame.from)) noteWhileHidden('a direct message', { sender: frame.from, text: frame.text }, true);
     renderConversations();
   }
 
@@ -851,8 +989,69 @@
       return;
     }
     if (!target) return;
-    if (target.kind === 'room') send({ type: 'say', room: target.name, text }, { kind: 'say', key: target.key, text });
-    else sendDirect(target.name, text);
+    if (target.kind === 'room') {
+      const say = { type: 'say', room: target.name, text };
+      if (state.replyTo && state.replyTo.key === target.key) say.replyTo = state.replyTo.id;
+      send(say, { kind: 'say', key: target.key, text });
+    } else sendDirect(target.name, text);
+    setReply(null);
+  }
+
+  function setReply(line) {
+    state.replyTo = line ? { key: roomKey(line.room), id: line.id, sender: line.sender, text: line.text } : null;
+    ui.replyBar.hidden = !line;
+    ui.replyText.textContent = line ? `Replying to ${line.sender}: ${shorten(line.text, 80)}` : '';
+    if (line) ui.messageInput.focus();
+  }
+
+  /** Up in an empty input: rewrite the last own message of the room. */
+  function editLast() {
+    const room = currentConversation();
+    if (!room || room.kind !== 'room') return false;
+    const line = [...room.lines].reverse().find((candidate) => candidate.kind === 'message' && candidate.id && !candidate.deleted && isMe(candidate.sender));
+    if (!line) return false;
+    state.editing = { key: room.key, id: line.id };
+    ui.composer.classList.add('editing');
+    ui.messageInput.value = line.text;
+    return true;
+  }
+
+  function stopEditing() {
+    state.editing = null;
+    ui.composer.classList.remove('editing');
+  }
+
+  function completeMention() {
+    const input = ui.messageInput;
+    const caret = input.selectionStart;
+    let completion = state.completion;
+    if (!completion || completion.end !== caret) {
+      const before = input.value.slice(0, caret);
+      const match = /(?:^|[^A-Za-z0-9_.-])@([A-Za-z0-9_.-]*)$/.exec(before);
+      const room = currentConversation();
+      if (!match || !room || room.kind !== 'room') return false;
+      const prefix = match[1].toLowerCase();
+      const matches = room.members.filter((member) => member.toLowerCase().startsWith(prefix) && !isMe(member)).sort();
+      if (matches.length === 0) return false;
+      completion = { start: caret - match[1].length, matches, index: -1 };
+    }
+    completion.index = (completion.index + 1) % completion.matches.length;
+    const name = completion.matches[completion.index] + ' ';
+    input.value = input.value.slice(0, completion.start) + name + input.value.slice(caret);
+    completion.end = completion.start + name.length;
+    input.setSelectionRange(completion.end, completion.end);
+    state.completion = completion;
+    return true;
+  }
+
+  /** Others see "… is typing": one frame per room at most every 3 s while the user types. */
+  function noteTyping() {
+    const room = currentConversation();
+    if (!room || room.kind !== 'room' || !room.inRoom || ui.messageInput.value.startsWith('/')) return;
+    const now = Date.now();
+    if (room.typingSent && now - room.typingSent < TYPING_SEND_MS) return;
+    room.typingSent = now;
+    send({ type: 'typing', room: room.name });
   }
 
   function sendDirect(to, text) {
@@ -865,6 +1064,13 @@
     switch (command.toLowerCase()) {
       case '/join': if (rest[0]) joinRoom(rest[0].replace(/^#/, '')); break;
       case '/leave': leaveRoom(target); break;
+      case '/me': {
+        const action = text.trim().slice(command.length).trim();
+        if (action && target && target.kind === 'room') {
+          send({ type: 'say', room: target.name, text: action, action: true }, { kind: 'say', key: target.key, text });
+        }
+        break;
+      }
       case '/dm':
       case '/msg':
         if (rest.length >= 2) sendDirect(rest[0], text.trim().split(/\s+/).slice(2).join(' '));
@@ -956,8 +1162,11 @@
     if (!state.conversations.has(key)) return;
     state.current = key;
     state.conversations.get(key).unread = 0;
+    if (state.replyTo && state.replyTo.key !== key) setReply(null);
+    if (state.editing) { stopEditing(); ui.messageInput.value = ''; }
     save();
     render();
+    markReadSoon(state.conversations.get(key));
     ui.messageInput.focus();
   }
 
@@ -1008,21 +1217,125 @@
       time.dateTime = line.timestamp;
       const date = parseTime(line.timestamp);
       if (date) time.title = date.toLocaleString();
-      const sender = el('span', 'line-sender', line.sender);
+      const sender = el('span', 'line-sender', line.action && !line.deleted ? `* ${line.sender}` : line.sender);
+      sender.style.setProperty('--name-hue', String(nameHue(line.sender)));
       if (line.seq) item.dataset.seq = String(line.seq);
       if (isMe(line.sender)) item.classList.add('line-own');
       if (line.id) item.dataset.id = line.id;
+      if (line.id && line.room) item.tabIndex = -1;
       if (line.deleted) {
         item.classList.add('line-deleted');
         item.append(time, sender, el('span', 'line-text', 'message deleted'));
       } else {
-        item.append(time, sender, el('span', 'line-text', line.text));
-        if (line.room && (isMe(line.sender) || state.account)) item.append(deleteButton(line));
+        if (line.action) item.classList.add('line-action');
+        if ((line.mentions || []).some(isMe)) item.classList.add('line-mention');
+        const body = el('span', 'line-body');
+        if (line.replyPreview) {
+          const preview = el('span', 'line-reply', `↪ ${line.replyPreview.sender}: ${line.replyPreview.text || 'message deleted'}`);
+          body.append(preview);
+        }
+        const text = el('span', 'line-text');
+        text.append(...richText(line.text));
+        if (line.editedAt) text.append(el('span', 'line-edited', ' (edited)'));
+        body.append(text);
+        if (line.reactions && line.reactions.size) body.append(reactionsNode(line));
+        item.append(time, sender, body);
+        if (line.room && line.id) item.append(lineActions(line));
       }
+    } else if (line.kind === 'new') {
+      item.className = 'line line-new';
+      item.append(el('span', 'line-text', line.text));
     } else {
       item.append(el('span', 'line-text', line.text));
     }
     return item;
+  }
+
+  /** A hue from the name, the same on every page and after every reload. */
+  function nameHue(name) {
+    let hash = 0;
+    for (const ch of name.toLowerCase()) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+    return hash % 360;
+  }
+
+  /** The text as DOM nodes: links, code, bold, italic and mentions; never HTML. */
+  function richText(text) {
+    const nodes = [];
+    let last = 0;
+    for (const match of text.matchAll(RICH_PATTERN)) {
+      if (match.index > last) nodes.push(document.createTextNode(text.slice(last, match.index)));
+      last = match.index + match[0].length;
+      const [whole, url, code, bold, italic, mention] = match;
+      if (url !== undefined) {
+        let parsed = null;
+        try { parsed = new URL(url); } catch { /* not a link */ }
+        if (parsed && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) {
+          const link = el('a', 'line-link', url);
+          link.href = parsed.href;
+          link.target = '_blank';
+          link.rel = 'noopener noreferrer';
+          nodes.push(link);
+        } else nodes.push(document.createTextNode(whole));
+      } else if (code !== undefined) nodes.push(el('code', null, code));
+      else if (bold !== undefined) nodes.push(el('strong', null, bold));
+      else if (italic !== undefined) nodes.push(el('em', null, italic));
+      else {
+        const span = el('span', 'line-at', whole);
+        if (isMe(mention)) span.classList.add('line-at-me');
+        nodes.push(span);
+      }
+    }
+    if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+    return nodes;
+  }
+
+  function reactionsNode(line) {
+    const list = el('span', 'line-reactions');
+    for (const [emoji, users] of line.reactions) {
+      const button = el('button', 'reaction', `${emoji} ${users.length}`);
+      button.type = 'button';
+      button.dataset.emoji = emoji;
+      button.title = users.join(', ');
+      if (users.some(isMe)) button.classList.add('reaction-own');
+      button.setAttribute('aria-pressed', String(users.some(isMe)));
+      button.addEventListener('click', () => react(line, emoji));
+      list.append(button);
+    }
+    return list;
+  }
+
+  function react(line, emoji) {
+    send({ type: 'react', room: line.room, id: line.id, emoji }, { kind: 'react', key: roomKey(line.room) });
+  }
+
+  /** Reply, react and delete: shown on hover or when the message or a button has the focus. */
+  function lineActions(line) {
+    const actions = el('span', 'line-actions');
+    const reply = el('button', 'line-reply-button', 'Reply');
+    reply.type = 'button';
+    reply.title = 'Reply to this message (or press R on it)';
+    reply.addEventListener('click', () => setReply(line));
+    const reactButton = el('button', 'line-react-button', '☺+');
+    reactButton.type = 'button';
+    reactButton.title = 'React';
+    reactButton.setAttribute('aria-label', 'React');
+    reactButton.addEventListener('click', () => {
+      const open = actions.querySelector('.emoji-picker');
+      if (open) { open.remove(); return; }
+      const picker = el('span', 'emoji-picker');
+      for (const emoji of EMOJI) {
+        const choice = el('button', 'emoji-choice', emoji);
+        choice.type = 'button';
+        choice.dataset.emoji = emoji;
+        choice.addEventListener('click', () => { picker.remove(); react(line, emoji); });
+        picker.append(choice);
+      }
+      actions.append(picker);
+      picker.querySelector('button').focus();
+    });
+    actions.append(reply, reactButton);
+    if (isMe(line.sender) || state.account) actions.append(deleteButton(line));
+    return actions;
   }
 
   /** Anyone may delete their own messages; moderators and owners any (the server says no to others). */
@@ -1133,6 +1446,7 @@
     renderOlder(conversation);
     renderMembers(conversation);
     renderChart(conversation);
+    renderTyping();
     // Everything around the list has its final size now: open the conversation at its newest message.
     ui.messages.replaceChildren(...(conversation ? nodesFor(conversation) : []));
     scrollToNewest();
@@ -1361,8 +1675,45 @@
     event.preventDefault();
     const text = ui.messageInput.value;
     if (!text.trim() || !state.identified) return;
-    sendText(text);
+    state.completion = null;
+    if (state.editing) {
+      const room = state.conversations.get(state.editing.key);
+      if (room) send({ type: 'edit', room: room.name, id: state.editing.id, text }, { kind: 'edit', key: room.key });
+      stopEditing();
+    } else sendText(text);
     ui.messageInput.value = '';
+  });
+
+  ui.messageInput.addEventListener('keydown', (event) => {
+    if (event.key === 'Tab' && !event.shiftKey && completeMention()) {
+      event.preventDefault();
+      return;
+    }
+    if (event.key !== 'Tab') state.completion = null;
+    if (event.key === 'ArrowUp' && ui.messageInput.value === '' && editLast()) event.preventDefault();
+    else if (event.key === 'Escape') {
+      if (state.editing) { stopEditing(); ui.messageInput.value = ''; }
+      setReply(null);
+    }
+  });
+
+  ui.messageInput.addEventListener('input', () => {
+    if (ui.messageInput.value === '' && state.editing) stopEditing();
+    if (ui.messageInput.value !== '') noteTyping();
+  });
+
+  ui.replyCancel.addEventListener('click', () => setReply(null));
+
+  // The keyboard way to reply: R on a focused message.
+  ui.messages.addEventListener('keydown', (event) => {
+    if (event.key !== 'r' && event.key !== 'R') return;
+    const item = event.target.closest && event.target.closest('.line-message');
+    const room = currentConversation();
+    const line = item && room && room.lines.find((candidate) => candidate.id === item.dataset.id);
+    if (line && !line.deleted && line.room) {
+      event.preventDefault();
+      setReply(line);
+    }
   });
 
   ui.leave.addEventListener('click', () => leaveRoom(currentConversation()));

@@ -128,9 +128,10 @@ public sealed class BrowserAccountTests(ChromiumFixture chromium)
     }
 
     /// <summary>Opens the page and registers the name with <see cref="Password"/>; waits until in #general.</summary>
-    internal static async Task<ChatPage> RegisterAsync(IBrowser browser, RunningChatServer server, string name, ViewportSize? viewport = null)
+    internal static async Task<ChatPage> RegisterAsync(
+        IBrowser browser, RunningChatServer server, string name, ViewportSize? viewport = null, Func<IPage, Task>? prepare = null)
     {
-        var chat = await ChatPage.OpenAsync(browser, server.WebUri(), viewport);
+        var chat = await ChatPage.OpenAsync(browser, server.WebUri(), viewport, prepare);
         await chat.Page.Locator("#name-input").FillAsync(name);
         await chat.Page.Locator("#password-input").FillAsync(Password);
         // The page trades its token for the cookie right after the registered frame.
