@@ -159,7 +159,7 @@ public static class AdminEndpoints
     /// <summary>Asks as a session would: the actor answers the "session" (here the ask) with one Deliver of one frame.</summary>
     private static async Task<ServerFrame> AnswerAsync(IActorRef target, Func<IActorRef, object> command)
     {
-        var deliver = await target.Ask<Deliver>(command, AskTimeout);
+        var deliver = await target.Ask<Deliver>(command, AskTimeout, CancellationToken.None); // the factory overload: the ask is the asker
         var line = deliver.Line.AsSpan();
         return FrameCodec.DecodeServerFrame(line[..^(line.Length > 0 && line[^1] == (byte)'\n' ? 1 : 0)]).Frame
                ?? new ErrorFrame(ErrorCodes.BadRequest, "The server's answer could not be read.");
