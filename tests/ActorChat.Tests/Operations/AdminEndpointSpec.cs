@@ -78,6 +78,25 @@ public sealed class AdminEndpointSpec
         Assert.Equal(ByeFrame.Killed, (await bob.ExpectAsync<ByeFrame>()).Reason);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_failed_sign_in_is_among_the_recent_warnings_of_the_snapshot()
+    {
+        await using var server = await TestServer.StartAsync("--operator", "root");
+        var token = await WebSessionEndpointTests.RegisterOverWebSocketAsync(server, "root");
+        await using (var mallory = await WebSocketTestClient.ConnectAsync(server))
+        {
+            await mallory.SendAsync(new HelloRequest("root", "not the password"));
+            Assert.Equal(ErrorCodes.AuthFailed, (await mallory.ExpectAsync<ErrorFrame>()).Code);
+        }
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false });
+
+        using var data = await GetAsync(http, server, "/api/admin", token);
+        using var json = JsonDocument.Parse(await data.Content.ReadAsStringAsync());
+
+        Assert.Contains(json.RootElement.GetProperty("warnings").EnumerateArray(),
+            w => w.GetProperty("text").GetString()!.StartsWith("Failed sign-in as root from 127.0.0.1", StringComparison.Ordinal));
+    }
+
     private static async Task<HttpResponseMessage> GetAsync(HttpClient http, RunningChatServer server, string path, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.WebUri(), path));
