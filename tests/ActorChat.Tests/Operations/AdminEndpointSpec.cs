@@ -79,6 +79,26 @@ public sealed class AdminEndpointSpec
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task An_operators_ban_from_the_page_sends_the_user_away_banned_and_a_kick_of_nobody_online_is_404()
+    {
+        await using var server = await TestServer.StartAsync("--operator", "root");
+        var token = await WebSessionEndpointTests.RegisterOverWebSocketAsync(server, "root");
+        await WebSessionEndpointTests.RegisterOverWebSocketAsync(server, "bob");
+        await using var bob = await WebSocketTestClient.ConnectAsync(server);
+        await bob.SendAsync(new HelloRequest("bob", "correct horse battery"));
+        await bob.ExpectAsync<WelcomeFrame>();
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false });
+        var origin = $"http://{server.WebEndpoint}";
+
+        using var banned = await PostAsync(http, server, "/api/admin/ban", token, new { user = "bob", minutes = 30 }, origin);
+        Assert.Equal(HttpStatusCode.OK, banned.StatusCode);
+        Assert.Equal(ByeFrame.Banned, (await bob.ExpectAsync<ByeFrame>()).Reason);
+
+        using var nobody = await PostAsync(http, server, "/api/admin/kick", token, new { user = "carol" }, origin);
+        Assert.Equal(HttpStatusCode.NotFound, nobody.StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_failed_sign_in_is_among_the_recent_warnings_of_the_snapshot()
     {
         await using var server = await TestServer.StartAsync("--operator", "root");
