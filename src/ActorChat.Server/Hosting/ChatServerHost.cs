@@ -95,6 +95,13 @@ public static class ChatServerHost
         builder.Services.AddSingleton(_ => metrics);
         builder.Services.AddSingleton(_ => MetricsExport.Start(settings.Operations, metrics));
         ServerHealth.AddChecks(builder.Services);
+        // The dashboard's view: totals read off the meter and the last warnings the log let through.
+        // Listening from the start, since connections open is counted up and down; the container disposes it.
+        var dashboard = new DashboardCounters(metrics);
+        builder.Services.AddSingleton(_ => dashboard);
+        var recentWarnings = new RecentWarnings();
+        builder.Services.AddSingleton(recentWarnings);
+        builder.Logging.AddProvider(new RecentWarningsLoggerProvider(recentWarnings));
         var warnings = new WarningRateLimit(settings.Operations.WarningsPerInterval, settings.Operations.WarningInterval);
         var statistics = new ChatStatistics { Metrics = metrics };
         builder.Services.AddSingleton(statistics);
@@ -150,6 +157,7 @@ public static class ChatServerHost
                     var websockets = system.ActorOf(WebSocketGatewayActor.Props(services with { WebSessions = webSessions }), "websockets");
                     registry.Register<UserRegistry>(users);
                     registry.Register<RoomDirectory>(rooms);
+                    registry.Register<Accounts.BanList>(bans);
                     if (tcp is not null) registry.Register<TcpListenerActor>(tcp);
                     registry.Register<WebSocketGatewayActor>(websockets);
                     IActorRef? tls = null;

@@ -486,7 +486,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         var frame = Apply(posted);
         if (poster.Sender is not null) _stagedPosts.Add(new StagedPost(_staged.Count, poster.Sender, frame, poster.Ref));
         Stage(FrameCodec.EncodeLine(frame));
-        _statistics.CountMessage();
+        _statistics.CountMessage(_name, frame.Sender);
         if (posted.Mentions is { } mentioned) Context.System.EventStream.Publish(new Inboxes.UserInboxes.Mentioned(mentioned, frame));
         if (_stored - _lastSnapshotSeq >= _settings.SnapshotEvery) _snapshotDue = true;
         SnapshotWhenQuiet();

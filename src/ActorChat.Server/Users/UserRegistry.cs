@@ -45,10 +45,24 @@ public sealed class UserRegistry : UntypedActor
 
     public sealed record UserCount(int Users);
 
+    /// <summary>Answered with <see cref="OnlineUsers"/>: who is online, for the operator dashboard.</summary>
+    public sealed class GetOnlineUsers
+    {
+        public static readonly GetOnlineUsers Instance = new();
+        private GetOnlineUsers() { }
+    }
+
+    /// <param name="Transport">tcp, tls or websocket: the listener the user's connection came through.</param>
+    /// <param name="Since">When the user identified, in Unix milliseconds.</param>
+    public sealed record OnlineUser(string Name, string? Address, string Transport, long Since);
+
+    public sealed record OnlineUsers(IReadOnlyList<OnlineUser> Users);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, (string Name, IActorRef Session)> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _keyBySession = [];
     private readonly Dictionary<IActorRef, System.Net.IPAddress> _addressBySession = [];
+    private readonly Dictionary<IActorRef, long> _sinceBySession = [];
 
     private readonly Operations.ChatMetrics _metrics;
 
@@ -67,6 +81,7 @@ public sealed class UserRegistry : UntypedActor
             case Evict evict: OnEvict(evict); break;
             case Terminated terminated: OnSessionGone(terminated.ActorRef); break;
             case GetUserCount: Sender.Tell(new UserCount(_byKey.Count)); break;
+            case GetOnlineUsers: Sender.Tell(Online()); break;
             default: Unhandled(message); break;
         }
     }
@@ -82,6 +97,7 @@ public sealed class UserRegistry : UntypedActor
         if (holder.Session is null) _metrics.UserOnline();
         _byKey[key] = (register.Name, register.Session);
         _keyBySession[register.Session] = key;
+        _sinceBySession.TryAdd(register.Session, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         if (register.Address is { } address) _addressBySession[register.Session] = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
         Context.Watch(register.Session);
         register.Session.Tell(new Registered(register.Name));
@@ -134,9 +150,19 @@ public sealed class UserRegistry : UntypedActor
         }
     }
 
+    /// <summary>Each connection is a child of its listener (tcp, tls, websockets), whose name tells the transport.</summary>
+    private OnlineUsers Online() => new(_byKey.Values
+        .Select(user => new OnlineUser(user.Name,
+            _addressBySession.TryGetValue(user.Session, out var address) ? address.ToString() : null,
+            user.Session.Path.Parent.Name switch { "tls" => Operations.ChatMetrics.Tls, "websockets" => Operations.ChatMetrics.WebSocket, _ => Operations.ChatMetrics.Tcp },
+            _sinceBySession.GetValueOrDefault(user.Session)))
+        .OrderBy(user => user.Name, StringComparer.OrdinalIgnoreCase)
+        .ToArray());
+
     private void OnSessionGone(IActorRef session)
     {
         _addressBySession.Remove(session);
+        _sinceBySession.Remove(session);
         if (!_keyBySession.Remove(session, out var key)) return;
         if (_byKey.TryGetValue(key, out var holder) && holder.Session.Equals(session))
         {

@@ -69,6 +69,8 @@ public static class WebFrontEnd
         }
         app.Use(AddSecurityHeaders);
         MetricsExport.MapEndpoint(app);
+        var origins = new OriginPolicy(app.Services.GetRequiredService<ServerSettings>().Web.AllowedOrigins);
+        AdminEndpoints.Map(app, origins, WebRootPath);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -82,7 +84,6 @@ public static class WebFrontEnd
             KeepAliveInterval = TimeSpan.FromSeconds(30),
             KeepAliveTimeout = TimeSpan.FromSeconds(30),
         });
-        var origins = new OriginPolicy(app.Services.GetRequiredService<ServerSettings>().Web.AllowedOrigins);
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebFrontEnd).FullName!);
         var admission = app.Services.GetRequiredService<ConnectionAdmission>();
         app.Map("/ws", context => AcceptWebSocketAsync(context, origins, admission, log));
