@@ -125,7 +125,8 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
             OutputLine.System($"You joined #{joined.Room} ({joined.Members.Count} here: {string.Join(", ", joined.Members)})"),
         };
         if (joined.Topic is { Length: > 0 } topic) lines.Add(OutputLine.System($"Topic of #{joined.Room}: {topic}"));
-        foreach (var message in history) lines.Add(Message(message, joined.Room, me));
+        // Mentions said before the join are highlighted but do not ring: the bell is for what happens now.
+        foreach (var message in history) lines.Add(Message(message, joined.Room, me) with { Bell = false });
         return lines;
     }
 
