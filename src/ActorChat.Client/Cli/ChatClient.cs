@@ -52,9 +52,8 @@ public sealed class ChatClient
     private readonly PendingRequests _pending = new();
     // The messages shown, by room and number (seq): /reply, /react, /edit and /delete N name a message by its number.
     private readonly Dictionary<string, RecentMessages> _numbers = new(StringComparer.OrdinalIgnoreCase);
-    // When "X is typing" was last shown, by room and user: once per TypingShownFor, not for every frame.
-    private readonly Dictionary<(string Room, string User), DateTime> _typingShown = [];
-    private static readonly TimeSpan TypingShownFor = TimeSpan.FromSeconds(5);
+    // "X is typing" once per 5 s of someone's typing, not for every frame.
+    private readonly TypingNotices _typing = new(TimeSpan.FromSeconds(5));
     private readonly HeldFrames _held = new();
     // Names this client went by for a while (borrowed while its own was taken): presence lines about them are its own.
     private readonly HashSet<string> _borrowedNames = new(StringComparer.OrdinalIgnoreCase);
@@ -703,7 +702,7 @@ public sealed class ChatClient
                     if (seen.Contains(message.Id)) break;
                     seen.Add(message.Id);
                     NoteShown(message);
-                    _typingShown.Remove((message.Room.ToLowerInvariant(), message.Sender.ToLowerInvariant()));
+                    _typing.Said(message.Room, message.Sender);
                     lines.AddRange(_renderer.Render(message, _currentRoom, _name));
                     break;
                 case ReactionFrame reaction:
@@ -717,12 +716,7 @@ public sealed class ChatClient
                     lines.AddRange(_renderer.Render(deleted, _currentRoom));
                     break;
                 case TypingFrame typing:
-                    // Clients send typing every few seconds while someone types: one line per stretch of typing.
-                    var key = (typing.Room.ToLowerInvariant(), typing.User.ToLowerInvariant());
-                    var now = DateTime.UtcNow;
-                    if (_typingShown.TryGetValue(key, out var shown) && now - shown < TypingShownFor) break;
-                    _typingShown[key] = now;
-                    lines.AddRange(_renderer.Render(typing, _currentRoom));
+                    if (_typing.ShouldShow(typing.Room, typing.User, DateTime.UtcNow)) lines.AddRange(_renderer.Render(typing, _currentRoom));
                     break;
                 case DroppedFrame dropped:
                     lines.AddRange(_renderer.Render(dropped, _currentRoom));

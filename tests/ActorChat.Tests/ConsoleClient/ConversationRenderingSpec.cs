@@ -169,3 +169,28 @@ public sealed class RecentMessagesSpec
         Assert.Null(recent.Apply(new EditedFrame("general", "id-9", "x", "2026-11-24T10:01:00Z")));
     }
 }
+
+/// <summary>One "is typing" line per stretch of someone's typing.</summary>
+public sealed class TypingNoticesSpec
+{
+    private static readonly DateTime Start = new(2026, 11, 24, 10, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void Typing_is_shown_once_per_five_seconds_per_user_and_room()
+    {
+        var notices = new TypingNotices(TimeSpan.FromSeconds(5));
+        Assert.True(notices.ShouldShow("general", "bob", Start));
+        Assert.False(notices.ShouldShow("General", "BOB", Start.AddSeconds(3)));
+        Assert.True(notices.ShouldShow("dev", "bob", Start.AddSeconds(3)));
+        Assert.True(notices.ShouldShow("general", "bob", Start.AddSeconds(5)));
+    }
+
+    [Fact]
+    public void After_a_message_the_next_typing_is_shown_at_once()
+    {
+        var notices = new TypingNotices(TimeSpan.FromSeconds(5));
+        notices.ShouldShow("general", "bob", Start);
+        notices.Said("general", "bob");
+        Assert.True(notices.ShouldShow("general", "bob", Start.AddSeconds(1)));
+    }
+}
