@@ -50,8 +50,10 @@ public sealed class ChatClient
     // Rooms with a /history request on its way, so a second one does not ask for the same page.
     private readonly HashSet<string> _historyInFlight = new(StringComparer.OrdinalIgnoreCase);
     private readonly PendingRequests _pending = new();
-    // The ids of the messages shown, by room and number (seq): /delete N names a message by its number.
-    private readonly Dictionary<string, MessageNumbers> _numbers = new(StringComparer.OrdinalIgnoreCase);
+    // The messages shown, by room and number (seq): /reply, /react, /edit and /delete N name a message by its number.
+    private readonly Dictionary<string, RecentMessages> _numbers = new(StringComparer.OrdinalIgnoreCase);
+    // "X is typing" once per 5 s of someone's typing, not for every frame.
+    private readonly TypingNotices _typing = new(TimeSpan.FromSeconds(5));
     private readonly HeldFrames _held = new();
     // Names this client went by for a while (borrowed while its own was taken): presence lines about them are its own.
     private readonly HashSet<string> _borrowedNames = new(StringComparer.OrdinalIgnoreCase);
@@ -418,6 +420,13 @@ public sealed class ChatClient
                 if (CurrentRoomOrHint("say something") is { } room)
                     await SendAsync(new SayRequest(room, say.Text), new PendingRequest(RequestKind.Say, room, say.Text));
                 break;
+            case ActionCommand action:
+                if (CurrentRoomOrHint("say something") is { } actionRoom)
+                    await SendAsync(new SayRequest(actionRoom, action.Text, Action: true), new PendingRequest(RequestKind.Say, actionRoom, action.Text));
+                break;
+            case ReplyCommand or ReactCommand or EditCommand:
+                await OnMessageCommandAsync(command);
+                break;
             case HistoryCommand history:
                 if (CurrentRoomOrHint("see its earlier messages") is { } historyRoom) await RequestHistoryAsync(historyRoom, history.Count);
                 break;
@@ -510,18 +519,41 @@ public sealed class ChatClient
             case RoomBanCommand ban: frame = new RoomBanRequest(room, ban.User, ban.Reason); break;
             case RoomUnbanCommand unban: frame = new RoomUnbanRequest(room, unban.User); break;
             case DeleteCommand delete:
-                string? id;
-                lock (_gate) id = _numbers.TryGetValue(room, out var numbers) ? numbers.IdOf(delete.Seq) : null;
-                if (id is null)
-                {
-                    _console.Write(OutputLine.Error($"No message [{delete.Seq}] shown in #{room}; /history shows earlier ones."));
-                    return;
-                }
+                if (IdShown(room, delete.Seq) is not { } id) return;
                 frame = new DeleteRequest(room, id);
                 break;
             default: return;
         }
         await SendAsync(frame, new PendingRequest(RequestKind.Other, room));
+    }
+
+    /// <summary>/reply, /react and /edit N: about a message of the current room, named by the number shown before it.</summary>
+    private async Task OnMessageCommandAsync(Command command)
+    {
+        if (CurrentRoomOrHint("name one of its messages") is not { } room) return;
+        var seq = command switch { ReplyCommand r => r.Seq, ReactCommand r => r.Seq, EditCommand e => e.Seq, _ => 0 };
+        if (IdShown(room, seq) is not { } id) return;
+        switch (command)
+        {
+            case ReplyCommand reply:
+                await SendAsync(new SayRequest(room, reply.Text, ReplyTo: id), new PendingRequest(RequestKind.Say, room, reply.Text));
+                break;
+            case ReactCommand react:
+                await SendAsync(new ReactRequest(room, id, react.Emoji), new PendingRequest(RequestKind.Other, room));
+                break;
+            case EditCommand edit:
+                await SendAsync(new EditRequest(room, id, edit.Text), new PendingRequest(RequestKind.Say, room, edit.Text));
+                break;
+        }
+    }
+
+    /// <summary>The id of message <paramref name="seq"/> shown in the room; null (and a hint) when none was.</summary>
+    private string? IdShown(string room, long seq)
+    {
+        string? id;
+        lock (_gate) id = _numbers.TryGetValue(room, out var numbers) ? numbers.IdOf(seq) : null;
+        if (id is null) _console.Write(OutputLine.Error($"No message [{seq}] shown in #{room}; /history shows earlier ones."));
+        return id;
     }
 
     /// <summary>Asks for the <paramref name="count"/> messages before the oldest one shown in the room (the latest when none was).</summary>
@@ -670,7 +702,27 @@ public sealed class ChatClient
                     if (seen.Contains(message.Id)) break;
                     seen.Add(message.Id);
                     NoteShown(message);
-                    lines.AddRange(_renderer.Render(message, _currentRoom));
+                    _typing.Said(message.Room, message.Sender);
+                    lines.AddRange(_renderer.Render(message, _currentRoom, _name));
+                    break;
+                case ReactionFrame reaction:
+                    lines.Add(_renderer.Reaction(reaction, RecentIn(reaction.Room).Apply(reaction), _currentRoom));
+                    break;
+                case EditedFrame edited:
+                    lines.Add(_renderer.Edited(edited, RecentIn(edited.Room).Apply(edited), _currentRoom, _name));
+                    break;
+                case DeletedFrame deleted:
+                    RecentIn(deleted.Room).Apply(deleted);
+                    lines.AddRange(_renderer.Render(deleted, _currentRoom));
+                    break;
+                case TypingFrame typing:
+                    if (_typing.ShouldShow(typing.Room, typing.User, DateTime.UtcNow)) lines.AddRange(_renderer.Render(typing, _currentRoom));
+                    break;
+                case DroppedFrame dropped:
+                    lines.AddRange(_renderer.Render(dropped, _currentRoom));
+                    OnLeft(new LeftFrame(dropped.Room), lines, quietly: true);
+                    _numbers.Remove(dropped.Room);
+                    _seen.Remove(dropped.Room);
                     break;
                 case HistoryFrame history:
                     OnHistory(history, lines);
@@ -734,7 +786,7 @@ public sealed class ChatClient
         var seen = SeenIn(joined.Room);
         var fresh = joined.History.Where(m => !seen.Contains(m.Id)).ToList();
         foreach (var message in fresh) seen.Add(message.Id);
-        lines.AddRange(_renderer.Joined(joined, fresh));
+        lines.AddRange(_renderer.Joined(joined, fresh, _name));
         UpdatePrompt();
     }
 
@@ -747,7 +799,7 @@ public sealed class ChatClient
             seen.Add(message.Id);
             NoteShown(message);
         }
-        lines.AddRange(_renderer.History(history, _currentRoom));
+        lines.AddRange(_renderer.History(history, _currentRoom, _name));
     }
 
     /// <summary>An error names the frame it is about by that frame's ref: a refused line is shown with its room and text.</summary>
@@ -783,8 +835,7 @@ public sealed class ChatClient
         var (room, seq) = (message.Room, message.Seq);
         if (seq < 1) return;
         if (!_oldestSeq.TryGetValue(room, out var oldest) || seq < oldest) _oldestSeq[room] = seq;
-        if (!_numbers.TryGetValue(room, out var numbers)) _numbers[room] = numbers = new MessageNumbers(SeenIdsPerRoom);
-        numbers.Note(seq, message.Id);
+        RecentIn(room).Note(message);
     }
 
     private void OnLeft(LeftFrame left, List<OutputLine> lines, bool quietly = false)
@@ -809,6 +860,12 @@ public sealed class ChatClient
     }
 
     private bool IsMe(string name) => string.Equals(name, _name, StringComparison.OrdinalIgnoreCase);
+
+    private RecentMessages RecentIn(string room)
+    {
+        if (!_numbers.TryGetValue(room, out var recent)) _numbers[room] = recent = new RecentMessages(SeenIdsPerRoom);
+        return recent;
+    }
 
     private SeenIds SeenIn(string room)
     {
@@ -1160,22 +1217,6 @@ public sealed class ChatClient
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>The ids of the messages shown in one room by their number (seq), the most recent ones only.</summary>
-    private sealed class MessageNumbers(int capacity)
-    {
-        private readonly Dictionary<long, string> _ids = [];
-        private readonly Queue<long> _order = new();
-
-        public string? IdOf(long seq) => _ids.GetValueOrDefault(seq);
-
-        public void Note(long seq, string id)
-        {
-            if (!_ids.TryAdd(seq, id)) return;
-            _order.Enqueue(seq);
-            if (_order.Count > capacity) _ids.Remove(_order.Dequeue());
-        }
-    }
 
     /// <summary>Message ids already shown in one room, the most recent ones only.</summary>
     private sealed class SeenIds(int capacity)

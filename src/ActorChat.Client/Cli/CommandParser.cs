@@ -33,6 +33,10 @@ public static class CommandParser
         ("/gban NAME|ADDRESS [MINUTES] [REASON]", "operators: ban an account, an address or a range (1.2.3.0/24) from the whole server; no minutes: for good"),
         ("/gunban NAME|ADDRESS", "operators: lift a server-wide ban"),
         ("/delete N", "delete message N of the current room (the number in brackets before it)"),
+        ("/reply N TEXT", "answer message N of the current room; the answer shows a short quote of it"),
+        ("/react N EMOJI", "react to message N with an emoji (the same again takes it back)"),
+        ("/edit N TEXT", "change the text of your message N"),
+        ("/me TEXT", "say an action, shown as \"* you TEXT\""),
         ("/clear", "clear the screen"),
         ("/help", "this list"),
         ("/quit", "leave the chat (typing exit does the same)"),
@@ -97,10 +101,26 @@ public static class CommandParser
             "delete" or "del" => words.Length == 1 && long.TryParse(words[0].Trim('[', ']'), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq >= 1
                 ? new DeleteCommand(seq)
                 : Usage("/delete N, N the number in brackets before a message of the current room"),
+            "reply" or "re" => NumberAndText(words, rest, "/reply N TEXT", (seq, text) => new ReplyCommand(seq, text)),
+            "edit" => NumberAndText(words, rest, "/edit N TEXT", (seq, text) => new EditCommand(seq, text)),
+            "react" => words.Length == 2 && Number(words[0]) is { } reacted ? new ReactCommand(reacted, words[1]) : Usage("/react N EMOJI"),
+            "me" => rest.Length > 0 ? new ActionCommand(rest) : Usage("/me TEXT"),
             "clear" or "cls" => words.Length == 0 ? new ClearCommand() : Usage("/clear"),
             "quit" or "exit" or "q" => new QuitCommand(),
             _ => new InvalidCommand($"Unknown command '/{name}'. Type /help for the commands; start a line with // to say something that begins with '/'."),
         };
+    }
+
+    /// <summary>A message's number as shown before it ("12" or "[12]"); null when the word is none.</summary>
+    private static long? Number(string word) =>
+        long.TryParse(word.Trim('[', ']'), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq >= 1 ? seq : null;
+
+    /// <summary>/reply N TEXT and /edit N TEXT: a message number, then the rest of the line as typed.</summary>
+    private static Command NumberAndText(string[] words, string rest, string usage, Func<long, string, Command> make)
+    {
+        if (words.Length < 2 || Number(words[0]) is not { } seq) return Usage(usage + ", N the number in brackets before a message of the current room");
+        var text = rest[(rest.IndexOf(' ') + 1)..].Trim();
+        return make(seq, text);
     }
 
     private static Command ParseDirectMessage(string rest)

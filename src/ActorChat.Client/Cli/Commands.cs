@@ -81,3 +81,15 @@ public sealed record ServerBanCommand(string? User, string? Address, double? Min
 
 /// <summary>An operator lifts a server-wide ban of an account or an address.</summary>
 public sealed record ServerUnbanCommand(string? User, string? Address) : Command;
+
+/// <summary>Answer message <see cref="Seq"/> (the number shown before it) in the current room.</summary>
+public sealed record ReplyCommand(long Seq, string Text) : Command;
+
+/// <summary>Put or take back a reaction on message <see cref="Seq"/> of the current room.</summary>
+public sealed record ReactCommand(long Seq, string Emoji) : Command;
+
+/// <summary>Change the text of one's own message <see cref="Seq"/> of the current room.</summary>
+public sealed record EditCommand(long Seq, string Text) : Command;
+
+/// <summary>An action ("/me waves"), shown as "* alice waves".</summary>
+public sealed record ActionCommand(string Text) : Command;

@@ -30,7 +30,8 @@ public sealed class PlainConsole : IChatConsole
     {
         lock (_writeLock)
         {
-            _output.WriteLine(AnsiStyle.Paint(line, _colour));
+            // The bell only where a person reads a terminal: a pipe or a file gets the text alone.
+            _output.WriteLine(AnsiStyle.Paint(line, _colour) + (line.Bell && IsInteractive && _terminalOutput ? AnsiStyle.Bell : ""));
             _output.Flush();
         }
     }

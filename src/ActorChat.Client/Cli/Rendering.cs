@@ -19,11 +19,19 @@ public enum LineKind
     Error,
     /// <summary>Earlier messages fetched with /history, and the lines that frame them.</summary>
     History,
+    /// <summary>A message that mentions the user (@name).</summary>
+    Mention,
 }
 
 /// <summary>One line for the user to see.</summary>
 public sealed record OutputLine(LineKind Kind, string Text)
 {
+    /// <summary>The name that said the line, coloured by name on a terminal with colours (null: none).</summary>
+    public string? Speaker { get; init; }
+
+    /// <summary>Ring the terminal's bell with this line (a mention of the user); never on a pipe.</summary>
+    public bool Bell { get; init; }
+
     public static OutputLine System(string text) => new(LineKind.System, "*** " + text);
     public static OutputLine Info(string text) => new(LineKind.Info, text);
     public static OutputLine Error(string text) => new(LineKind.Error, "!!! " + text);
@@ -39,12 +47,12 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
     private const int BarWidth = 30;
     private readonly TimeZoneInfo _timeZone = timeZone ?? TimeZoneInfo.Local;
 
-    public IReadOnlyList<OutputLine> Render(ServerFrame frame, string? currentRoom)
+    public IReadOnlyList<OutputLine> Render(ServerFrame frame, string? currentRoom, string? me = null)
     {
         switch (frame)
         {
             case MessageFrame message:
-                return [Message(message, currentRoom)];
+                return [Message(message, currentRoom, me)];
             case DirectMessageFrame dm:
                 return [new OutputLine(LineKind.Direct, $"{Time(dm.Timestamp)} [dm] {dm.From} -> {dm.To}: {dm.Text}")];
             case PresenceFrame presence:
@@ -63,7 +71,7 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
             case StatsFrame stats:
                 return Stats(stats);
             case HistoryFrame history:
-                return History(history, currentRoom);
+                return History(history, currentRoom, me);
             case ErrorFrame error:
                 return [OutputLine.Error($"{error.Message} [{error.Code}]")];
             case ByeFrame bye:
@@ -91,6 +99,11 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
                 return [OutputLine.System($"{banned.User} is banned from #{banned.Room} (by {banned.By}){Because(banned.Reason)}")];
             case RoomUnbannedFrame unbanned:
                 return [OutputLine.System($"{unbanned.User} is no longer banned from #{unbanned.Room} (by {unbanned.By})")];
+            case TypingFrame typing:
+                return [OutputLine.System($"{typing.User} is typing{InRoom(typing.Room, currentRoom)}…")];
+            case DroppedFrame dropped:
+                return [OutputLine.Error($"An operator ({dropped.By}) removed #{dropped.Room}{Because(dropped.Reason)}. You are no longer in it; " +
+                                         $"its messages are gone, and /join {dropped.Room} would open a new, empty room.")];
             case DeletedFrame deleted:
                 return [OutputLine.System($"[{deleted.Seq}] in #{deleted.Room}: message deleted (by {deleted.By})")];
             case RegisteredFrame registered:
@@ -105,31 +118,83 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
     }
 
     /// <summary>The joined line and the history to show (the caller may leave out messages already shown).</summary>
-    public IReadOnlyList<OutputLine> Joined(JoinedFrame joined, IEnumerable<MessageFrame> history)
+    public IReadOnlyList<OutputLine> Joined(JoinedFrame joined, IEnumerable<MessageFrame> history, string? me = null)
     {
         var lines = new List<OutputLine>
         {
             OutputLine.System($"You joined #{joined.Room} ({joined.Members.Count} here: {string.Join(", ", joined.Members)})"),
         };
         if (joined.Topic is { Length: > 0 } topic) lines.Add(OutputLine.System($"Topic of #{joined.Room}: {topic}"));
-        foreach (var message in history) lines.Add(Message(message, joined.Room));
+        // Mentions said before the join are highlighted but do not ring: the bell is for what happens now.
+        foreach (var message in history) lines.Add(Message(message, joined.Room, me) with { Bell = false });
         return lines;
     }
 
-    public OutputLine Message(MessageFrame message, string? currentRoom)
+    /// <summary>
+    /// A message line: time, number, room when not the current one, then "sender: text", "* sender text" for an
+    /// action, a short quote of what a reply answers, "(edited)", and the reactions. One mentioning
+    /// <paramref name="me"/> is a <see cref="LineKind.Mention"/> that rings the bell.
+    /// </summary>
+    public OutputLine Message(MessageFrame message, string? currentRoom, string? me = null)
     {
         var room = string.Equals(message.Room, currentRoom, StringComparison.OrdinalIgnoreCase) ? "" : $"#{message.Room} ";
-        // The number is the room's seq: /delete N names the message by it.
+        // The number is the room's seq: /reply, /react, /edit and /delete N name the message by it.
         var number = message.Seq >= 1 ? $"[{message.Seq}] " : "";
-        var text = message.Deleted == true ? "(message deleted)" : message.Text;
-        return new OutputLine(LineKind.Message, $"{Time(message.Timestamp)} {number}{room}{message.Sender}: {text}");
+        var said = new StringBuilder($"{Time(message.Timestamp)} {number}{room}");
+        if (message.Deleted == true)
+        {
+            said.Append($"{message.Sender}: (message deleted)");
+            return new OutputLine(LineKind.Message, said.ToString()) { Speaker = message.Sender };
+        }
+        said.Append(message.Action == true ? $"* {message.Sender} " : $"{message.Sender}: ");
+        if (message.ReplyPreview is { } preview)
+            said.Append(preview.Text.Length == 0
+                ? $"(re {preview.Sender}: a deleted message) "
+                : $"(re {preview.Sender}: \"{Shorten(OneLine(preview.Text), QuoteLength)}\") ");
+        said.Append(message.Text);
+        if (message.EditedAt is not null) said.Append(" (edited)");
+        if (Reactions(message.Reactions) is { } reactions) said.Append(' ').Append(reactions);
+        var mentioned = me is not null && message.Mentions is { } names && !string.Equals(message.Sender, me, StringComparison.OrdinalIgnoreCase)
+            && names.Any(n => string.Equals(n, me, StringComparison.OrdinalIgnoreCase));
+        return new OutputLine(mentioned ? LineKind.Mention : LineKind.Message, said.ToString()) { Speaker = message.Sender, Bell = mentioned };
     }
+
+    /// <summary>How many characters of the answered message a reply quotes.</summary>
+    public const int QuoteLength = 40;
+
+    /// <summary>Reactions, compactly: "[👍 2 ❤️ 1]" in the order they came; null when there are none.</summary>
+    public static string? Reactions(IReadOnlyDictionary<string, IReadOnlyList<string>>? reactions) =>
+        reactions is null || reactions.Count == 0 ? null
+            : "[" + string.Join(" ", reactions.Where(p => p.Value.Count > 0).Select(p => $"{p.Key} {p.Value.Count}")) + "]";
+
+    /// <summary>
+    /// Someone put or took back a reaction: who, which emoji, on which numbered message, and the message's
+    /// reactions now (<paramref name="message"/>: its state after the change, null when it is not among those shown).
+    /// </summary>
+    public OutputLine Reaction(ReactionFrame reaction, MessageFrame? message, string? currentRoom)
+    {
+        var which = message is { Seq: >= 1 } ? $"[{message.Seq}]" : "a message";
+        var where = InRoom(reaction.Room, currentRoom);
+        var text = reaction.On ? $"{reaction.User} reacted {reaction.Emoji} to {which}{where}" : $"{reaction.User} took back {reaction.Emoji} on {which}{where}";
+        var now = message is null ? null : Reactions(message.Reactions) ?? "[no reactions]";
+        return OutputLine.System(now is null ? text : $"{text} {now}") with { Speaker = reaction.User };
+    }
+
+    /// <summary>A message was edited: shown again with its new text and "(edited)"; a line saying so when it is not among those shown.</summary>
+    public OutputLine Edited(EditedFrame edited, MessageFrame? message, string? currentRoom, string? me = null) => message is null
+        ? OutputLine.System($"A message{InRoom(edited.Room, currentRoom)} was edited: {edited.Text}")
+        : Message(message, currentRoom, me) with { Kind = LineKind.Message, Bell = false };
+
+    private static string InRoom(string room, string? currentRoom) =>
+        string.Equals(room, currentRoom, StringComparison.OrdinalIgnoreCase) ? "" : $" in #{room}";
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <summary>
     /// A page of earlier messages asked for with /history: rendered like messages, between a header and a footer
     /// that say they are older than what is above them; a line saying so when there are none.
     /// </summary>
-    public IReadOnlyList<OutputLine> History(HistoryFrame history, string? currentRoom)
+    public IReadOnlyList<OutputLine> History(HistoryFrame history, string? currentRoom, string? me = null)
     {
         if (history.Messages.Count == 0) return [OutputLine.Info($"No earlier messages in #{history.Room}.")];
         var count = history.Messages.Count;
@@ -137,7 +202,7 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
         {
             new(LineKind.History, $"— {count} earlier message{(count == 1 ? "" : "s")} in #{history.Room} —"),
         };
-        foreach (var message in history.Messages) lines.Add(Message(message, currentRoom) with { Kind = LineKind.History });
+        foreach (var message in history.Messages) lines.Add(Message(message, currentRoom, me) with { Kind = LineKind.History, Bell = false });
         lines.Add(new OutputLine(LineKind.History, $"— end of earlier messages in #{history.Room} —"));
         return lines;
     }
@@ -170,7 +235,13 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
     public static OutputLine KickedYou(KickedFrame kicked) =>
         OutputLine.Error($"You were kicked from #{kicked.Room} by {kicked.By}{Because(kicked.Reason)}. /join {kicked.Room} to come back, unless you are banned.");
 
-    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+    private static string Shorten(string text, int max)
+    {
+        if (text.Length <= max) return text;
+        var cut = max - 1;
+        if (char.IsHighSurrogate(text[cut - 1])) cut--; // never half a character
+        return text[..cut] + "…";
+    }
 
     public static IReadOnlyList<OutputLine> Stats(StatsFrame stats)
     {

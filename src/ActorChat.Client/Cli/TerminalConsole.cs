@@ -62,6 +62,7 @@ public sealed class TerminalConsole : IChatConsole
         {
             EraseEditArea();
             _out.Write(AnsiStyle.Paint(line, _colour));
+            if (line.Bell) _out.Write(AnsiStyle.Bell);
             _out.Write("\r\n");
             Redraw();
         }

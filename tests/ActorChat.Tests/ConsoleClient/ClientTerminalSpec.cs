@@ -57,7 +57,7 @@ public sealed partial class ClientTerminalSpec
             await client.WaitForAsync(o => Visible(o).Split("arrives while bob types")[1].Contains("#general> hel"), "the redrawn line", Within);
 
             await client.WriteAsync("lo\r");
-            await client.WaitForAsync("bob: hello", Within);
+            await client.WaitForAsync(o => Visible(o).Contains("bob: hello"), "bob: hello", Within);
         }
 
         var screen = Visible(client.Output);
@@ -155,7 +155,7 @@ public sealed partial class ClientTerminalSpec
         await client.WriteAsync("/help\r");
         await client.WaitForAsync("/clear", Within);
         await client.WriteAsync("clear\r");
-        await client.WaitForAsync("bob: clear", Within); // only a line starting with '/' is a command
+        await client.WaitForAsync(o => Visible(o).Contains("bob: clear"), "bob: clear", Within); // only a line starting with '/' is a command
         Assert.Contains(TerminalScreen.Render(client.Output, 200), r => r.Contains("You joined #general"));
 
         await client.WriteAsync("/clear\r");
@@ -180,7 +180,7 @@ public sealed partial class ClientTerminalSpec
         await client.WriteAsync("first line\rsecond line\r");
 
         await client.WaitForAsync("Not sent to #general:", Within);
-        await client.WaitForAsync("bob: first line", Within);
+        await client.WaitForAsync(o => Visible(o).Contains("bob: first line"), "bob: first line", Within);
         Assert.Contains("!!! Not sent to #general: \"second line\" — the room is too busy just now; try again. [busy]", Visible(client.Output));
         Assert.DoesNotContain("\"first line\"", Visible(client.Output));
         await client.WriteAsync("/quit\r");

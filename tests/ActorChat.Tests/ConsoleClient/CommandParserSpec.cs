@@ -194,4 +194,39 @@ public sealed class CommandParserSpec
     public void A_server_unban_takes_a_name_or_an_address() =>
         Assert.Equal((new ServerUnbanCommand("eve", null), new ServerUnbanCommand(null, "192.0.2.7")),
             (CommandParser.Parse("/gunban eve"), CommandParser.Parse("/gunban 192.0.2.7")));
+
+    [Theory]
+    [InlineData("/reply 12 yes, at noon", 12, "yes, at noon")]
+    [InlineData("/re [3]  sure ", 3, "sure")]
+    public void Reply_takes_the_number_shown_before_a_message_and_the_rest_of_the_line(string line, long seq, string text) =>
+        Assert.Equal(new ReplyCommand(seq, text), CommandParser.Parse(line));
+
+    [Fact]
+    public void Edit_takes_a_number_and_the_new_text() =>
+        Assert.Equal(new EditCommand(4, "hello  again"), CommandParser.Parse("/edit 4 hello  again"));
+
+    [Fact]
+    public void React_takes_a_number_and_one_emoji() =>
+        Assert.Equal(new ReactCommand(7, "👍"), CommandParser.Parse("/react 7 👍"));
+
+    [Fact]
+    public void Me_is_an_action_with_the_text_as_typed() =>
+        Assert.Equal(new ActionCommand("waves at  everyone"), CommandParser.Parse("/me waves at  everyone"));
+
+    [Theory]
+    [InlineData("/reply 12")]
+    [InlineData("/reply x hello")]
+    [InlineData("/reply 0 hello")]
+    [InlineData("/edit 3")]
+    [InlineData("/react 7")]
+    [InlineData("/react 7 👍 extra")]
+    [InlineData("/react seven 👍")]
+    [InlineData("/me")]
+    public void A_message_command_without_its_number_or_text_says_how_to_use_it(string line) =>
+        Assert.StartsWith("Usage: /", Assert.IsType<InvalidCommand>(CommandParser.Parse(line)).Hint);
+
+    [Fact]
+    public void Help_lists_the_conversation_commands() =>
+        Assert.Superset(new HashSet<string> { "/reply N TEXT", "/react N EMOJI", "/edit N TEXT", "/me TEXT", "/delete N" },
+            CommandParser.Commands.Select(c => c.Usage).ToHashSet());
 }

@@ -15,7 +15,7 @@ public sealed class RendererSpec
     public void A_message_in_the_current_room_shows_time_number_and_sender()
     {
         var line = Assert.Single(_renderer.Render(Message("general", "alice", "hi"), "general"));
-        Assert.Equal(new OutputLine(LineKind.Message, "10:00:05 [1] alice: hi"), line);
+        Assert.Equal((LineKind.Message, "10:00:05 [1] alice: hi", "alice"), (line.Kind, line.Text, line.Speaker));
     }
 
     [Fact]
