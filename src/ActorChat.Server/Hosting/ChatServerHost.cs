@@ -94,7 +94,7 @@ public static class ChatServerHost
         var metrics = new ChatMetrics();
         builder.Services.AddSingleton(_ => metrics);
         builder.Services.AddSingleton(_ => MetricsExport.Start(settings.Operations, metrics));
-        ServerHealth.AddChecks(builder.Services);
+        ServerHealth.AddChecks(builder.Services, settings.Cluster.Enabled);
         var warnings = new WarningRateLimit(settings.Operations.WarningsPerInterval, settings.Operations.WarningInterval);
         var statistics = new ChatStatistics { Metrics = metrics };
         builder.Services.AddSingleton(statistics);
