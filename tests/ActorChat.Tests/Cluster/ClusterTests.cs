@@ -15,6 +15,12 @@ public sealed class ClusterCollection : ICollectionFixture<ThreeNodeCluster>;
 public sealed class ThreeNodeCluster : IAsyncLifetime
 {
     private readonly PostgresServer _postgres = new();
+    private readonly string[] _extraArgs;
+
+    public ThreeNodeCluster() : this([]) { }
+
+    /// <summary>A cluster of its own, with flags for every node (as a test that kills a node starts one).</summary>
+    internal ThreeNodeCluster(string[] extraArgs) => _extraArgs = extraArgs;
 
     public List<ServerProcess> Nodes { get; } = [];
 
@@ -31,7 +37,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         var seed = $"127.0.0.1:{ports[0]}";
         string[] NodeArgs(int port) =>
             ["--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", port.ToString(), "--seed-nodes", seed,
-             "--postgres", _postgres.ConnectionString, "--operator", "root"];
+             "--postgres", _postgres.ConnectionString, "--operator", "root", .. _extraArgs];
         // The first node creates the tables and forms the cluster; the others join it.
         Nodes.Add(await ServerProcess.StartReadyAsync(NodeArgs(ports[0])));
         var joining = new[] { ServerProcess.StartReadyAsync(NodeArgs(ports[1])), ServerProcess.StartReadyAsync(NodeArgs(ports[2])) };
