@@ -65,6 +65,9 @@ public static class ClusterSetup
             ClusterShardingSettings.Create(system),
             new RoomShardExtractor());
         var rooms = system.ActorOf(ClusterRoomDirectory.Props(region, catalog), "rooms");
+        var relayCounters = new FanOutRelay.Counters();
+        system.ActorOf(FanOutRelay.Props(relayCounters), FanOutRelay.Name);
+        system.ActorOf(NodeLoadReporter.Props(region, statistics.Metrics, relayCounters), NodeLoadReporter.Name);
         static Props Supervised(Props child, string name) =>
             Akka.Pattern.BackoffSupervisor.Props(child, name, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2);
         var accounts = settings.Accounts.Mode == AccountMode.Open

@@ -94,7 +94,7 @@ public static class ChatServerHost
         var metrics = new ChatMetrics();
         builder.Services.AddSingleton(_ => metrics);
         builder.Services.AddSingleton(_ => MetricsExport.Start(settings.Operations, metrics));
-        ServerHealth.AddChecks(builder.Services);
+        ServerHealth.AddChecks(builder.Services, settings.Cluster.Enabled);
         // The dashboard's view: totals read off the meter and the last warnings the log let through.
         // Listening from the start, since connections open is counted up and down; the container disposes it.
         var dashboard = new DashboardCounters(metrics);

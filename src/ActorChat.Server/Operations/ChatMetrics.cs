@@ -36,6 +36,7 @@ public sealed class ChatMetrics : IDisposable
     private readonly Counter<long> _opened;
     private readonly Counter<long> _closed;
     private readonly UpDownCounter<long> _open;
+    private long _openCount;
     private readonly Counter<long> _framesIn;
     private readonly Counter<long> _errorsOut;
     private readonly Counter<long> _stored;
@@ -104,11 +105,16 @@ public sealed class ChatMetrics : IDisposable
         var tags = _transportTags[transport];
         _opened.Add(1, tags);
         _open.Add(1, tags);
+        Interlocked.Increment(ref _openCount);
     }
+
+    /// <summary>Connections open now on every transport, as the connections.open instrument counts them (for a cluster's nodes section).</summary>
+    public long OpenConnections => Interlocked.Read(ref _openCount);
 
     public void ConnectionClosed(string transport, string reason)
     {
         _open.Add(-1, _transportTags[transport]);
+        Interlocked.Decrement(ref _openCount);
         _closed.Add(1, _closeTags.With(reason, "transport", transport));
     }
 

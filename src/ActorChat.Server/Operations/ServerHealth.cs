@@ -31,9 +31,11 @@ public static class ServerHealth
         WriteIndented = false,
     };
 
-    public static void AddChecks(IServiceCollection services)
+    public static void AddChecks(IServiceCollection services, bool cluster = false)
     {
-        services.AddHealthChecks()
+        var checks = services.AddHealthChecks();
+        if (cluster) checks.AddCheck<ClusterCheck>("cluster", tags: [Ready]);
+        checks
             .AddCheck<ActorSystemCheck>("actor-system", tags: [Live])
             .AddCheck<ListenersCheck>("listeners", tags: [Ready])
             .AddCheck<StoreCheck>("store", tags: [Ready])
@@ -121,6 +123,24 @@ public static class ServerHealth
         }
 
         private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024):0.#} MiB";
+    }
+
+    /// <summary>In cluster mode, this node is ready only while it is an Up member: joining, leaving or down, it is not.</summary>
+    private sealed class ClusterCheck(ActorSystem system) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var self = cluster.SelfMember;
+            var state = cluster.State;
+            if (self.Status == Akka.Cluster.MemberStatus.Up)
+                return Task.FromResult(HealthCheckResult.Healthy(
+                    $"this node ({cluster.SelfAddress}) is Up in a cluster of {state.Members.Count} members, {state.Unreachable.Count} unreachable"));
+            var joined = state.Members.Any(m => m.Address.Equals(cluster.SelfAddress));
+            return Task.FromResult(HealthCheckResult.Unhealthy(joined
+                ? $"this node ({cluster.SelfAddress}) is {self.Status} in the cluster, not Up"
+                : $"this node ({cluster.SelfAddress}) has not joined the cluster (status {self.Status}): are the seed nodes reachable?"));
+        }
     }
 
     private sealed class RoomsCheck(RoomHealth rooms) : IHealthCheck

@@ -58,6 +58,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     private readonly ChatStatistics _statistics;
     private readonly RoomSettings _settings;
     private readonly List<RoomMember> _members;
+    private readonly Cluster.MemberMail _mail = new(Context.System); // members on other nodes are reached through their node's relay
     private readonly Queue<MessageFrame> _recent = new();
     private readonly Dictionary<string, long> _messagesPerUser = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (IActorRef Sender, string? Ref)> _unstored = []; // seq → sender, for posts handed to the journal
@@ -138,7 +139,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         {
             // Stopped by its directory for a fault of its own: nobody is in the room any more, and everyone is told.
             var lost = new RoomLost(_key, _name);
-            foreach (var member in _members) member.Ref.Tell(lost, ActorRefs.NoSender);
+            foreach (var member in _members) _mail.Tell(member.Ref, lost);
         }
         base.PostStop();
     }
@@ -211,7 +212,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             case GetMembers get when IndexOf(get.Member) < 0: Answer(get, NotInRoom("see who is there")); break;
             case GetMembers get: Answer(get, new MembersFrame(_name, MemberNames()) { Roles = MemberRoles() }); break;
             case Attach attach:
-                if (IndexOf(attach.Member) >= 0) attach.Member.Tell(new RoomAttached(_key, Self, attach.Ticket), ActorRefs.NoSender);
+                if (IndexOf(attach.Member) >= 0) _mail.Tell(attach.Member, new RoomAttached(_key, Self, attach.Ticket));
                 break;
             case GetStats get when IndexOf(get.Member) < 0: Answer(get, NotInRoom("see its stats")); break;
             case GetStats get: Answer(get, Stats()); break;
@@ -293,7 +294,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     /// <summary>An operator removed the room: every member is put out of it and told; the room stops.</summary>
     private void OnDropped(DropNow drop)
     {
-        foreach (var member in _members) member.Ref.Tell(new RoomGone(_key, drop.Frame), ActorRefs.NoSender);
+        foreach (var member in _members) _mail.Tell(member.Ref, new RoomGone(_key, drop.Frame));
         _members.Clear();
         Context.Stop(Self);
     }
@@ -393,7 +394,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             SendStagedMessages();
         }
         Answer(join, new JoinedFrame(_name, MemberNames(), _recent.Select(Shown).ToArray(), _policy.Topic) { Roles = MemberRoles(), LastRead = join.LastRead });
-        join.Member.Tell(new RoomAttached(_key, Self, join.Ticket), ActorRefs.NoSender);
+        _mail.Tell(join.Member, new RoomAttached(_key, Self, join.Ticket));
     }
 
     private void OnLeave(Leave leave)
@@ -523,12 +524,13 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             if (skip >= _staged.Count) continue;
             var (answers, tagged) = PostsBy(member.Ref, skip);
             if (answers == 0 && skip == 0)
-                member.Ref.Tell(everyone, ActorRefs.NoSender);
+                _mail.Stage(member.Ref, everyone, everyone);
             else if (!tagged)
-                member.Ref.Tell(new Deliver(skip == 0 ? everyone.Line : Concat(skip), answers) { PostedAt = postedAt }, ActorRefs.NoSender);
+                _mail.Stage(member.Ref, new Deliver(skip == 0 ? everyone.Line : Concat(skip), answers) { PostedAt = postedAt }, everyone);
             else
-                member.Ref.Tell(new Deliver(Concat(skip, member.Ref), answers) { PostedAt = postedAt }, ActorRefs.NoSender);
+                _mail.Stage(member.Ref, new Deliver(Concat(skip, member.Ref), answers) { PostedAt = postedAt }, everyone);
         }
+        _mail.SendBatch(everyone);
         if (_stagedMessages > 0) _statistics.Metrics.MessagesFannedOut(_stagedMessages);
         _stagedMessages = 0;
         _stagedPostedAt = 0;
@@ -672,7 +674,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         var notSaved = new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again.");
         foreach (var (sender, reference) in posts)
         {
-            sender.Tell(Deliver.Answer(notSaved with { Ref = reference }), ActorRefs.NoSender);
+            _mail.Tell(sender, Deliver.Answer(notSaved with { Ref = reference }));
             _statistics.Metrics.ErrorSent(notSaved.Code);
         }
     }
@@ -696,7 +698,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     /// <summary>The answer to one command, carrying its ref.</summary>
     private void Answer(IRoomCommand command, ServerFrame frame)
     {
-        command.Member.Tell(Deliver.Answer(frame with { Ref = command.Ref }), ActorRefs.NoSender);
+        _mail.Tell(command.Member, Deliver.Answer(frame with { Ref = command.Ref }));
         if (frame is ErrorFrame error) _statistics.Metrics.ErrorSent(error.Code);
     }
 

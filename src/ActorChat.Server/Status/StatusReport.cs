@@ -13,6 +13,10 @@ public sealed record StatusReport(
 {
     /// <summary>The SHA-256 fingerprint of the TLS/HTTPS certificate (AB:CD:… as browsers show it), or null without one.</summary>
     public string? TlsFingerprint { get; init; }
+
+    /// <summary>In cluster mode, every member of the cluster with its load; absent on a single node.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<NodeStatus>? Nodes { get; init; }
 }
 
 /// <summary>Open client connections by transport.</summary>
@@ -22,6 +26,16 @@ public sealed record ConnectionCounts(int Tcp, int Websocket)
 }
 
 public sealed record RoomStatus(string Name, int Members);
+
+/// <summary>
+/// One member of the cluster: its Akka address, its membership state (Up, Joining, Leaving, Exiting, Down…), whether
+/// this node can reach it, and the room entities and client connections it holds (null when it did not answer).
+/// </summary>
+public sealed record NodeStatus(string Address, string State, bool Reachable, bool Self, int? Rooms, long? Connections)
+{
+    /// <summary>Batches of room frames the node's fan-out relay received from rooms on other nodes since it started.</summary>
+    public long? RelayedBatches { get; init; }
+}
 
 /// <summary>The JSON of the status endpoint, source-generated like the wire protocol's.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]

@@ -15,17 +15,29 @@ public sealed class ClusterCollection : ICollectionFixture<ThreeNodeCluster>;
 public sealed class ThreeNodeCluster : IAsyncLifetime
 {
     private readonly PostgresServer _postgres = new();
+    private readonly string[] _extraArgs;
+
+    public ThreeNodeCluster() : this([]) { }
+
+    /// <summary>A cluster of its own, with flags for every node (as a test that kills a node starts one).</summary>
+    internal ThreeNodeCluster(string[] extraArgs) => _extraArgs = extraArgs;
 
     public List<ServerProcess> Nodes { get; } = [];
+
+    /// <summary>Each node's Akka.Remote port, in the order of <see cref="Nodes"/>.</summary>
+    public List<int> ClusterPorts { get; } = [];
+
+    public string ConnectionString => _postgres.ConnectionString;
 
     public async Task InitializeAsync()
     {
         await _postgres.InitializeAsync();
         var ports = new[] { FreePort(), FreePort(), FreePort() };
+        ClusterPorts.AddRange(ports);
         var seed = $"127.0.0.1:{ports[0]}";
         string[] NodeArgs(int port) =>
             ["--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", port.ToString(), "--seed-nodes", seed,
-             "--postgres", _postgres.ConnectionString, "--operator", "root", "--web-port", "0"];
+             "--postgres", _postgres.ConnectionString, "--operator", "root", .. _extraArgs];
         // The first node creates the tables and forms the cluster; the others join it.
         Nodes.Add(await ServerProcess.StartReadyAsync(NodeArgs(ports[0])));
         var joining = new[] { ServerProcess.StartReadyAsync(NodeArgs(ports[1])), ServerProcess.StartReadyAsync(NodeArgs(ports[2])) };
@@ -38,7 +50,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         await _postgres.DisposeAsync();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -219,7 +219,7 @@ public static class WebFrontEnd
     private static string Shorten(string value) => value.Length <= 100 ? value : value[..100] + "…";
 
     private static async Task<IResult> StatusAsync(
-        ServerReadiness readiness, ActorRegistry registry, ChatStatistics statistics, ServerSettings settings, HttpContext context)
+        ServerReadiness readiness, ActorRegistry registry, ChatStatistics statistics, ServerSettings settings, ActorSystem system, HttpContext context)
     {
         if (!readiness.IsReady) return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         try
@@ -244,6 +244,7 @@ public static class WebFrontEnd
                 MessagesSinceStart: statistics.MessagesSinceStart)
             {
                 TlsFingerprint = context.RequestServices.GetService<ServerCertificate>()?.DisplayFingerprint,
+                Nodes = settings.Cluster.Enabled ? await Cluster.ClusterNodes.ReportAsync(system) : null,
             };
             return Results.Json(report, StatusJsonContext.Default.StatusReport);
         }
