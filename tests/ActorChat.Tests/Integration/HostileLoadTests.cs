@@ -19,6 +19,12 @@ public static class HostileLoadTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// These attacks measure latency on 2 cores: they run one at a time, after the tests that run in parallel, so
+    /// what they measure is the server under the attack, not the rest of the suite's servers and browsers.
+    /// </summary>
+    public const string Alone = "Hostile load, one attack at a time";
+
     /// <summary>A HOCON file layered over the defaults with --config; the caller deletes it.</summary>
     private static string WriteConfig(string hocon)
     {
@@ -88,6 +94,7 @@ public static class HostileLoadTests
     /// pongs. The server must pace it (pings cost input bytes), bound what it queues for it, cut it off as a slow
     /// consumer, keep answering others promptly meanwhile, and go back to idle once it is gone.
     /// </summary>
+    [Collection(Alone)]
     public sealed class PingFloodWithoutHello(PingFloodWithoutHello.Attack attack, ITestOutputHelper output)
         : IClassFixture<PingFloodWithoutHello.Attack>
     {
@@ -285,6 +292,7 @@ public static class HostileLoadTests
     /// never reads. Flood control paces the flooder without losing its messages; the readers get all of them and the
     /// chat stays timely; only the member that never reads is cut off.
     /// </summary>
+    [Collection(Alone)]
     public sealed class RoomFlood(RoomFlood.Attack attack, ITestOutputHelper output) : IClassFixture<RoomFlood.Attack>
     {
         private const string Room = "flooded";
@@ -480,6 +488,7 @@ public static class HostileLoadTests
     }
 
     /// <summary>Direct messages sent flat out: the sender is paced, not refused, and the target gets them all in order.</summary>
+    [Collection(Alone)]
     public sealed class DirectMessageFlood(ITestOutputHelper output)
     {
         private const int Messages = 80;
@@ -524,6 +533,7 @@ public static class HostileLoadTests
     }
 
     /// <summary>The hello and keep-alive timeouts over real TCP, with the smallest values the flags allow.</summary>
+    [Collection(Alone)]
     public sealed class Timeouts(Timeouts.Server server) : IClassFixture<Timeouts.Server>
     {
         private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -598,3 +608,6 @@ public static class HostileLoadTests
         }
     }
 }
+
+[CollectionDefinition(HostileLoadTests.Alone, DisableParallelization = true)]
+public sealed class HostileLoadCollection;
