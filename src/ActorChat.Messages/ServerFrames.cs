@@ -110,7 +110,14 @@ public sealed record LeftFrame(string Room) : ServerFrame;
 
 public sealed record DirectMessageFrame(string Id, string From, string To, string Text, string Timestamp) : ServerFrame;
 
-public sealed record RoomSummary(string Name, int Members);
+public sealed record RoomSummary(string Name, int Members)
+{
+    /// <summary>
+    /// For a signed-in user with a read marker in the room: the room's last seq minus the marker (deleted messages
+    /// count). Absent without a marker, for guests, and while the server has not seen the room since it started.
+    /// </summary>
+    public long? Unread { get; init; }
+}
 
 /// <summary>
 /// One page of the rooms, in name order ignoring case. <see cref="Next"/> is the cursor for the page after this

@@ -88,11 +88,12 @@ public sealed class ClusterRoomCatalog : UntypedActor, IWithTimers
                 break;
             case StartStore: StartRoomStore(); break;
             case Occupancy occupancy: OnOccupancy(occupancy); break;
+            case RoomProgress progress: _rooms.SetLastSeq(progress.Key, progress.LastSeq); break;
             case RoomAtRest rest: _rooms.ClearMembers(rest.Key); break;
             case Open or ListRooms or GetRoomSummaries when !_recovered: _waiting.Add((message, Sender)); break;
             case Open open: OnOpen(open); break;
             case ListRooms list:
-                var (rooms, next) = _rooms.Page(list.After, Protocol.RoomsPerPage, list.User);
+                var (rooms, next) = _rooms.Page(list.After, Protocol.RoomsPerPage, list.User, list.Read);
                 list.Member.Tell(Deliver(new RoomListFrame(rooms, next) { Ref = list.Ref }), ActorRefs.NoSender);
                 break;
             case GetRoomSummaries: Sender.Tell(new RoomSummaries(_rooms.Summaries())); break;

@@ -79,6 +79,7 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
                 AnswerAll(new ErrorFrame(ErrorCodes.Unavailable, $"Room '{NameOf()}' is not available just now; try again."));
                 break;
             case Occupancy occupancy: _catalog.Tell(occupancy); break;
+            case RoomProgress progress: _catalog.Tell(progress); break;
             case RoomRecovered when Sender.Equals(_room) && _state == State.Starting:
                 if (_problem is not null) _health.Clear(_key);
                 _problem = null;

@@ -18,6 +18,9 @@ public sealed class Inbox
     /// <summary>The seq the user has read the room up to; 0 when never.</summary>
     public long LastRead(string roomKey) => _read.GetValueOrDefault(roomKey);
 
+    /// <summary>Every read marker: room key → seq read up to.</summary>
+    public IReadOnlyDictionary<string, long> ReadMarkers => _read;
+
     /// <summary>Markers only go forward.</summary>
     public bool Advances(string roomKey, long seq) => seq > LastRead(roomKey);
 

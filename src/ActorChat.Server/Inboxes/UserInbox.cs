@@ -28,6 +28,11 @@ public sealed class UserInbox : UntypedPersistentActor
 
     public sealed record LastRead(string RoomKey, long Seq);
 
+    /// <summary>Answered with <see cref="ReadMarkers"/> (not a frame: the session goes on with the rooms list it is for).</summary>
+    public sealed record GetReadMarkers(IActorRef Session);
+
+    public sealed record ReadMarkers(IReadOnlyDictionary<string, long> Seqs);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Inbox _inbox = new();
     private readonly string _key;
@@ -65,6 +70,9 @@ public sealed class UserInbox : UntypedPersistentActor
                 mark.Session.Tell(Deliver.Answer(new DoneFrame("read") { Ref = mark.Ref }), ActorRefs.NoSender);
                 break;
             case MarkRead mark: Store(new ReadMarked(mark.RoomKey, mark.Seq), mark.Session, mark.Ref); break;
+            case GetReadMarkers get:
+                get.Session.Tell(new ReadMarkers(new Dictionary<string, long>(_inbox.ReadMarkers, StringComparer.Ordinal)), ActorRefs.NoSender);
+                break;
             case GetLastRead get: get.Session.Tell(new LastRead(get.RoomKey, _inbox.LastRead(get.RoomKey)), ActorRefs.NoSender); break;
             case SaveSnapshotSuccess saved: DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)); break;
             case SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;

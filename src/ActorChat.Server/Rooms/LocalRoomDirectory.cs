@@ -135,6 +135,10 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             case RoomCatalog.Dropped dropped: OnDropped(dropped); break;
             case IRoomCommand command: Route(command); break;
             case Occupancy occupancy: OnOccupancy(occupancy); break;
+            case RoomProgress progress when _entries.TryGetValue(progress.Key, out var running) && running.State != RoomState.Dropping:
+                _rooms.SetLastSeq(progress.Key, progress.LastSeq);
+                break;
+            case RoomProgress: break;
             case RoomRecovered recovered: OnRoomRecovered(recovered.Key); break;
             case RoomIdle idle: OnRoomIdle(idle.Key); break;
             case RoomBusyAgain busy: OnRoomBusyAgain(busy.Key); break;
@@ -530,7 +534,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
 
     private void ReplyRoomList(ListRooms list)
     {
-        var (rooms, next) = _rooms.Page(list.After, Protocol.RoomsPerPage, list.User);
+        var (rooms, next) = _rooms.Page(list.After, Protocol.RoomsPerPage, list.User, list.Read);
         list.Member.Tell(Deliver.Answer(new RoomListFrame(rooms, next) { Ref = list.Ref }), ActorRefs.NoSender);
     }
 }

@@ -305,6 +305,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         if (_ready || !_messagesRecovered || !_rulesRecovered || !_notesRecovered) return;
         _ready = true;
         if (_members.Count > 0 || _policy.IsPrivate) ReportOccupancy();
+        if (_stored > 0) Context.Parent.Tell(new RoomProgress(_key, _stored));
         Context.Parent.Tell(new RoomRecovered(_key));
         SchedulePassivationCheck();
         Stash.UnstashAll();
@@ -516,6 +517,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     private void SendStagedMessages()
     {
         if (_staged.Count == 0) return;
+        if (_stagedMessages > 0) Context.Parent.Tell(new RoomProgress(_key, _stored)); // before the members see them: a rooms list after counts them
         var postedAt = _stagedPostedAt;
         var everyone = new Deliver(Concat(0)) { PostedAt = postedAt };
         foreach (var member in _members)

@@ -11,7 +11,7 @@ namespace ActorChat.Server.Rooms;
 /// </summary>
 public sealed class RoomIndex
 {
-    private sealed record Entry(string Name, int Members, bool Private = false, IReadOnlyCollection<string>? VisibleTo = null);
+    private sealed record Entry(string Name, int Members, bool Private = false, IReadOnlyCollection<string>? VisibleTo = null, long LastSeq = 0);
 
     private readonly Dictionary<string, Entry> _rooms = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
@@ -35,8 +35,15 @@ public sealed class RoomIndex
 
     public void SetMembers(string key, string name, int members, bool isPrivate = false, IReadOnlyCollection<string>? visibleTo = null)
     {
-        if (!_rooms.ContainsKey(key)) _keys.Add(key);
-        _rooms[key] = new Entry(name, members, isPrivate, isPrivate ? visibleTo : null);
+        var lastSeq = _rooms.TryGetValue(key, out var known) ? known.LastSeq : 0;
+        if (known is null) _keys.Add(key);
+        _rooms[key] = new Entry(name, members, isPrivate, isPrivate ? visibleTo : null, lastSeq);
+    }
+
+    /// <summary>The room's last stored seq as it reported it; 0 (not known) until it has run since the server started.</summary>
+    public void SetLastSeq(string key, long lastSeq)
+    {
+        if (_rooms.TryGetValue(key, out var room) && lastSeq > room.LastSeq) _rooms[key] = room with { LastSeq = lastSeq };
     }
 
     /// <summary>The room was dropped: it is no longer listed, and its name is free.</summary>
@@ -53,9 +60,10 @@ public sealed class RoomIndex
 
     /// <summary>
     /// Up to <paramref name="size"/> rooms after the cursor (null: from the first) that <paramref name="viewer"/> may
-    /// see, and the cursor for the rest.
+    /// see, and the cursor for the rest. A room the viewer has a marker for in <paramref name="read"/> (room key → seq
+    /// read up to) carries how many messages came after it, if the room's last seq is known.
     /// </summary>
-    public (RoomSummary[] Rooms, string? Next) Page(string? after, int size, string? viewer = null)
+    public (RoomSummary[] Rooms, string? Next) Page(string? after, int size, string? viewer = null, IReadOnlyDictionary<string, long>? read = null)
     {
         // Cursors are valid room names (ASCII), so this upper bound is above every key.
         var range = after is null || _keys.Count == 0 ? _keys : _keys.GetViewBetween(after, "\uffff");
@@ -67,7 +75,9 @@ public sealed class RoomIndex
             var room = _rooms[key];
             if (!MaySee(room, viewer)) continue;
             if (page.Count == size) return ([.. page], last);
-            page.Add(new RoomSummary(room.Name, room.Members));
+            page.Add(read is not null && room.LastSeq > 0 && read.TryGetValue(key, out var readUpTo)
+                ? new RoomSummary(room.Name, room.Members) { Unread = Math.Max(0, room.LastSeq - readUpTo) }
+                : new RoomSummary(room.Name, room.Members));
             last = key;
         }
         return ([.. page], null);

@@ -100,8 +100,13 @@ public static class RoomProtocol
     /// <summary>
     /// Asks the directory for a page of the rooms with their member counts, those after the cursor
     /// <paramref name="After"/> (null: the first page); answered with a rooms frame.
+    /// <paramref name="Read"/> is the user's read markers (room key → seq), for the unread counts.
     /// </summary>
-    public sealed record ListRooms(IActorRef Member, string? After = null, string? Ref = null, string? User = null);
+    public sealed record ListRooms(IActorRef Member, string? After = null, string? Ref = null, string? User = null,
+        IReadOnlyDictionary<string, long>? Read = null);
+
+    /// <summary>The room's last stored seq, told to its directory as it changes (once per batch), for unread counts.</summary>
+    public sealed record RoomProgress(string Key, long LastSeq);
 
     /// <summary>The room has recovered its messages: the directory hands it the commands that waited for it.</summary>
     public sealed record RoomRecovered(string Key);

@@ -124,6 +124,22 @@ public sealed partial class ChatSession
         Tell(_services.Inboxes, new Inboxes.UserInboxes.ForUser(UserName!, new Inboxes.UserInbox.GetLastRead(Protocol.Key(command.Room), _transport.Self)));
     }
 
+    private RoomProtocol.ListRooms? _listAwaitingReadMarkers; // a rooms list held until the user's read markers are in
+
+    /// <summary>The rooms list waits (as answered by the directory) for the user's read markers, so it can count what is unread.</summary>
+    private void ListRoomsWithReadMarkers(RoomProtocol.ListRooms command)
+    {
+        _listAwaitingReadMarkers = command;
+        Tell(_services.Inboxes, new Inboxes.UserInboxes.ForUser(UserName!, new Inboxes.UserInbox.GetReadMarkers(_transport.Self)));
+    }
+
+    private void OnReadMarkers(Inboxes.UserInbox.ReadMarkers markers)
+    {
+        if (_listAwaitingReadMarkers is not { } list) return;
+        _listAwaitingReadMarkers = null;
+        Tell(_services.RoomDirectory, list with { Read = markers.Seqs });
+    }
+
     private void OnLastRead(Inboxes.UserInbox.LastRead lastRead)
     {
         if (_joinAwaitingLastRead is not { } join || Protocol.Key(join.Room) != lastRead.RoomKey) return;

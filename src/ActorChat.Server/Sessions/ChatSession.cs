@@ -170,6 +170,9 @@ public sealed partial class ChatSession
             case Inboxes.UserInbox.LastRead lastRead:
                 OnLastRead(lastRead);
                 return true;
+            case Inboxes.UserInbox.ReadMarkers markers:
+                OnReadMarkers(markers);
+                return true;
             case Akka.Actor.Terminated terminated:
                 return OnRoomTerminated(terminated.ActorRef);
             default:
@@ -718,7 +721,9 @@ public sealed partial class ChatSession
             return;
         }
         Expect(list);
-        Tell(_services.RoomDirectory, new RoomProtocol.ListRooms(_transport.Self, list.After, list.Ref, UserName));
+        var command = new RoomProtocol.ListRooms(_transport.Self, list.After, list.Ref, UserName);
+        if (_signedInToAccount && HasInboxes) ListRoomsWithReadMarkers(command);
+        else Tell(_services.RoomDirectory, command);
     }
 
     private void OnDirectMessage(DirectMessageRequest dm)
