@@ -54,6 +54,12 @@ public sealed class ChatClient
     private readonly Dictionary<string, RecentMessages> _numbers = new(StringComparer.OrdinalIgnoreCase);
     // "X is typing" once per 5 s of someone's typing, not for every frame.
     private readonly TypingNotices _typing = new(TimeSpan.FromSeconds(5));
+    // What the user shows the others and the server: typing (at most every 3 s per room, as the server passes it on)
+    // and how far they have read (at most once a second, the newest seq shown in the room they are in).
+    private static readonly TimeSpan TypingEvery = TimeSpan.FromSeconds(3);
+    private readonly Dictionary<string, DateTime> _typingSentAt = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ReadMarkerPacer _readMarkers = new(TimeSpan.FromSeconds(1));
+    private TimeSpan? _readMarkersDue; // set under the gate when a send is to be scheduled
     private readonly HeldFrames _held = new();
     // Names this client went by for a while (borrowed while its own was taken): presence lines about them are its own.
     private readonly HashSet<string> _borrowedNames = new(StringComparer.OrdinalIgnoreCase);
@@ -84,6 +90,7 @@ public sealed class ChatClient
         _password = options.Password;
         _console = console;
         _renderer = renderer;
+        _console.OnEdit(OnLineEdited);
     }
 
     /// <summary>Ends the session as /quit would, in whatever state it is (Ctrl+C).</summary>
@@ -685,11 +692,14 @@ public sealed class ChatClient
     private void Handle(ServerFrame frame, ChatConnection source)
     {
         var lines = new List<OutputLine>();
+        TimeSpan? readDue;
         lock (_gate)
         {
             var answers = _pending.TryTake(frame.Ref, out var request);
             switch (frame)
             {
+                case DoneFrame or ErrorFrame when answers && request.Kind == RequestKind.Unseen:
+                    break;
                 case JoinedFrame joined:
                     OnJoined(joined, lines);
                     break;
@@ -704,6 +714,7 @@ public sealed class ChatClient
                     NoteShown(message);
                     _typing.Said(message.Room, message.Sender);
                     lines.AddRange(_renderer.Render(message, _currentRoom, _name));
+                    NoteReadLocked(message.Room, message.Seq);
                     break;
                 case ReactionFrame reaction:
                     lines.Add(_renderer.Reaction(reaction, RecentIn(reaction.Room).Apply(reaction), _currentRoom));
@@ -769,8 +780,11 @@ public sealed class ChatClient
                     break;
             }
             if (answers) SignalIfDrainedLocked();
+            readDue = _readMarkersDue;
+            _readMarkersDue = null;
         }
         foreach (var line in lines) _console.Write(line);
+        if (readDue is { } delay) _ = SendReadMarkersAsync(delay);
     }
 
     private void OnJoined(JoinedFrame joined, List<OutputLine> lines)
@@ -787,6 +801,7 @@ public sealed class ChatClient
         var fresh = joined.History.Where(m => !seen.Contains(m.Id)).ToList();
         foreach (var message in fresh) seen.Add(message.Id);
         lines.AddRange(_renderer.Joined(joined, fresh, _name));
+        if (joined.History.Count > 0) NoteReadLocked(joined.Room, joined.History[^1].Seq);
         UpdatePrompt();
     }
 
@@ -842,6 +857,7 @@ public sealed class ChatClient
     {
         _rooms.RemoveAll(r => string.Equals(r, left.Room, StringComparison.OrdinalIgnoreCase));
         _oldestSeq.Remove(left.Room);
+        _readMarkers.Forget(left.Room);
         _roomPasswords.Remove(left.Room);
         if (!quietly) lines.AddRange(_renderer.Render(left, _currentRoom));
         if (string.Equals(_currentRoom, left.Room, StringComparison.OrdinalIgnoreCase))
@@ -1167,6 +1183,7 @@ public sealed class ChatClient
     /// </summary>
     private async Task QuitAsync(bool quietly = false)
     {
+        await FlushReadMarkersAsync(); // how far the user read, before the server hears the quit
         _quitting = true;
         ChatConnection? connection;
         int held;
@@ -1208,6 +1225,81 @@ public sealed class ChatClient
         }
         foreach (var open in connections) await open.DisposeAsync();
         if (!quietly) _console.Write(OutputLine.System("Bye."));
+    }
+
+    // ---------------------------------------------------------------- typing and read markers
+
+    /// <summary>A message in the room the user is in was shown: its seq is how far they have read (accounts only).</summary>
+    private void NoteReadLocked(string room, long seq)
+    {
+        if (_password is null || !string.Equals(room, _currentRoom, StringComparison.OrdinalIgnoreCase)) return;
+        if (_readMarkers.Shown(room, seq, DateTime.UtcNow) is { } delay) _readMarkersDue = delay;
+    }
+
+    private async Task SendReadMarkersAsync(TimeSpan delay)
+    {
+        try
+        {
+            if (delay > TimeSpan.Zero) await Task.Delay(delay, _stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await FlushReadMarkersAsync();
+    }
+
+    private async Task FlushReadMarkersAsync()
+    {
+        IReadOnlyList<(string Room, long Seq)> due;
+        lock (_gate) due = _readMarkers.TakeDue(DateTime.UtcNow);
+        foreach (var (room, seq) in due) await SendUnseenAsync(new ReadRequest(room, seq));
+    }
+
+    /// <summary>
+    /// The line being typed changed (a terminal only: a pipe hands over whole lines, so piped input sends no typing).
+    /// Text that is not a command tells the room at most every <see cref="TypingEvery"/>.
+    /// </summary>
+    private void OnLineEdited(string text)
+    {
+        if (text.Length == 0 || (text.StartsWith('/') && !text.StartsWith("/me ", StringComparison.Ordinal))) return;
+        string? room;
+        lock (_gate)
+        {
+            room = _currentRoom;
+            var now = DateTime.UtcNow;
+            if (room is null || (_typingSentAt.TryGetValue(room, out var last) && now - last < TypingEvery)) return;
+            _typingSentAt[room] = now;
+        }
+        _ = SendUnseenAsync(new TypingRequest(room));
+    }
+
+    /// <summary>
+    /// Sends a frame the user did not type as a line (typing, read): its answer and any error are not shown, and
+    /// while there is no connection it is dropped rather than kept for the reconnection.
+    /// </summary>
+    private async Task SendUnseenAsync(ClientFrame frame)
+    {
+        ChatConnection? connection;
+        string? reference = null;
+        lock (_gate)
+        {
+            connection = _connected && !_quitting ? _connection : null;
+            if (connection is not null) reference = _pending.Add(new PendingRequest(RequestKind.Unseen));
+        }
+        if (connection is null) return;
+        try
+        {
+            await connection.SendAsync(frame with { Ref = reference }, _stop.Token);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                _pending.Forget(reference!);
+                SignalIfDrainedLocked();
+            }
+        }
     }
 
     private void UpdatePrompt()

@@ -27,6 +27,12 @@ public interface IChatConsole : IDisposable
     /// </summary>
     Task<string?> ReadSecretAsync(string prompt, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
+    /// <summary>
+    /// Calls <paramref name="edited"/> with the line being typed each time a key changes it. Only a console that
+    /// sees keystrokes (the terminal's line editor) does; one that is handed whole lines (a pipe) never calls it.
+    /// </summary>
+    void OnEdit(Action<string> edited) { }
+
     /// <summary>Asks the user to end the session as /quit would (Ctrl+C).</summary>
     void RequestQuit();
 }

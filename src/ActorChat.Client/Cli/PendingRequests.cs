@@ -18,6 +18,8 @@ public enum RequestKind
     Operator,
     Ping,
     Quit,
+    /// <summary>typing and read, sent for the user rather than typed as a line: answers and errors are not shown.</summary>
+    Unseen,
 }
 
 /// <summary>

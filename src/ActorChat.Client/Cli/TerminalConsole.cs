@@ -31,6 +31,7 @@ public sealed class TerminalConsole : IChatConsole
     private TaskCompletionSource<string?>? _secret;
     private (string Prompt, string Text) _beforeSecret = ("", "");
     private volatile bool _disposed;
+    private Action<string>? _edited;
 
     private readonly Func<int> _width;
 
@@ -139,6 +140,8 @@ public sealed class TerminalConsole : IChatConsole
         secret.TrySetResult(value);
     }
 
+    public void OnEdit(Action<string> edited) => _edited = edited;
+
     public void RequestQuit()
     {
         lock (_lock) EndSecret(null);
@@ -172,10 +175,14 @@ public sealed class TerminalConsole : IChatConsole
             while (!_disposed)
             {
                 var key = Console.ReadKey(intercept: true);
+                string? typed = null;
                 lock (_lock)
                 {
+                    var before = _buffer.Length;
                     if (!OnKey(key)) break;
+                    if (_secret is null && _buffer.Length > before && !char.IsControl(key.KeyChar)) typed = _buffer.ToString(); // a character went in (not a secret)
                 }
+                if (typed is not null) _edited?.Invoke(typed); // outside the lock: the callback may take locks of its own
             }
         }
         catch (InvalidOperationException)
