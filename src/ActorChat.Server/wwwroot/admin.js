@@ -1,6 +1,7 @@
 // ActorChat operator dashboard (/admin). No library, no build step. It polls GET /api/admin every 2 s (the
 // server answers totals since start; rates are the differences between two answers) and kicks or bans through
-// POST /api/admin/kick and /api/admin/ban. The server answers all three to operators only.
+// POST /api/admin/kick and /api/admin/ban. The server answers all three to operators only. In cluster mode it
+// also shows the members of the cluster, from the nodes of GET /api/status.
 (() => {
   'use strict';
 
@@ -173,6 +174,32 @@
     }));
   }
 
+  /** The cluster's members from /api/status (which has them in cluster mode only); the card stays hidden on a single node. */
+  async function showNodes() {
+    let nodes = null;
+    try {
+      const response = await fetch('/api/status', { cache: 'no-store' });
+      if (response.ok) nodes = (await response.json()).nodes || null;
+    } catch { /* the next poll tries again */ }
+    $('cluster').hidden = !Array.isArray(nodes);
+    if (!Array.isArray(nodes)) return;
+    $('node-count').textContent = String(nodes.length);
+    const cell = (text) => { const td = document.createElement('td'); td.textContent = text; return td; };
+    $('nodes').replaceChildren(...nodes.map(node => {
+      const row = document.createElement('tr');
+      row.dataset.address = node.address;
+      row.dataset.state = node.state;
+      row.append(
+        cell(node.address + (node.self ? ' (this node)' : '')),
+        cell(node.state),
+        cell(node.reachable ? 'yes' : 'no'),
+        cell(node.rooms === null || node.rooms === undefined ? '–' : String(node.rooms)),
+        cell(node.connections === null || node.connections === undefined ? '–' : String(node.connections)));
+      if (!node.reachable) row.className = 'unreachable';
+      return row;
+    }));
+  }
+
   async function poll() {
     const state = $('refresh-state');
     try {
@@ -189,6 +216,7 @@
       showUsers(snapshot);
       showRooms(snapshot);
       showWarnings(snapshot);
+      await showNodes();
       previous = snapshot;
       state.dataset.state = 'live';
       state.textContent = `updated ${new Date(snapshot.at).toLocaleTimeString()}`;

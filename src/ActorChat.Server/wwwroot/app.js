@@ -38,7 +38,7 @@
   const $ = (id) => document.getElementById(id);
   const ui = {
     login: $('login'), loginForm: $('login-form'), nameInput: $('name-input'), loginError: $('login-error'),
-    chat: $('chat'), me: $('me'), status: $('status'), statusText: $('status-text'), logout: $('logout'),
+    chat: $('chat'), me: $('me'), status: $('status'), statusText: $('status-text'), logout: $('logout'), adminLink: $('admin-link'),
     joinForm: $('join-form'), roomInput: $('room-input'), conversations: $('conversations'),
     serverRooms: $('server-rooms'), serverRoomsSection: $('server-rooms-section'),
     title: $('conversation-title'), leave: $('leave-button'), messages: $('messages'),
@@ -295,6 +295,7 @@
     ui.login.hidden = false;
     ui.me.hidden = true;
     ui.logout.hidden = true;
+    ui.adminLink.hidden = true;
     setStatus('disconnected');
     ui.nameInput.focus();
   }
@@ -304,6 +305,7 @@
     ui.chat.hidden = false;
     ui.me.hidden = false;
     ui.logout.hidden = false;
+    ui.adminLink.hidden = !state.operator; // the dashboard is for operators; others would only be refused there
     ui.me.textContent = state.name;
   }
 
@@ -402,6 +404,7 @@
         ui.login.hidden = false;
         ui.me.hidden = true;
         ui.logout.hidden = true;
+        ui.adminLink.hidden = true;
         state.credentials = null;
         state.account = false;
         ui.nameInput.value = state.name || '';
@@ -456,6 +459,7 @@
     ui.login.hidden = false;
     ui.me.hidden = true;
     ui.logout.hidden = true;
+    ui.adminLink.hidden = true;
     setStatus('disconnected');
     ui.loginError.textContent = why;
     ui.loginError.dataset.code = frame.reason;

@@ -6,8 +6,8 @@ using static Microsoft.Playwright.Assertions;
 namespace ActorChat.Tests.Web;
 
 /// <summary>
-/// What the page shows of operators and of conversations out of view: a room an operator drops, and a direct message to
-/// a page looking elsewhere.
+/// What the page shows of operators and of conversations out of view: a room an operator drops, a direct message to
+/// a page looking elsewhere, the link to the dashboard (operators only) and the dashboard's cluster nodes.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class BrowserOperatorStoriesTests(ChromiumFixture chromium)
@@ -74,5 +74,52 @@ public sealed class BrowserOperatorStoriesTests(ChromiumFixture chromium)
         Assert.Equal("alice in a direct message: are you there?", await bob.Page.EvaluateAsync<string>("() => window.__notifications[0]"));
         await Expect(bob.Page).ToHaveTitleAsync("(1) ActorChat");
         await Expect(bob.Conversation("@alice").Locator(".badge")).ToHaveTextAsync("2");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task The_chat_page_links_to_the_dashboard_for_an_operator_only()
+    {
+        await using var server = await TestServer.StartAsync("--operator", "root");
+        await using var alice = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "alice");
+        await using var guest = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "carol");
+        await using var root = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "root");
+
+        var link = root.Page.Locator("#admin-link");
+        await Expect(link).ToBeVisibleAsync();
+        await Expect(link).ToHaveAttributeAsync("href", "/admin");
+        await Expect(alice.Page.Locator("#admin-link")).ToBeHiddenAsync();
+        await Expect(guest.Page.Locator("#admin-link")).ToBeHiddenAsync();
+
+        await link.ClickAsync();
+        await Expect(root.Page.Locator("#refresh-state")).ToHaveAttributeAsync("data-state", "live");
+        await Expect(root.Page.Locator("#cluster")).ToBeHiddenAsync(); // a single node has no cluster to show
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task In_cluster_mode_the_dashboard_lists_the_nodes_of_the_status_report()
+    {
+        await using var server = await TestServer.StartAsync("--operator", "root");
+        await using var root = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "root");
+        // The status report as a node of a two-node cluster answers it (one member unreachable).
+        await root.Page.RouteAsync("**/api/status", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            ContentType = "application/json",
+            Body = """
+                {"server":"test","uptimeSeconds":1,"connections":{"tcp":0,"websocket":1,"tls":0},"rooms":[],"messagesSinceStart":0,
+                 "nodes":[{"address":"akka.tcp://actorchat@10.0.0.1:4053","state":"Up","reachable":true,"self":true,"rooms":3,"connections":12},
+                          {"address":"akka.tcp://actorchat@10.0.0.2:4053","state":"Up","reachable":false,"self":false,"rooms":null,"connections":null}]}
+                """,
+        }));
+
+        await root.Page.GotoAsync(new Uri(server.WebUri(), "/admin").ToString());
+
+        await Expect(root.Page.Locator("#cluster")).ToBeVisibleAsync();
+        await Expect(root.Page.Locator("#node-count")).ToHaveTextAsync("2");
+        var self = root.Page.Locator("#nodes tr[data-address='akka.tcp://actorchat@10.0.0.1:4053']");
+        await Expect(self).ToContainTextAsync("(this node)");
+        await Expect(self).ToContainTextAsync("12");
+        var other = root.Page.Locator("#nodes tr[data-address='akka.tcp://actorchat@10.0.0.2:4053']");
+        await Expect(other).ToHaveClassAsync("unreachable");
+        await Expect(other).ToContainTextAsync("–");
     }
 }
