@@ -24,28 +24,13 @@ public sealed partial class RoomActor
     }
 
     /// <summary>Without its rules a room cannot say who may come in: it is unusable, like a room whose messages cannot be read.</summary>
-    private void OnRulesUnrecoverable(RoomRules.Unrecoverable unrecoverable)
-    {
-        if (_failed) return;
-        _failed = true;
-        _log.Error("Rules of room {0} cannot be recovered; it answers unavailable until they can: {1}", _name, unrecoverable.Reason);
-        Context.Parent.Tell(new RoomUnrecoverable(_key, _members.ToArray(), $"its rules: {unrecoverable.Reason}"));
-        Context.Stop(Self);
-    }
+    private void OnRulesUnrecoverable(RoomRules.Unrecoverable unrecoverable) => StopAsUnrecoverable("Rules", "rules", unrecoverable.Reason);
 
     /// <summary>The rules actor stopped (it could not write): the room restarts with its members, as after a failed message write.</summary>
     private void OnRulesGone()
     {
-        if (_failed) return;
-        _failed = true;
-        SendStagedMessages();
-        var notSaved = new ErrorFrame(ErrorCodes.Unavailable, "The change was not saved; try again.");
-        if (_change is not null) AnswerOrRefuse(_change.Command, notSaved);
-        while (_waitingForRules.TryDequeue(out var waiting)) AnswerOrRefuse(waiting, notSaved);
+        RestartAfterChildFailed("rules", _change?.Command, _waitingForRules);
         _change = null;
-        _log.Error("Room {0}: its rules could not be saved, restarting the room", _name);
-        Context.Parent.Tell(new RoomFailed(_key, _members.ToArray()));
-        Context.Stop(Self);
     }
 
     private void StartChange(IRoomRulesEvent change, IRoomCommand command)

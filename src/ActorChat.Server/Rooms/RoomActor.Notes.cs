@@ -27,28 +27,14 @@ public sealed partial class RoomActor
         BecomeReadyOnceRecovered();
     }
 
-    private void OnNotesUnrecoverable(RoomNotes.Unrecoverable unrecoverable)
-    {
-        if (_failed) return;
-        _failed = true;
-        _log.Error("Notes of room {0} cannot be recovered; it answers unavailable until they can: {1}", _name, unrecoverable.Reason);
-        Context.Parent.Tell(new RoomUnrecoverable(_key, _members.ToArray(), $"its reactions and edits: {unrecoverable.Reason}"));
-        Context.Stop(Self);
-    }
+    private void OnNotesUnrecoverable(RoomNotes.Unrecoverable unrecoverable) =>
+        StopAsUnrecoverable("Notes", "reactions and edits", unrecoverable.Reason);
 
     /// <summary>The notes actor stopped (it could not write): the room restarts with its members, as after a failed message write.</summary>
     private void OnNotesGone()
     {
-        if (_failed) return;
-        _failed = true;
-        SendStagedMessages();
-        var notSaved = new ErrorFrame(ErrorCodes.Unavailable, "The change was not saved; try again.");
-        if (_noteChange is not null) Answer(_noteChange, notSaved);
-        while (_waitingForNotes.TryDequeue(out var waiting)) Answer(waiting, notSaved);
+        RestartAfterChildFailed("reactions and edits", _noteChange, _waitingForNotes);
         _noteChange = null;
-        _log.Error("Room {0}: its reactions and edits could not be saved, restarting the room", _name);
-        Context.Parent.Tell(new RoomFailed(_key, _members.ToArray()));
-        Context.Stop(Self);
     }
 
     /// <summary>A message among the room's recent ones (the last <see cref="Configuration.RoomSettings.HistorySize"/>), or null.</summary>
