@@ -57,7 +57,7 @@ public static class AdminEndpoints
 
     /// <summary>The operator the request's cookie signs in, or null (no cookie, an expired one, not an operator).</summary>
     private static string? OperatorOf(HttpContext context, WebSessionTokens tokens, AccountSettings accounts) =>
-        tokens.Resolve(context.Request.Cookies[WebSessionTokens.CookieName]) is { } name && accounts.IsOperator(name) ? name : null;
+        tokens.SignedIn(context.Request) is { } name && accounts.IsOperator(name) ? name : null;
 
     private static Task ForbiddenAsync(HttpContext context)
     {
@@ -113,9 +113,7 @@ public static class AdminEndpoints
     private static async Task ActAsync(HttpContext context, OriginPolicy origins, WebSessionTokens tokens, AccountSettings accounts, bool ban)
     {
         context.Response.Headers.CacheControl = "no-store";
-        var origin = context.Request.Headers.Origin;
-        var fromPage = origin.Count <= 1 && origins.Allows(origin.Count == 1 ? origin[0] : null, context.Request.Scheme, context.Request.Host.Value);
-        if (!fromPage || OperatorOf(context, tokens, accounts) is not { } by)
+        if (!origins.Allows(context.Request) || OperatorOf(context, tokens, accounts) is not { } by)
         {
             await ForbiddenAsync(context);
             return;

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace ActorChat.Server.Transport.Web;
 
 /// <summary>
@@ -30,6 +32,16 @@ public sealed class OriginPolicy
         if (normalized is null) return false; // "null" (sandboxed frames, files) and anything malformed
         if (_allowed.Contains(normalized)) return true;
         return !string.IsNullOrEmpty(requestHost) && normalized == Normalize($"{requestScheme}://{requestHost}");
+    }
+
+    /// <summary>
+    /// True when the request's Origin header (at most one) may go ahead on it: the WebSocket upgrade, and every
+    /// POST that signs in, signs out or acts as an operator, which another site's page must not be able to send.
+    /// </summary>
+    public bool Allows(HttpRequest request)
+    {
+        var origin = request.Headers.Origin;
+        return origin.Count <= 1 && Allows(origin.Count == 1 ? origin[0] : null, request.Scheme, request.Host.Value);
     }
 
     /// <summary>

@@ -130,10 +130,9 @@ public static class WebFrontEnd
             await context.Response.WriteAsync("This endpoint speaks WebSocket: one JSON frame of protocol v1 per text message.\n");
             return;
         }
-        var origin = context.Request.Headers.Origin;
-        if (origin.Count > 1 || !origins.Allows(origin.Count == 1 ? origin[0] : null, context.Request.Scheme, context.Request.Host.Value))
+        if (!origins.Allows(context.Request))
         {
-            var shown = Shorten(origin.ToString());
+            var shown = Shorten(context.Request.Headers.Origin.ToString());
             log.LogWarning("Refused a WebSocket from {Remote}: its page's origin {Origin} is neither this server's nor allowed",
                 context.Connection.RemoteIpAddress, shown);
             await RefuseAsync(context, StatusCodes.Status403Forbidden,

@@ -20,7 +20,7 @@ public static class WebSessionEndpoints
         app.MapGet("/api/session", (HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            var name = tokens.Resolve(context.Request.Cookies[WebSessionTokens.CookieName]);
+            var name = tokens.SignedIn(context.Request);
             return Results.Json(new SessionName(name), WebSessionJsonContext.Default.SessionName);
         });
         app.MapPost("/api/session", context => SetCookieAsync(context, origins, tokens));
@@ -28,11 +28,7 @@ public static class WebSessionEndpoints
     }
 
     /// <summary>The cookie only comes from the page's own origin (or an allowed one): another site cannot plant one.</summary>
-    private static bool FromAllowedOrigin(HttpContext context, OriginPolicy origins)
-    {
-        var origin = context.Request.Headers.Origin;
-        return origin.Count <= 1 && origins.Allows(origin.Count == 1 ? origin[0] : null, context.Request.Scheme, context.Request.Host.Value);
-    }
+    private static bool FromAllowedOrigin(HttpContext context, OriginPolicy origins) => origins.Allows(context.Request);
 
     private static async Task SetCookieAsync(HttpContext context, OriginPolicy origins, WebSessionTokens tokens)
     {

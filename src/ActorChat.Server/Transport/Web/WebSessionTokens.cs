@@ -49,6 +49,9 @@ public sealed class WebSessionTokens
         return token;
     }
 
+    /// <summary>The account the request's session cookie stands for, or null (none, unknown, revoked or expired).</summary>
+    public string? SignedIn(Microsoft.AspNetCore.Http.HttpRequest request) => Resolve(request.Cookies[CookieName]);
+
     /// <summary>The account a live token stands for, or null (unknown, revoked or expired).</summary>
     public string? Resolve(string? token)
     {
