@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ActorChat.Client;
 using ActorChat.Messages;
 using ActorChat.Tests.Support;
@@ -8,45 +7,11 @@ namespace ActorChat.Tests.ConsoleClient;
 
 /// <summary>
 /// What the console tells others and the server without a command: that the user is typing (on a terminal, whose
-/// line editor sees the keys) and how far they have read the room they are in.
+/// line editor sees the keys) and how far they have read the room they are in. Shares the terminal and member
+/// helpers of the conversation specs.
 /// </summary>
-[Collection(nameof(ClientProcessTests))]
-public sealed partial class ClientTypingAndReadSpec
+public sealed partial class ClientConversationSpec
 {
-    [GeneratedRegex(@"\u001b\[[0-9;]*[A-Za-z]")]
-    private static partial Regex EscapeCode();
-
-    private static string Visible(string output) => EscapeCode().Replace(output, "").Replace("\r\n", "\n").Replace('\r', '\n');
-
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
-    private const string Password = "correct-horse-battery";
-
-    private static ChildProcess OnTerminal(int port, params string[] arguments)
-    {
-        var command = $"stty cols 200 rows 24; exec dotnet {BuiltApps.ClientDll} --host 127.0.0.1 --port {port} {string.Join(' ', arguments)}";
-        return ChildProcess.Start("script", ["-qfec", command, "/dev/null"], new Dictionary<string, string> { ["TERM"] = "xterm" });
-    }
-
-    private static async Task<ChatConnection> MemberAsync(int port, ClientFrame identify, string room = "general")
-    {
-        var connection = await ChatConnection.ConnectAsync("127.0.0.1", port);
-        await connection.SendAsync(identify);
-        await Next<ServerFrame>(connection, f => f is WelcomeFrame or RegisteredFrame);
-        await connection.SendAsync(new JoinRequest(room));
-        await Next<JoinedFrame>(connection);
-        return connection;
-    }
-
-    private static async Task<T> Next<T>(ChatConnection connection, Func<T, bool>? match = null) where T : ServerFrame
-    {
-        using var timeout = new CancellationTokenSource(Within);
-        while (true)
-        {
-            var frame = await connection.ReceiveAsync(timeout.Token) ?? throw new InvalidOperationException($"closed before a {typeof(T).Name}");
-            if (frame is T wanted && (match is null || match(wanted))) return wanted;
-        }
-    }
-
     [Fact]
     public async Task On_a_terminal_typing_a_line_tells_the_room_and_the_newest_message_shown_is_marked_read()
     {
