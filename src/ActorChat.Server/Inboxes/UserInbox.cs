@@ -28,6 +28,15 @@ public sealed class UserInbox : UntypedPersistentActor
 
     public sealed record LastRead(string RoomKey, long Seq);
 
+    /// <summary>Keep the latest message of a direct-message conversation (from the conversation, nobody answers).</summary>
+    public sealed record RecordDirect(DirectTouched Touched);
+
+    /// <summary>
+    /// Answered with a dms frame. <paramref name="AtSignIn"/>: not an answer but the notice after sign-in, sent only
+    /// when something is unread.
+    /// </summary>
+    public sealed record GetConversations(IActorRef Session, string? Ref, bool AtSignIn = false);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Inbox _inbox = new();
     private readonly string _key;
@@ -65,11 +74,25 @@ public sealed class UserInbox : UntypedPersistentActor
                 mark.Session.Tell(Deliver.Answer(new DoneFrame("read") { Ref = mark.Ref }), ActorRefs.NoSender);
                 break;
             case MarkRead mark: Store(new ReadMarked(mark.RoomKey, mark.Seq), mark.Session, mark.Ref); break;
+            case RecordDirect record: Store(record.Touched, null, null); break;
+            case GetConversations get: OnGetConversations(get); break;
             case GetLastRead get: get.Session.Tell(new LastRead(get.RoomKey, _inbox.LastRead(get.RoomKey)), ActorRefs.NoSender); break;
             case SaveSnapshotSuccess saved: DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)); break;
             case SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
             default: Unhandled(message); break;
         }
+    }
+
+    private void OnGetConversations(GetConversations get)
+    {
+        var summaries = _inbox.Conversations
+            .Select(c => new DirectConversationSummary(c.With, _inbox.Unread(c.Conversation),
+                new DirectMessageFrame(c.Id, c.From, c.To, c.Text, c.Timestamp) { Seq = c.Seq }, c.Seq))
+            .ToArray();
+        if (!get.AtSignIn)
+            get.Session.Tell(Deliver.Answer(new DmsFrame(summaries) { Ref = get.Ref }), ActorRefs.NoSender);
+        else if (summaries.Any(s => s.Unread > 0))
+            get.Session.Tell(new Deliver(FrameCodec.EncodeLine(new DmsFrame(summaries))), ActorRefs.NoSender);
     }
 
     /// <summary>Stores a change; <paramref name="session"/> (if any) is answered once it is stored.</summary>
