@@ -106,12 +106,13 @@ public sealed class DirectConversation : UntypedPersistentActor
             var frame = DirectLog.DmFrameOf(stored);
             var line = FrameCodec.EncodeLine(frame);
             _users.Tell(new UserRegistry.DeliverDirect(stored.To, line));
-            // The sender's copy answers its dm; it carries the sender's ref, which the recipient never sees.
-            post.Session.Tell(new Deliver(post.Ref is null ? line : FrameCodec.EncodeLine(frame with { Ref = post.Ref }), answers: 1), ActorRefs.NoSender);
+            // The sender's copy answers its dm (carrying the sender's ref, which the recipient never sees), once the
+            // recipient's inbox has stored it: an answered dm is counted unread even if the server stops right after.
+            var answer = new Deliver(post.Ref is null ? line : FrameCodec.EncodeLine(frame with { Ref = post.Ref }), answers: 1);
             var text = stored.Text.Length <= UserInboxes.MaxStoredText ? stored.Text : stored.Text[..UserInboxes.MaxStoredText] + "…";
             var touched = new DirectTouched(ConversationKey, stored.To, stored.Seq, stored.Id, stored.From, stored.To, text, stored.Timestamp, FromSelf: true);
             _inboxes.Tell(new UserInboxes.ForUser(stored.From, new UserInbox.RecordDirect(touched)));
-            _inboxes.Tell(new UserInboxes.ForUser(stored.To, new UserInbox.RecordDirect(touched with { With = stored.From, FromSelf = false })));
+            _inboxes.Tell(new UserInboxes.ForUser(stored.To, new UserInbox.RecordDirect(touched with { With = stored.From, FromSelf = false }, post.Session, answer)));
             Context.System.EventStream.Publish(new MessageIndexed(ConversationKey, stored.Seq, stored.Id, stored.From, stored.Text,
                 DateTimeOffset.UtcNow, [Protocol.Key(stored.From), Protocol.Key(stored.To)]));
             if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_messages.ToSnapshot());

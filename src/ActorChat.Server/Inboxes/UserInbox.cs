@@ -28,8 +28,12 @@ public sealed class UserInbox : UntypedPersistentActor
 
     public sealed record LastRead(string RoomKey, long Seq);
 
-    /// <summary>Keep the latest message of a direct-message conversation (from the conversation, nobody answers).</summary>
-    public sealed record RecordDirect(DirectTouched Touched);
+    /// <summary>
+    /// Keep the latest message of a direct-message conversation (from the conversation). Once it is stored (or could
+    /// not be), <paramref name="Answer"/> goes to <paramref name="AnswerTo"/>: the sender hears back only when the
+    /// recipient's inbox has it.
+    /// </summary>
+    public sealed record RecordDirect(DirectTouched Touched, IActorRef? AnswerTo = null, Deliver? Answer = null);
 
     /// <summary>
     /// Answered with a dms frame. <paramref name="AtSignIn"/>: not an answer but the notice after sign-in, sent only
@@ -41,6 +45,7 @@ public sealed class UserInbox : UntypedPersistentActor
     private readonly Inbox _inbox = new();
     private readonly string _key;
     private (IActorRef Session, string? Ref)? _pendingAnswer; // the session a stored read marker answers
+    private RecordDirect? _pendingDirect; // the direct message being stored, whose sender is answered after
 
     public UserInbox(string key) => _key = key;
 
@@ -74,7 +79,7 @@ public sealed class UserInbox : UntypedPersistentActor
                 mark.Session.Tell(Deliver.Answer(new DoneFrame("read") { Ref = mark.Ref }), ActorRefs.NoSender);
                 break;
             case MarkRead mark: Store(new ReadMarked(mark.RoomKey, mark.Seq), mark.Session, mark.Ref); break;
-            case RecordDirect record: Store(record.Touched, null, null); break;
+            case RecordDirect record: StoreDirect(record); break;
             case GetConversations get: OnGetConversations(get); break;
             case GetLastRead get: get.Session.Tell(new LastRead(get.RoomKey, _inbox.LastRead(get.RoomKey)), ActorRefs.NoSender); break;
             case SaveSnapshotSuccess saved: DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)); break;
@@ -93,6 +98,18 @@ public sealed class UserInbox : UntypedPersistentActor
             get.Session.Tell(Deliver.Answer(new DmsFrame(summaries) { Ref = get.Ref }), ActorRefs.NoSender);
         else if (summaries.Any(s => s.Unread > 0))
             get.Session.Tell(new Deliver(FrameCodec.EncodeLine(new DmsFrame(summaries))), ActorRefs.NoSender);
+    }
+
+    private void StoreDirect(RecordDirect record)
+    {
+        _pendingDirect = record;
+        Persist(record.Touched, stored =>
+        {
+            _pendingDirect = null;
+            _inbox.Apply(stored);
+            if (record.Answer is not null) record.AnswerTo?.Tell(record.Answer, ActorRefs.NoSender);
+            if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_inbox.ToSnapshot());
+        });
     }
 
     /// <summary>Stores a change; <paramref name="session"/> (if any) is answered once it is stored.</summary>
@@ -126,5 +143,8 @@ public sealed class UserInbox : UntypedPersistentActor
         if (change is ReadMarked && _pendingAnswer is { } pending)
             pending.Session.Tell(Deliver.Answer(new ErrorFrame(ErrorCodes.Unavailable, "The read marker was not saved; try again.") { Ref = pending.Ref }), ActorRefs.NoSender);
         _pendingAnswer = null;
+        // The message itself is kept in its conversation: its sender is answered all the same.
+        if (change is DirectTouched && _pendingDirect is { Answer: { } answer, AnswerTo: { } sender }) sender.Tell(answer, ActorRefs.NoSender);
+        _pendingDirect = null;
     }
 }
