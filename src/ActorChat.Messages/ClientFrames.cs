@@ -35,6 +35,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(TypingRequest), "typing")]
 [JsonDerivedType(typeof(MentionsRequest), "mentions")]
 [JsonDerivedType(typeof(ReadRequest), "read")]
+[JsonDerivedType(typeof(DmsRequest), "dms")]
 public abstract record ClientFrame
 {
     /// <summary>
@@ -258,3 +259,6 @@ public sealed record ReadRequest(string Room, long? Seq) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : Seq is null ? "seq" : null;
 }
+
+/// <summary>Asks for the caller's direct-message conversations, the most recently active first (registered users; guests get none).</summary>
+public sealed record DmsRequest : ClientFrame;

@@ -53,6 +53,7 @@ public static class FrameCodec
         ["edit"] = json => Read(json, Context.EditRequest),
         ["typing"] = json => Read(json, Context.TypingRequest),
         ["mentions"] = json => Read(json, Context.MentionsRequest),
+        ["dms"] = json => Read(json, Context.DmsRequest),
         ["read"] = json => Read(json, Context.ReadRequest),
     };
 
@@ -87,6 +88,7 @@ public static class FrameCodec
         ["edited"] = json => Read(json, Context.EditedFrame),
         ["typing"] = json => Read(json, Context.TypingFrame),
         ["mentions"] = json => Read(json, Context.MentionsFrame),
+        ["dms"] = json => Read(json, Context.DmsFrame),
     };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;

@@ -33,6 +33,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(EditedFrame), "edited")]
 [JsonDerivedType(typeof(TypingFrame), "typing")]
 [JsonDerivedType(typeof(MentionsFrame), "mentions")]
+[JsonDerivedType(typeof(DmsFrame), "dms")]
 public abstract record ServerFrame
 {
     /// <summary>The <c>ref</c> of the client frame this answers (left out when it had none, and on frames for everyone).</summary>
@@ -108,7 +109,11 @@ public sealed record TypingFrame(string Room, string User) : ServerFrame;
 
 public sealed record LeftFrame(string Room) : ServerFrame;
 
-public sealed record DirectMessageFrame(string Id, string From, string To, string Text, string Timestamp) : ServerFrame;
+public sealed record DirectMessageFrame(string Id, string From, string To, string Text, string Timestamp) : ServerFrame
+{
+    /// <summary>Its place in the conversation between the two, when it is kept (both have accounts); left out otherwise.</summary>
+    public long? Seq { get; init; }
+}
 
 public sealed record RoomSummary(string Name, int Members)
 {
@@ -235,3 +240,16 @@ public sealed record DroppedFrame(string Room, string By, string? Reason = null)
 
 /// <summary>The answer to mentions: messages that mentioned the caller, newest first (their text as said, at most 300 characters).</summary>
 public sealed record MentionsFrame(IReadOnlyList<MessageFrame> Mentions) : ServerFrame;
+
+/// <summary>
+/// One of the caller's direct-message conversations: <see cref="Unread"/> messages from <see cref="With"/> after the
+/// caller's read marker, the latest message (null when none is known) and its seq.
+/// </summary>
+public sealed record DirectConversationSummary(
+    string With,
+    long Unread,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DirectMessageFrame? Last,
+    long LastSeq);
+
+/// <summary>The answer to dms (and, unasked, sent after sign-in when something is unread): the most recently active conversation first.</summary>
+public sealed record DmsFrame(IReadOnlyList<DirectConversationSummary> Conversations) : ServerFrame;

@@ -434,6 +434,12 @@ public sealed class ChatClient
             case ReplyCommand or ReactCommand or EditCommand:
                 await OnMessageCommandAsync(command);
                 break;
+            case HistoryCommand { With: { } with } history:
+                await RequestHistoryAsync("@" + with, history.Count);
+                break;
+            case DmsCommand:
+                await SendAsync(new DmsRequest(), new PendingRequest(RequestKind.Other));
+                break;
             case HistoryCommand history:
                 if (CurrentRoomOrHint("see its earlier messages") is { } historyRoom) await RequestHistoryAsync(historyRoom, history.Count);
                 break;

@@ -20,6 +20,8 @@ public static class CommandParser
         ("/msg NAME TEXT", "send a direct message"),
         ("/stats [ROOM]", "messages per user in the room, as a bar chart"),
         ("/history [N]", $"show N earlier messages of the current room (default {HistoryCommand.DefaultCount}, at most {HistoryCommand.MaxCount})"),
+        ("/history @NAME [N]", "show N earlier direct messages between you and NAME (accounts)"),
+        ("/dms", "list your direct-message conversations with their unread counts (accounts)"),
         ("/register [PASSWORD]", "register your name as an account with this password (asked for without echo when left out)"),
         ("/password [OLD NEW]", "change your account's password (both asked for without echo when left out)"),
         ("/topic [TEXT]", "set the current room's topic (no text clears it)"),
@@ -81,6 +83,7 @@ public static class CommandParser
             "msg" or "dm" or "m" => ParseDirectMessage(rest),
             "stats" => words.Length switch { 0 => new StatsCommand(null), 1 => new StatsCommand(words[0]), _ => Usage("/stats [ROOM]") },
             "history" or "hist" => ParseHistory(words),
+            "dms" => words.Length == 0 ? new DmsCommand() : Usage("/dms"),
             "help" or "h" or "?" => new HelpCommand(),
             "register" => words.Length switch { 0 => new RegisterCommand(null), 1 => new RegisterCommand(words[0]), _ => Usage("/register [PASSWORD]") },
             "password" or "passwd" => words.Length switch { 0 => new PasswordCommand(null, null), 2 => new PasswordCommand(words[0], words[1]), _ => Usage("/password [OLD NEW]") },
@@ -181,6 +184,11 @@ public static class CommandParser
 
     private static Command ParseHistory(string[] words)
     {
+        if (words.Length > 0 && words[0].Length > 1 && words[0][0] == '@')
+        {
+            var with = words[0][1..];
+            return ParseHistory(words[1..]) is HistoryCommand page ? page with { With = with } : Usage($"/history @NAME [N], N from 1 to {HistoryCommand.MaxCount}");
+        }
         if (words.Length == 0) return new HistoryCommand(HistoryCommand.DefaultCount);
         if (words.Length == 1 && int.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             && count is >= 1 and <= HistoryCommand.MaxCount)

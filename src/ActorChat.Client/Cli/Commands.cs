@@ -26,12 +26,18 @@ public sealed record DirectMessageCommand(string To, string Text) : Command;
 /// <summary>Messages per user in a room, as a bar chart; null means the current one.</summary>
 public sealed record StatsCommand(string? Room) : Command;
 
-/// <summary>Earlier messages of the current room: the <see cref="Count"/> before the oldest one shown.</summary>
-public sealed record HistoryCommand(int Count) : Command
+/// <summary>
+/// Earlier messages of the current room (or, with <see cref="With"/>, of the direct messages with that user): the
+/// <see cref="Count"/> before the oldest one shown.
+/// </summary>
+public sealed record HistoryCommand(int Count, string? With = null) : Command
 {
     public const int DefaultCount = 20;
     public const int MaxCount = 200;
 }
+
+/// <summary>The direct-message conversations kept for the account, with their unread counts.</summary>
+public sealed record DmsCommand : Command;
 
 public sealed record HelpCommand : Command;
 

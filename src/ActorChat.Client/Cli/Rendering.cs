@@ -72,6 +72,8 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
                 return Stats(stats);
             case HistoryFrame history:
                 return History(history, currentRoom, me);
+            case DmsFrame dms:
+                return Dms(dms);
             case ErrorFrame error:
                 return [OutputLine.Error($"{error.Message} [{error.Code}]")];
             case ByeFrame bye:
@@ -115,6 +117,22 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
             default:
                 return []; // welcome and pong are handled by the client itself
         }
+    }
+
+    /// <summary>A room as "#room"; a direct-message conversation ("@name") as it is.</summary>
+    private static string Place(string room) => room.StartsWith('@') ? room : "#" + room;
+
+    /// <summary>The direct-message conversations, one line each: who, how many unread, the latest message.</summary>
+    public static IReadOnlyList<OutputLine> Dms(DmsFrame dms)
+    {
+        if (dms.Conversations.Count == 0) return [OutputLine.Info("No direct-message conversations kept (they are kept between accounts).")];
+        var lines = new List<OutputLine> { OutputLine.Info($"Direct messages ({dms.Conversations.Count}); /history @NAME reads one:") };
+        foreach (var c in dms.Conversations)
+        {
+            var latest = c.Last is { } last ? $": {last.From}: {last.Text}" : "";
+            lines.Add(OutputLine.Info($"  @{c.With} ({c.Unread} unread){latest}"));
+        }
+        return lines;
     }
 
     /// <summary>The joined line and the history to show (the caller may leave out messages already shown).</summary>
@@ -196,14 +214,14 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
     /// </summary>
     public IReadOnlyList<OutputLine> History(HistoryFrame history, string? currentRoom, string? me = null)
     {
-        if (history.Messages.Count == 0) return [OutputLine.Info($"No earlier messages in #{history.Room}.")];
+        if (history.Messages.Count == 0) return [OutputLine.Info($"No earlier messages in {Place(history.Room)}.")];
         var count = history.Messages.Count;
         var lines = new List<OutputLine>(count + 2)
         {
-            new(LineKind.History, $"— {count} earlier message{(count == 1 ? "" : "s")} in #{history.Room} —"),
+            new(LineKind.History, $"— {count} earlier message{(count == 1 ? "" : "s")} in {Place(history.Room)} —"),
         };
         foreach (var message in history.Messages) lines.Add(Message(message, currentRoom, me) with { Kind = LineKind.History, Bell = false });
-        lines.Add(new OutputLine(LineKind.History, $"— end of earlier messages in #{history.Room} —"));
+        lines.Add(new OutputLine(LineKind.History, $"— end of earlier messages in {Place(history.Room)} —"));
         return lines;
     }
 

@@ -141,13 +141,18 @@ public static class ChatServerHost
                         rooms = system.ActorOf(LocalRoomDirectory.Props(settings.Rooms, statistics, roomHealth), "rooms");
                         (accounts, bans) = StartAccounts(system, settings.Accounts, settings.Limits.ExemptAddresses, users);
                     }
+                    var inboxes = system.ActorOf(Inboxes.UserInboxes.Props(accounts), "inboxes");
                     var services = new SessionServices(settings.ServerName, rooms, users, settings.Sessions)
                     {
                         Accounts = settings.Accounts,
                         AccountBook = accounts,
                         BanList = bans,
                         WebSignOut = webSessions,
-                        Inboxes = system.ActorOf(Inboxes.UserInboxes.Props(accounts), "inboxes"),
+                        Inboxes = inboxes,
+                        // Kept only on one node: in cluster mode a conversation would run on every node that has one of its users.
+                        Directs = settings.Cluster.Enabled || accounts.IsNobody()
+                            ? ActorRefs.Nobody
+                            : system.ActorOf(Direct.DirectConversations.Props(accounts, users, inboxes), "dms"),
                         Metrics = metrics,
                         Warnings = warnings,
                     };

@@ -8,6 +8,7 @@ namespace ActorChat.Server.Inboxes;
 public sealed class InboxEventSerializer(ExtendedActorSystem system) : JsonManifestSerializer(system, "an inbox event",
     ("mention.v1", InboxJsonContext.Default.MentionStored),
     ("read.v1", InboxJsonContext.Default.ReadMarked),
+    ("dm-touched.v1", InboxJsonContext.Default.DirectTouched),
     ("inbox-snapshot.v1", InboxJsonContext.Default.InboxSnapshot))
 {
     public const int SerializerId = 1605;
@@ -18,5 +19,6 @@ public sealed class InboxEventSerializer(ExtendedActorSystem system) : JsonManif
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(MentionStored))]
 [JsonSerializable(typeof(ReadMarked))]
+[JsonSerializable(typeof(DirectTouched))]
 [JsonSerializable(typeof(InboxSnapshot))]
 internal sealed partial class InboxJsonContext : JsonSerializerContext;

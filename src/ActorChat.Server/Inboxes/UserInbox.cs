@@ -32,11 +32,24 @@ public sealed class UserInbox : UntypedPersistentActor
     public sealed record GetReadMarkers(IActorRef Session);
 
     public sealed record ReadMarkers(IReadOnlyDictionary<string, long> Seqs);
+    /// <summary>
+    /// Keep the latest message of a direct-message conversation (from the conversation). Once it is stored (or could
+    /// not be), <paramref name="Answer"/> goes to <paramref name="AnswerTo"/>: the sender hears back only when the
+    /// recipient's inbox has it.
+    /// </summary>
+    public sealed record RecordDirect(DirectTouched Touched, IActorRef? AnswerTo = null, Deliver? Answer = null);
+
+    /// <summary>
+    /// Answered with a dms frame. <paramref name="AtSignIn"/>: not an answer but the notice after sign-in, sent only
+    /// when something is unread.
+    /// </summary>
+    public sealed record GetConversations(IActorRef Session, string? Ref, bool AtSignIn = false);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Inbox _inbox = new();
     private readonly string _key;
     private (IActorRef Session, string? Ref)? _pendingAnswer; // the session a stored read marker answers
+    private RecordDirect? _pendingDirect; // the direct message being stored, whose sender is answered after
 
     public UserInbox(string key) => _key = key;
 
@@ -73,11 +86,37 @@ public sealed class UserInbox : UntypedPersistentActor
             case GetReadMarkers get:
                 get.Session.Tell(new ReadMarkers(new Dictionary<string, long>(_inbox.ReadMarkers, StringComparer.Ordinal)), ActorRefs.NoSender);
                 break;
+            case RecordDirect record: StoreDirect(record); break;
+            case GetConversations get: OnGetConversations(get); break;
             case GetLastRead get: get.Session.Tell(new LastRead(get.RoomKey, _inbox.LastRead(get.RoomKey)), ActorRefs.NoSender); break;
             case SaveSnapshotSuccess saved: DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)); break;
             case SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
             default: Unhandled(message); break;
         }
+    }
+
+    private void OnGetConversations(GetConversations get)
+    {
+        var summaries = _inbox.Conversations
+            .Select(c => new DirectConversationSummary(c.With, _inbox.Unread(c.Conversation),
+                new DirectMessageFrame(c.Id, c.From, c.To, c.Text, c.Timestamp) { Seq = c.Seq }, c.Seq))
+            .ToArray();
+        if (!get.AtSignIn)
+            get.Session.Tell(Deliver.Answer(new DmsFrame(summaries) { Ref = get.Ref }), ActorRefs.NoSender);
+        else if (summaries.Any(s => s.Unread > 0))
+            get.Session.Tell(new Deliver(FrameCodec.EncodeLine(new DmsFrame(summaries))), ActorRefs.NoSender);
+    }
+
+    private void StoreDirect(RecordDirect record)
+    {
+        _pendingDirect = record;
+        Persist(record.Touched, stored =>
+        {
+            _pendingDirect = null;
+            _inbox.Apply(stored);
+            if (record.Answer is not null) record.AnswerTo?.Tell(record.Answer, ActorRefs.NoSender);
+            if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_inbox.ToSnapshot());
+        });
     }
 
     /// <summary>Stores a change; <paramref name="session"/> (if any) is answered once it is stored.</summary>
@@ -111,5 +150,8 @@ public sealed class UserInbox : UntypedPersistentActor
         if (change is ReadMarked && _pendingAnswer is { } pending)
             pending.Session.Tell(Deliver.Answer(new ErrorFrame(ErrorCodes.Unavailable, "The read marker was not saved; try again.") { Ref = pending.Ref }), ActorRefs.NoSender);
         _pendingAnswer = null;
+        // The message itself is kept in its conversation: its sender is answered all the same.
+        if (change is DirectTouched && _pendingDirect is { Answer: { } answer, AnswerTo: { } sender }) sender.Tell(answer, ActorRefs.NoSender);
+        _pendingDirect = null;
     }
 }

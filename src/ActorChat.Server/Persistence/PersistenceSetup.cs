@@ -15,7 +15,7 @@ public static class PersistenceSetup
 {
     /// <summary>
     /// Room events and snapshots are stored by <see cref="RoomEventSerializer"/>, room rules by
-    /// <see cref="RoomRulesSerializer"/>, reactions and edits by <see cref="RoomNotesSerializer"/>, mentions and read markers by InboxEventSerializer, accounts and bans by AccountEventSerializer, whatever the store.
+    /// <see cref="RoomRulesSerializer"/>, reactions and edits by <see cref="RoomNotesSerializer"/>, mentions and read markers by InboxEventSerializer, direct messages by DirectEventSerializer, accounts and bans by AccountEventSerializer, whatever the store.
     /// </summary>
     private const string SerializerHocon = """
         akka.actor {
@@ -24,12 +24,14 @@ public static class PersistenceSetup
           serializers.actorchat-room-rules = "ActorChat.Server.Rooms.RoomRulesSerializer, ActorChat.Server"
           serializers.actorchat-room-notes = "ActorChat.Server.Rooms.RoomNotesSerializer, ActorChat.Server"
           serializers.actorchat-inboxes = "ActorChat.Server.Inboxes.InboxEventSerializer, ActorChat.Server"
+          serializers.actorchat-direct = "ActorChat.Server.Direct.DirectEventSerializer, ActorChat.Server"
           serialization-bindings {
             "ActorChat.Server.Rooms.IRoomEvent, ActorChat.Server" = actorchat-rooms
             "ActorChat.Server.Accounts.IAccountEvent, ActorChat.Server" = actorchat-accounts
             "ActorChat.Server.Rooms.IRoomRulesEvent, ActorChat.Server" = actorchat-room-rules
             "ActorChat.Server.Rooms.IRoomNoteEvent, ActorChat.Server" = actorchat-room-notes
             "ActorChat.Server.Inboxes.IInboxEvent, ActorChat.Server" = actorchat-inboxes
+            "ActorChat.Server.Direct.IDirectEvent, ActorChat.Server" = actorchat-direct
           }
           serialization-identifiers {
             "ActorChat.Server.Rooms.RoomEventSerializer, ActorChat.Server" = 1601
@@ -37,6 +39,7 @@ public static class PersistenceSetup
             "ActorChat.Server.Rooms.RoomRulesSerializer, ActorChat.Server" = 1603
             "ActorChat.Server.Rooms.RoomNotesSerializer, ActorChat.Server" = 1604
             "ActorChat.Server.Inboxes.InboxEventSerializer, ActorChat.Server" = 1605
+            "ActorChat.Server.Direct.DirectEventSerializer, ActorChat.Server" = 1606
           }
         }
         """;

@@ -80,6 +80,11 @@ public sealed partial class ChatSession
 
     private void OnInbox(ClientFrame frame)
     {
+        if (frame is ReadRequest { Room: var room } direct && IsConversationName(room))
+        {
+            OnDirectRead(direct);
+            return;
+        }
         if (frame is ReadRequest read && !CheckRoomName(read)) return;
         if (!_signedInToAccount || _services.Inboxes.IsNobody())
         {

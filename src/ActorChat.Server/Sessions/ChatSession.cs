@@ -191,7 +191,7 @@ public sealed partial class ChatSession
         return decoded.Frame switch
         {
             SayRequest say => _saysMayFollow && _unansweredTarget == RoomKeyOrNull(say.Room) && SayProblem(say) is null,
-            DirectMessageRequest dm => _saysMayFollow && _unansweredTarget == DirectMessages && DirectMessageProblem(dm) is null,
+            DirectMessageRequest dm => _saysMayFollow && _unansweredTarget == DirectTarget(dm) && DirectMessageProblem(dm) is null,
             _ => false,
         };
     }
@@ -258,6 +258,7 @@ public sealed partial class ChatSession
                 break;
             case ReactRequest or EditRequest or TypingRequest: OnConversation(frame); break;
             case MentionsRequest or ReadRequest: OnInbox(frame); break;
+            case DmsRequest dms: OnDms(dms); break;
             default:
                 Reply(frame, new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
                 break;
@@ -414,6 +415,7 @@ public sealed partial class ChatSession
             SessionToken = withPassword ? _services.WebSessions?.Issue(registered.Name) : null,
             Operator = IsOperator ? true : null,
         });
+        NoticeUnreadDirectMessages();
     }
 
     private void OnAccountCreated(AccountBook.Created created)
@@ -426,6 +428,7 @@ public sealed partial class ChatSession
             SessionToken = _services.WebSessions?.Issue(created.Name),
             Operator = IsOperator ? true : null,
         });
+        NoticeUnreadDirectMessages();
     }
 
     private void OnPassword(PasswordRequest password)
@@ -602,7 +605,7 @@ public sealed partial class ChatSession
     /// <summary>History is for members, as in any chat: join a room to read what was said there.</summary>
     private void OnHistory(HistoryRequest history)
     {
-        if (!CheckRoomName(history)) return;
+        if (!IsConversationName(history.Room) && !CheckRoomName(history)) return;
         var limit = history.Limit ?? Protocol.DefaultHistoryPage;
         if (limit is < 1 or > Protocol.MaxHistoryPage)
         {
@@ -612,6 +615,11 @@ public sealed partial class ChatSession
         if (history.Before is < 1)
         {
             Reply(history, new ErrorFrame(ErrorCodes.BadRequest, "'before' is a message seq, 1 or more."));
+            return;
+        }
+        if (IsConversationName(history.Room))
+        {
+            OnDirectHistory(history, limit);
             return;
         }
         if (!_rooms.ContainsKey(Protocol.Key(history.Room)))
@@ -733,8 +741,7 @@ public sealed partial class ChatSession
             Reply(dm, problem);
             return;
         }
-        Expect(dm, DirectMessages, saysMayFollow: true);
-        Tell(_services.UserRegistry, new UserRegistry.SendDirect(UserName!, dm.To, dm.Text, _transport.Self, dm.Ref));
+        SendDirect(dm);
     }
 
     private static ErrorFrame? DirectMessageProblem(DirectMessageRequest dm) =>

@@ -47,6 +47,9 @@ public sealed record SessionServices(
     /// <summary>The registered users' mentions and read markers (<see cref="ActorChat.Server.Inboxes.UserInboxes"/>), or Nobody.</summary>
     public IActorRef Inboxes { get; init; } = ActorRefs.Nobody;
 
+    /// <summary>The kept direct-message conversations (<see cref="ActorChat.Server.Direct.DirectConversations"/>), or Nobody: direct messages are only delivered.</summary>
+    public IActorRef Directs { get; init; } = ActorRefs.Nobody;
+
     /// <summary>The ban list (<see cref="ActorChat.Server.Accounts.BanList"/>), or Nobody: no bans are checked.</summary>
     public IActorRef BanList { get; init; } = ActorRefs.Nobody;
 

@@ -36,6 +36,9 @@ public sealed class UserRegistry : UntypedActor
     /// </summary>
     public sealed record SendDirect(string From, string To, string Text, IActorRef Session, string? Ref = null);
 
+    /// <summary>A kept direct message (encoded) for <paramref name="To"/>, delivered if they are online. No answer.</summary>
+    public sealed record DeliverDirect(string To, byte[] Line);
+
     /// <summary>Answered with <see cref="UserCount"/>.</summary>
     public sealed class GetUserCount
     {
@@ -76,6 +79,9 @@ public sealed class UserRegistry : UntypedActor
         {
             case Register register: OnRegister(register); break;
             case SendDirect direct: OnSendDirect(direct); break;
+            case DeliverDirect direct:
+                if (_byKey.TryGetValue(Protocol.Key(direct.To), out var recipient)) recipient.Session.Tell(new Deliver(direct.Line));
+                break;
             case Release release: OnSessionGone(release.Session); Context.Unwatch(release.Session); break;
             case Kill kill: OnKill(kill); break;
             case Evict evict: OnEvict(evict); break;

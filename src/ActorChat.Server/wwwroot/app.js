@@ -334,6 +334,7 @@
       case 'message': onMessage(frame, false); break;
       case 'left': onLeft(frame); break;
       case 'dm': onDirect(frame); break;
+      case 'dms': onDms(frame); break;
       case 'rooms': state.serverRooms = frame.rooms || []; renderServerRooms(); break;
       case 'members': onMembers(frame, asked); break;
       case 'stats': onStats(frame); break;
@@ -383,8 +384,37 @@
       send(join, { kind: 'join', key: roomKey(room), name: room });
     }
     send({ type: 'rooms' });
+    if (state.account) send({ type: 'dms' }); // kept direct messages: the conversations and their unread counts
     save();
     render();
+  }
+
+  // ---- kept direct messages (between accounts) ----
+
+  /** The account's conversations: listed with their unread counts; opening one loads its history. */
+  function onDms(frame) {
+    for (const summary of frame.conversations || []) {
+      if (typeof summary.with !== 'string' || !NAME_PATTERN.test(summary.with)) continue;
+      const chat = ensureConversation('dm', summary.with);
+      chat.kept = true;
+      chat.lastSeq = Math.max(chat.lastSeq || 0, summary.lastSeq || 0);
+      if (state.current === chat.key) openKeptDirect(chat);
+      else chat.unread = summary.unread || 0;
+    }
+    renderConversations();
+  }
+
+  /** The first time a kept conversation is shown, its latest page is asked for; being shown marks it read. */
+  function openKeptDirect(chat) {
+    if (!chat || chat.kind !== 'dm' || !chat.kept || !state.identified) return;
+    if (!chat.historyAsked) {
+      chat.historyAsked = true;
+      send({ type: 'history', room: '@' + chat.name, limit: HISTORY_PAGE }, { kind: 'history', key: chat.key });
+    }
+    if ((chat.lastSeq || 0) > chat.readSent) {
+      chat.readSent = chat.lastSeq;
+      send({ type: 'read', room: '@' + chat.name, seq: chat.lastSeq });
+    }
   }
 
   function onError(frame, asked) {
@@ -932,6 +962,12 @@
     const chat = ensureConversation('dm', other);
     if (chat.ids.has(frame.id)) return;
     chat.ids.add(frame.id);
+    if (typeof frame.seq === 'number') {
+      chat.kept = true;
+      chat.lastSeq = Math.max(chat.lastSeq || 0, frame.seq);
+      if (isMe(frame.from)) chat.readSent = Math.max(chat.readSent, frame.seq); // sending marks it read
+      else if (state.current === chat.key && document.visibilityState !== 'hidden') openKeptDirect(chat);
+    }
     addLine(chat, { kind: 'message', sender: frame.from, text: frame.text, timestamp: frame.timestamp, mentions: [], reactions: new Map() });
     if (!isMe(frame.from)) noteWhileHidden('a direct message', { sender: frame.from, text: frame.text }, true);
     renderConversations();
@@ -1171,6 +1207,7 @@
     save();
     render();
     markReadSoon(state.conversations.get(key));
+    openKeptDirect(state.conversations.get(key));
     ui.messageInput.focus();
   }
 
