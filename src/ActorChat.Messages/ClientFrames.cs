@@ -13,6 +13,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(WhoRequest), "who")]
 [JsonDerivedType(typeof(StatsRequest), "stats")]
 [JsonDerivedType(typeof(HistoryRequest), "history")]
+[JsonDerivedType(typeof(SearchRequest), "search")]
 [JsonDerivedType(typeof(PingRequest), "ping")]
 [JsonDerivedType(typeof(PongRequest), "pong")]
 [JsonDerivedType(typeof(QuitRequest), "quit")]
@@ -257,4 +258,14 @@ public sealed record MentionsRequest(int? Limit = null) : ClientFrame;
 public sealed record ReadRequest(string Room, long? Seq) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : Seq is null ? "seq" : null;
+}
+
+/// <summary>
+/// Searches the messages the client may read (public rooms, private rooms it belongs to, its own direct messages):
+/// whole words, <c>word*</c> prefixes and "quoted phrases", all of which must match; optionally in one room, from one
+/// sender, and before a cursor (the <c>next</c> of the page before). Newest first, up to <see cref="Limit"/> (1 to 50).
+/// </summary>
+public sealed record SearchRequest(string Query, string? Room = null, string? From = null, long? Before = null, int? Limit = null) : ClientFrame
+{
+    internal override string? MissingField() => Query is null ? "query" : null;
 }

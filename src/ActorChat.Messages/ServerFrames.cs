@@ -14,6 +14,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(MembersFrame), "members")]
 [JsonDerivedType(typeof(StatsFrame), "stats")]
 [JsonDerivedType(typeof(HistoryFrame), "history")]
+[JsonDerivedType(typeof(SearchResultsFrame), "searchResults")]
 [JsonDerivedType(typeof(PongFrame), "pong")]
 [JsonDerivedType(typeof(ServerPingFrame), "ping")]
 [JsonDerivedType(typeof(ErrorFrame), "error")]
@@ -228,3 +229,12 @@ public sealed record DroppedFrame(string Room, string By, string? Reason = null)
 
 /// <summary>The answer to mentions: messages that mentioned the caller, newest first (their text as said, at most 300 characters).</summary>
 public sealed record MentionsFrame(IReadOnlyList<MessageFrame> Mentions) : ServerFrame;
+
+/// <summary>
+/// The answer to a search: matching messages, newest first, each a message frame naming its room (a direct message
+/// names "@" and the other participant). <see cref="Next"/> is the <c>before</c> of the next page, or null at the end.
+/// </summary>
+public sealed record SearchResultsFrame(
+    string Query,
+    IReadOnlyList<MessageFrame> Results,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Next = null) : ServerFrame;

@@ -148,6 +148,8 @@ public static class ChatServerHost
                         BanList = bans,
                         WebSignOut = webSessions,
                         Inboxes = system.ActorOf(Inboxes.UserInboxes.Props(accounts), "inboxes"),
+                        // Rooms of a cluster are sharded and their directory does not list readers: search is for one node.
+                        Search = settings.Cluster.Enabled ? ActorRefs.Nobody : Search.SearchSetup.Start(system, settings, rooms),
                         Metrics = metrics,
                         Warnings = warnings,
                     };

@@ -47,6 +47,9 @@ public sealed record SessionServices(
     /// <summary>The registered users' mentions and read markers (<see cref="ActorChat.Server.Inboxes.UserInboxes"/>), or Nobody.</summary>
     public IActorRef Inboxes { get; init; } = ActorRefs.Nobody;
 
+    /// <summary>Answers search frames (<see cref="ActorChat.Server.Search.SearchService"/>), or Nobody: searches are answered unavailable.</summary>
+    public IActorRef Search { get; init; } = ActorRefs.Nobody;
+
     /// <summary>The ban list (<see cref="ActorChat.Server.Accounts.BanList"/>), or Nobody: no bans are checked.</summary>
     public IActorRef BanList { get; init; } = ActorRefs.Nobody;
 
