@@ -427,6 +427,9 @@ public sealed class ChatClient
             case ReplyCommand or ReactCommand or EditCommand:
                 await OnMessageCommandAsync(command);
                 break;
+            case SearchCommand search:
+                await SendAsync(new SearchRequest(search.Query), new PendingRequest(RequestKind.Other));
+                break;
             case HistoryCommand history:
                 if (CurrentRoomOrHint("see its earlier messages") is { } historyRoom) await RequestHistoryAsync(historyRoom, history.Count);
                 break;
