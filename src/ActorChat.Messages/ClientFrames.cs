@@ -13,6 +13,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(WhoRequest), "who")]
 [JsonDerivedType(typeof(StatsRequest), "stats")]
 [JsonDerivedType(typeof(HistoryRequest), "history")]
+[JsonDerivedType(typeof(SearchRequest), "search")]
 [JsonDerivedType(typeof(PingRequest), "ping")]
 [JsonDerivedType(typeof(PongRequest), "pong")]
 [JsonDerivedType(typeof(QuitRequest), "quit")]
@@ -262,3 +263,12 @@ public sealed record ReadRequest(string Room, long? Seq) : ClientFrame
 
 /// <summary>Asks for the caller's direct-message conversations, the most recently active first (registered users; guests get none).</summary>
 public sealed record DmsRequest : ClientFrame;
+/// <summary>
+/// Searches the messages the client may read (public rooms, private rooms it belongs to, its own direct messages):
+/// whole words, <c>word*</c> prefixes and "quoted phrases", all of which must match; optionally in one room, from one
+/// sender, and before a cursor (the <c>next</c> of the page before). Newest first, up to <see cref="Limit"/> (1 to 50).
+/// </summary>
+public sealed record SearchRequest(string Query, string? Room = null, string? From = null, long? Before = null, int? Limit = null) : ClientFrame
+{
+    internal override string? MissingField() => Query is null ? "query" : null;
+}

@@ -20,6 +20,9 @@ public static class ErrorCodes
     public const string TooManyRooms = "too_many_rooms";
     public const string Busy = "busy";
 
+    /// <summary>A search query the server cannot read: empty, too long, unbalanced quotes, or search syntax such as NEAR( or col:x.</summary>
+    public const string BadQuery = "bad_query";
+
     /// <summary>The client's address has too many connections open, or opened too many just now; the connection is closed.</summary>
     public const string TooManyConnections = "too_many_connections";
 

@@ -14,6 +14,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(MembersFrame), "members")]
 [JsonDerivedType(typeof(StatsFrame), "stats")]
 [JsonDerivedType(typeof(HistoryFrame), "history")]
+[JsonDerivedType(typeof(SearchResultsFrame), "searchResults")]
 [JsonDerivedType(typeof(PongFrame), "pong")]
 [JsonDerivedType(typeof(ServerPingFrame), "ping")]
 [JsonDerivedType(typeof(ErrorFrame), "error")]
@@ -253,3 +254,10 @@ public sealed record DirectConversationSummary(
 
 /// <summary>The answer to dms (and, unasked, sent after sign-in when something is unread): the most recently active conversation first.</summary>
 public sealed record DmsFrame(IReadOnlyList<DirectConversationSummary> Conversations) : ServerFrame;
+/// The answer to a search: matching messages, newest first, each a message frame naming its room (a direct message
+/// names "@" and the other participant). <see cref="Next"/> is the <c>before</c> of the next page, or null at the end.
+/// </summary>
+public sealed record SearchResultsFrame(
+    string Query,
+    IReadOnlyList<MessageFrame> Results,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Next = null) : ServerFrame;

@@ -440,6 +440,9 @@ public sealed class ChatClient
             case DmsCommand:
                 await SendAsync(new DmsRequest(), new PendingRequest(RequestKind.Other));
                 break;
+            case SearchCommand search:
+                await SendAsync(new SearchRequest(search.Query), new PendingRequest(RequestKind.Other));
+                break;
             case HistoryCommand history:
                 if (CurrentRoomOrHint("see its earlier messages") is { } historyRoom) await RequestHistoryAsync(historyRoom, history.Count);
                 break;

@@ -26,6 +26,9 @@ public sealed record DirectMessageCommand(string To, string Text) : Command;
 /// <summary>Messages per user in a room, as a bar chart; null means the current one.</summary>
 public sealed record StatsCommand(string? Room) : Command;
 
+/// <summary>Search the messages one may read (words, word* prefixes, "phrases").</summary>
+public sealed record SearchCommand(string Query) : Command;
+
 /// <summary>
 /// Earlier messages of the current room (or, with <see cref="With"/>, of the direct messages with that user): the
 /// <see cref="Count"/> before the oldest one shown.

@@ -74,6 +74,8 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
                 return History(history, currentRoom, me);
             case DmsFrame dms:
                 return Dms(dms);
+            case SearchResultsFrame results:
+                return SearchResults(results, me);
             case ErrorFrame error:
                 return [OutputLine.Error($"{error.Message} [{error.Code}]")];
             case ByeFrame bye:
@@ -222,6 +224,22 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
         };
         foreach (var message in history.Messages) lines.Add(Message(message, currentRoom, me) with { Kind = LineKind.History, Bell = false });
         lines.Add(new OutputLine(LineKind.History, $"— end of earlier messages in {Place(history.Room)} —"));
+        return lines;
+    }
+
+    /// <summary>Search results, newest first, each with its room (or @name for a direct message).</summary>
+    public IReadOnlyList<OutputLine> SearchResults(SearchResultsFrame results, string? me = null)
+    {
+        if (results.Results.Count == 0) return [OutputLine.Info($"Nothing found for {results.Query}.")];
+        var lines = new List<OutputLine>(results.Results.Count + 1)
+        {
+            OutputLine.Info($"{results.Results.Count} found for {results.Query}{(results.Next is null ? "" : " (more: narrow the search)")}:"),
+        };
+        foreach (var message in results.Results)
+        {
+            var where = message.Room.StartsWith('@') ? message.Room : "#" + message.Room;
+            lines.Add(OutputLine.Info($"  {where} {message.Timestamp[..16].Replace('T', ' ')} <{message.Sender}> {message.Text}"));
+        }
         return lines;
     }
 

@@ -27,6 +27,9 @@ public sealed record ServerSettings(
     /// <summary>Metrics, health checks and the warnings' budget, for whoever runs the server.</summary>
     public OperationsSettings Operations { get; init; } = OperationsSettings.Default;
 
+    /// <summary>The message search index: whether to rebuild it at start, and how its feed is batched.</summary>
+    public SearchSettings Search { get; init; } = SearchSettings.Default;
+
     /// <summary>Whether anything serves TLS (the TLS listener or the web chat's HTTPS), so a certificate is needed.</summary>
     public bool NeedsCertificate => Tls.Enabled || (Web.Enabled && Web.TlsEnabled);
 }
@@ -218,4 +221,13 @@ public sealed record OperationsSettings(
 {
     public static readonly OperationsSettings Default = new(MetricsExporter.Prometheus, null, ["127.0.0.0/8", "::1"],
         64L << 20, TimeSpan.FromSeconds(3), 20, TimeSpan.FromSeconds(10));
+}
+
+/// <summary>The message search index.</summary>
+/// <param name="Reindex">Rebuild the index from the journal at start, before serving (--reindex).</param>
+/// <param name="QueueLimit">Changes waiting for the index at most; beyond it they are dropped, counted and warned about.</param>
+/// <param name="BatchSize">Changes written to the index in one transaction at most.</param>
+public sealed record SearchSettings(bool Reindex, int QueueLimit, int BatchSize)
+{
+    public static readonly SearchSettings Default = new(false, 10_000, 500);
 }

@@ -101,6 +101,8 @@ public static class SettingsLoader
     private const string WebTlsOnlyFlag = "--web-tls-only";
     private const string WebTlsOnlyEnv = "ACTORCHAT_WEB_TLS_ONLY";
     private const string InMemoryEnv = "ACTORCHAT_IN_MEMORY";
+    private const string ReindexFlag = "--reindex";
+    private const string ReindexEnv = "ACTORCHAT_REINDEX";
     private const string ClusterFlag = "--cluster";
     private const string ClusterEnv = "ACTORCHAT_CLUSTER";
     private const string ConfigEnv = "ACTORCHAT_CONFIG";
@@ -137,6 +139,7 @@ public static class SettingsLoader
                 });
             InMemory = Definition.Switch(InMemoryFlag, $"keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
             Cluster = Definition.Switch(ClusterFlag, $"run as one node of a cluster sharing one PostgreSQL (--postgres) [{ClusterEnv}=1]");
+            Reindex = Definition.Switch(ReindexFlag, $"rebuild the message search index from the journal before serving [{ReindexEnv}=1]");
             WebTlsOnly = Definition.Switch(WebTlsOnlyFlag, $"plain HTTP of the web chat only redirects to HTTPS [{WebTlsOnlyEnv}=1]");
             ConfigFile = Definition.Text("--config", "FILE", $"extra HOCON file layered over the defaults [{ConfigEnv}]", "a HOCON file");
             LogLevel = Definition.Value<Microsoft.Extensions.Logging.LogLevel>("--log-level", "LEVEL", $"{LogLevelForm} (default Information) [{LogLevelEnv}]", $"one of {LogLevelForm}", TryLogLevel);
@@ -151,6 +154,8 @@ public static class SettingsLoader
 
         public Option<IReadOnlyList<string>> Operators { get; }
         public Option<bool> WebTlsOnly { get; }
+
+        public Option<bool> Reindex { get; }
 
         public Option<bool> Cluster { get; }
 
@@ -205,6 +210,9 @@ public static class SettingsLoader
         if (CommandLineDefinition.Given(flags, commandLine.Cluster) ? flags.GetValue(commandLine.Cluster)
             : environment[ClusterEnv] is string clusterText && clusterText is "1" or "true" or "yes" or "on")
             overrides.Add("actorchat.cluster.enabled = on");
+        if (CommandLineDefinition.Given(flags, commandLine.Reindex) ? flags.GetValue(commandLine.Reindex)
+            : environment[ReindexEnv] is string reindexText && reindexText is "1" or "true" or "yes" or "on")
+            overrides.Add("actorchat.search.reindex = on");
 
         var logLevel = Microsoft.Extensions.Logging.LogLevel.Information;
         if (CommandLineDefinition.Given(flags, commandLine.LogLevel)) logLevel = flags.GetValue(commandLine.LogLevel);
@@ -295,6 +303,7 @@ public static class SettingsLoader
             Tls = ReadTls(root),
             Cluster = ReadCluster(root),
             Operations = ReadOperations(root),
+            Search = ReadSearch(root),
         };
         if (settings.Tcp.Port is < TcpTransportSettings.Off or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
@@ -341,6 +350,17 @@ public static class SettingsLoader
             throw new ArgumentException("connection limits cannot be negative (0 turns a limit off).");
         foreach (var exempt in result.ExemptAddresses) Transport.ConnectionAdmission.ParseNetwork(exempt);
         return result;
+    }
+
+    private static SearchSettings ReadSearch(Config root)
+    {
+        var search = root.HasPath("search") ? root.GetConfig("search") : ConfigurationFactory.Empty;
+        var settings = new SearchSettings(
+            Reindex: search.GetBoolean("reindex", false),
+            QueueLimit: search.GetInt("queue-limit", SearchSettings.Default.QueueLimit),
+            BatchSize: search.GetInt("batch-size", SearchSettings.Default.BatchSize));
+        if (settings.QueueLimit < 1 || settings.BatchSize < 1) throw new ArgumentException("search.queue-limit and search.batch-size must be positive.");
+        return settings;
     }
 
     private static OperationsSettings ReadOperations(Config root)

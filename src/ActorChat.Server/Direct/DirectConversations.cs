@@ -18,7 +18,6 @@ public sealed class DirectConversations : UntypedActor
     /// <summary>A page of the conversation between <paramref name="Viewer"/> (signed in) and <paramref name="Other"/>.</summary>
     public sealed record History(string Viewer, string Other, long? Before, int Limit, IActorRef Session, string? Ref);
 
-    private sealed record AccountChecked(Send Send, bool Exists);
 
     public static readonly TimeSpan DefaultIdleAfter = TimeSpan.FromMinutes(2);
 
@@ -27,6 +26,9 @@ public sealed class DirectConversations : UntypedActor
     private readonly IActorRef _inboxes;
     private readonly TimeSpan _idleAfter;
     private readonly Dictionary<string, List<object>> _stopping = new(StringComparer.Ordinal); // key → what came while it stops
+    // Sends whose account check is out, oldest first. The account book answers Exists in the order asked, so each bool
+    // that comes back belongs to the oldest; an Ask per send would let the answers' continuations overtake each other.
+    private readonly Queue<Send> _checking = new();
 
     public DirectConversations(IActorRef accounts, IActorRef users, IActorRef inboxes, TimeSpan idleAfter)
     {
@@ -47,18 +49,15 @@ public sealed class DirectConversations : UntypedActor
         switch (message)
         {
             case Send send:
-                // Asked in order and answered in order: several messages to one name stay in the order sent.
-                _accounts.Ask<bool>(new AccountBook.Exists(send.To), TimeSpan.FromSeconds(10))
-                    .PipeTo(Self, success: exists => new AccountChecked(send, exists), failure: _ => new AccountChecked(send, false));
+                _checking.Enqueue(send);
+                _accounts.Tell(new AccountBook.Exists(send.To));
                 break;
-            case AccountChecked { Exists: true } found:
-                var send1 = found.Send;
-                ToConversation(Protocol.Key(send1.From), Protocol.Key(send1.To),
-                    new DirectConversation.Post(send1.From, send1.To, send1.Text, send1.Session, send1.Ref));
-                break;
-            case AccountChecked notFound:
-                var send2 = notFound.Send;
-                _users.Tell(new UserRegistry.SendDirect(send2.From, send2.To, send2.Text, send2.Session, send2.Ref));
+            case bool exists when _checking.TryDequeue(out var checkedSend):
+                if (exists)
+                    ToConversation(Protocol.Key(checkedSend.From), Protocol.Key(checkedSend.To),
+                        new DirectConversation.Post(checkedSend.From, checkedSend.To, checkedSend.Text, checkedSend.Session, checkedSend.Ref));
+                else
+                    _users.Tell(new UserRegistry.SendDirect(checkedSend.From, checkedSend.To, checkedSend.Text, checkedSend.Session, checkedSend.Ref));
                 break;
             case History history:
                 ToConversation(Protocol.Key(history.Viewer), Protocol.Key(history.Other),

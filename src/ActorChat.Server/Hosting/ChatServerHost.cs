@@ -153,6 +153,8 @@ public static class ChatServerHost
                         Directs = settings.Cluster.Enabled || accounts.IsNobody()
                             ? ActorRefs.Nobody
                             : system.ActorOf(Direct.DirectConversations.Props(accounts, users, inboxes), "dms"),
+                        // Rooms of a cluster are sharded and their directory does not list readers: search is for one node.
+                        Search = settings.Cluster.Enabled ? ActorRefs.Nobody : Search.SearchSetup.Start(system, settings, rooms),
                         Metrics = metrics,
                         Warnings = warnings,
                     };

@@ -145,6 +145,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             case ListRooms list when !_catalogRecovered: _waitingForList.Add(list); break;
             case ListRooms list: ReplyRoomList(list); break;
             case GetRoomSummaries: Sender.Tell(new RoomSummaries(_rooms.Summaries())); break;
+            case Search.SearchService.ReadableRoomsOf readable: Sender.Tell(new Search.SearchService.ReadableRooms(_rooms.ReadableBy(readable.User))); break;
             case CatalogWaitOver when !_catalogRecovered:
                 _log.Warning("The room catalog has not recovered after 15 s; rooms lists show only rooms in use");
                 ListForWaiting();

@@ -80,6 +80,7 @@ public sealed partial class RoomActor
             case DeleteMessage delete:
                 var deleted = (MessageDeleted)change;
                 Broadcast(delete, new DeletedFrame(_name, deleted.Id, deleted.Seq, deleted.By));
+                Context.System.EventStream.Publish(new Search.MessageRemoved(_key, deleted.Seq));
                 break;
         }
         RunWaitingForRules();

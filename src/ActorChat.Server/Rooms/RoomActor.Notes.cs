@@ -123,6 +123,7 @@ public sealed partial class RoomActor
                 break;
             case MessageEdited edited:
                 Broadcast(command, new EditedFrame(_name, edited.Id, edited.Text, edited.EditedAt));
+                Context.System.EventStream.Publish(new Search.MessageTextChanged(_key, edited.Seq, edited.Text));
                 break;
         }
         RunWaitingForNotes();

@@ -490,6 +490,8 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         Stage(FrameCodec.EncodeLine(frame));
         _statistics.CountMessage(_name, frame.Sender);
         if (posted.Mentions is { } mentioned) Context.System.EventStream.Publish(new Inboxes.UserInboxes.Mentioned(mentioned, frame));
+        Context.System.EventStream.Publish(new Search.MessageIndexed(_key, posted.Seq, posted.Id, posted.Sender, posted.Text,
+            DateTimeOffset.Parse(posted.Timestamp, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal), null));
         if (_stored - _lastSnapshotSeq >= _settings.SnapshotEvery) _snapshotDue = true;
         SnapshotWhenQuiet();
     }

@@ -86,6 +86,10 @@ public sealed class RoomIndex
     private static bool MaySee(Entry room, string? viewer) =>
         !room.Private || (viewer is not null && room.VisibleTo is { } visible && visible.Contains(viewer, StringComparer.OrdinalIgnoreCase));
 
+    /// <summary>The rooms <paramref name="viewer"/> may read (for search): key → name, public ones and the private ones it may see.</summary>
+    public IReadOnlyDictionary<string, string> ReadableBy(string viewer) =>
+        _rooms.Where(room => MaySee(room.Value, viewer)).ToDictionary(room => room.Key, room => room.Value.Name, StringComparer.Ordinal);
+
     /// <summary>Every public room in name order (for the status page, which anyone who reaches the web port can read).</summary>
     public RoomSummary[] Summaries() =>
         _keys.Where(key => !_rooms[key].Private).Select(key => new RoomSummary(_rooms[key].Name, _rooms[key].Members)).ToArray();

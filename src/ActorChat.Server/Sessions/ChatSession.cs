@@ -247,6 +247,7 @@ public sealed partial class ChatSession
                 if (CheckRoomName(stats)) Ask(stats, new RoomProtocol.GetStats(stats.Room, _transport.Self, stats.Ref));
                 break;
             case HistoryRequest history: OnHistory(history); break;
+            case SearchRequest search: OnSearch(search); break;
             case PasswordRequest password: OnPassword(password); break;
             case KillRequest kill: OnKill(kill); break;
             case BanRequest ban: OnBan(ban); break;
@@ -628,6 +629,18 @@ public sealed partial class ChatSession
             return;
         }
         Ask(history, new RoomProtocol.GetHistory(history.Room, history.Before, limit, _transport.Self, history.Ref));
+    }
+
+    /// <summary>Search is answered by the search service, which checks what this user may read at query time.</summary>
+    private void OnSearch(SearchRequest search)
+    {
+        if (_services.Search.Equals(Akka.Actor.ActorRefs.Nobody))
+        {
+            Reply(search, new ErrorFrame(ErrorCodes.Unavailable, "This server does not search messages."));
+            return;
+        }
+        Expect(search);
+        _services.Search.Tell(new Search.SearchService.Find(search, UserName!, _transport.Self), _transport.Self);
     }
 
     /// <summary>

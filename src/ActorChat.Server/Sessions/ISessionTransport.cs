@@ -49,6 +49,8 @@ public sealed record SessionServices(
 
     /// <summary>The kept direct-message conversations (<see cref="ActorChat.Server.Direct.DirectConversations"/>), or Nobody: direct messages are only delivered.</summary>
     public IActorRef Directs { get; init; } = ActorRefs.Nobody;
+    /// <summary>Answers search frames (<see cref="ActorChat.Server.Search.SearchService"/>), or Nobody: searches are answered unavailable.</summary>
+    public IActorRef Search { get; init; } = ActorRefs.Nobody;
 
     /// <summary>The ban list (<see cref="ActorChat.Server.Accounts.BanList"/>), or Nobody: no bans are checked.</summary>
     public IActorRef BanList { get; init; } = ActorRefs.Nobody;

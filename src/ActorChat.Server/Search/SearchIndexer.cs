@@ -1,0 +1,109 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorChat.Server.Search;
+
+/// <summary>
+/// Feeds the index from the event stream: rooms and direct-message conversations publish what they stored
+/// (<see cref="MessageIndexed"/>, <see cref="MessageTextChanged"/>, <see cref="MessageRemoved"/>) and this actor writes
+/// it in batches, one batch in flight at a time, off its own thread. The queue is bounded: when the index falls that far
+/// behind, further events are dropped and counted, with a warning, so posting never waits for the index and memory
+/// never grows without bound (<c>--reindex</c> rebuilds whatever was missed).
+/// </summary>
+public sealed class SearchIndexer : ReceiveActor
+{
+    /// <summary>Answered with <see cref="Idle"/> once everything received before it is written (tests, the rebuild).</summary>
+    public sealed class WaitUntilIdle
+    {
+        public static readonly WaitUntilIdle Instance = new();
+        private WaitUntilIdle() { }
+    }
+
+    public sealed record Idle(long Written, long Dropped);
+
+    private sealed record Written(int Count);
+
+    private sealed record WriteFailed(int Count, Exception Cause);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ISearchIndex _index;
+    private readonly int _queueLimit;
+    private readonly int _batchSize;
+    private readonly Queue<object> _queue = new();
+    private readonly List<IActorRef> _waiting = [];
+    private bool _writing;
+    private long _written;
+    private long _dropped;
+
+    public SearchIndexer(ISearchIndex index, int queueLimit, int batchSize)
+    {
+        _index = index;
+        _queueLimit = queueLimit;
+        _batchSize = batchSize;
+        Receive<MessageIndexed>(Enqueue);
+        Receive<MessageTextChanged>(Enqueue);
+        Receive<MessageRemoved>(Enqueue);
+        Receive<Written>(written =>
+        {
+            _writing = false;
+            _written += written.Count;
+            WriteNext();
+        });
+        Receive<WriteFailed>(failed =>
+        {
+            _writing = false;
+            _dropped += failed.Count;
+            _log.Warning("Search index: a batch of {0} changes was not written ({1}); {2} lost so far, --reindex rebuilds them",
+                failed.Count, failed.Cause.Message, _dropped);
+            WriteNext();
+        });
+        Receive<WaitUntilIdle>(_ =>
+        {
+            _waiting.Add(Sender);
+            WriteNext();
+        });
+    }
+
+    public static Props Props(ISearchIndex index, int queueLimit = 10_000, int batchSize = 500) =>
+        Akka.Actor.Props.Create(() => new SearchIndexer(index, queueLimit, batchSize));
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(MessageIndexed));
+        Context.System.EventStream.Subscribe(Self, typeof(MessageTextChanged));
+        Context.System.EventStream.Subscribe(Self, typeof(MessageRemoved));
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void Enqueue(object change)
+    {
+        if (_queue.Count >= _queueLimit)
+        {
+            _dropped++;
+            if (_dropped == 1 || _dropped % 1000 == 0)
+                _log.Warning("Search index is {0} changes behind; {1} dropped so far (search misses them until --reindex)", _queue.Count, _dropped);
+            return;
+        }
+        _queue.Enqueue(change);
+        WriteNext();
+    }
+
+    private void WriteNext()
+    {
+        if (_writing) return;
+        if (_queue.Count == 0)
+        {
+            foreach (var waiting in _waiting) waiting.Tell(new Idle(_written, _dropped));
+            _waiting.Clear();
+            return;
+        }
+        var batch = new List<object>(Math.Min(_queue.Count, _batchSize));
+        while (batch.Count < _batchSize && _queue.TryDequeue(out var change)) batch.Add(change);
+        _writing = true;
+        var index = _index;
+        Task.Run(() => index.Apply(batch)).PipeTo(Self,
+            success: () => new Written(batch.Count),
+            failure: cause => new WriteFailed(batch.Count, cause));
+    }
+}
