@@ -69,7 +69,9 @@ public static class WebFrontEnd
         }
         app.Use(AddSecurityHeaders);
         MetricsExport.MapEndpoint(app);
-        var origins = new OriginPolicy(app.Services.GetRequiredService<ServerSettings>().Web.AllowedOrigins);
+        // In cluster mode the pages of the other nodes' web chats may open this node's WebSocket too (web failover).
+        var origins = new OriginPolicy(app.Services.GetRequiredService<ServerSettings>().Web.AllowedOrigins,
+            app.Services.GetRequiredService<Cluster.ClusterChatAddresses>().IsMemberWebOrigin);
         AdminEndpoints.Map(app, origins, WebRootPath);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
@@ -244,7 +246,7 @@ public static class WebFrontEnd
                 MessagesSinceStart: statistics.MessagesSinceStart)
             {
                 TlsFingerprint = context.RequestServices.GetService<ServerCertificate>()?.DisplayFingerprint,
-                Nodes = settings.Cluster.Enabled ? await Cluster.ClusterNodes.ReportAsync(system) : null,
+                Nodes = settings.Cluster.Enabled ? await Cluster.ClusterNodes.ReportAsync(system, context.RequestServices.GetRequiredService<Cluster.ClusterChatAddresses>()) : null,
             };
             return Results.Json(report, StatusJsonContext.Default.StatusReport);
         }
