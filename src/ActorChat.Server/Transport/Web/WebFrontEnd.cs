@@ -114,7 +114,11 @@ public static class WebFrontEnd
     private static Task AddSecurityHeaders(HttpContext context, RequestDelegate next)
     {
         var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        // In cluster mode the page may reconnect to another node's WebSocket (web failover): let it reach them.
+        var otherNodes = context.RequestServices.GetService<Cluster.ClusterChatAddresses>()?.WebSocketSources;
+        headers.ContentSecurityPolicy = string.IsNullOrEmpty(otherNodes)
+            ? ContentSecurityPolicy
+            : ContentSecurityPolicy.Replace("connect-src 'self';", $"connect-src 'self' {otherNodes};", StringComparison.Ordinal);
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         return next(context);
