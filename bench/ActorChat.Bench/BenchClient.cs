@@ -48,6 +48,9 @@ internal sealed class BenchClient : IAsyncDisposable
     public int Room { get; }
 
     public Histogram? Latency { get; private set; }
+    /// <summary>With several nodes: the latency of deliveries from a sender on this client's node, and from one on another.</summary>
+    public Histogram? LatencySameNode { get; private set; }
+    public Histogram? LatencyCrossNode { get; private set; }
     public long Deliveries { get; private set; }
     public long DeliveriesToOthers { get; private set; }
     public long Duplicates { get; private set; }
@@ -119,6 +122,7 @@ internal sealed class BenchClient : IAsyncDisposable
         Expected = (long)sendersInRoom * messages;
         _seen = new byte[sendersInRoom * messages];
         Latency = new Histogram();
+        if (_run.NodeCount > 1) (LatencySameNode, LatencyCrossNode) = (new Histogram(), new Histogram());
         if (Expected == 0) MarkDone();
     }
 
@@ -311,7 +315,10 @@ internal sealed class BenchClient : IAsyncDisposable
         _seen[slot] = 1;
         _distinct++;
         LastDeliveryTicks = now;
-        Latency!.Record((now - sentTicks) * 1_000_000 / Stopwatch.Frequency);
+        var micros = (now - sentTicks) * 1_000_000 / Stopwatch.Frequency;
+        Latency!.Record(micros);
+        if (LatencySameNode is not null)
+            (_run.NodeOf(senderIndex) == _run.NodeOf(Index) ? LatencySameNode : LatencyCrossNode)!.Record(micros);
         if (senderIndex == Index) Window?.Release();
         if (_distinct == Expected) MarkDone();
     }

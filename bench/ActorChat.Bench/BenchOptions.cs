@@ -97,6 +97,12 @@ public sealed record BenchOptions
     /// </summary>
     public int FlooderWindow { get; init; }
 
+    /// <summary>
+    /// Start this many servers as one cluster on loopback, on one throw-away PostgreSQL (scripts/test-postgres.sh),
+    /// and spread each room's members over them; null: one server of its own, as without cluster mode.
+    /// </summary>
+    public int? Nodes { get; init; }
+
     /// <summary>Do not build the server before starting it (use the Release build as it is).</summary>
     public bool NoBuild { get; init; }
 
@@ -177,6 +183,9 @@ public sealed record BenchOptions
     public string? Validate()
     {
         if (Clients < 1) return "--clients must be at least 1.";
+        if (Nodes is < 1 or > 5) return "--nodes must be between 1 and 5.";
+        if (Nodes is not null && Port is not null) return "--nodes starts its own servers: not with --target.";
+        if (Nodes is not null && Scenario is Scenario.Hostile or Scenario.FirstJoin) return "--nodes is for the scenarios that say and deliver, not hostile or first-join.";
         if (Rooms < 1 || Rooms > Clients) return "--rooms must be between 1 and --clients.";
         if (Senders < 0 || Senders > Clients) return "--senders must be between 0 and --clients.";
         if (Messages < 0) return "--messages must not be negative.";

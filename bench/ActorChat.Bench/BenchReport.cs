@@ -118,6 +118,11 @@ public sealed class BenchReport
     /// <summary>Paced sending: the furthest a send fell behind its schedule (client or socket backpressure).</summary>
     public double MaxSendLagMs { get; set; }
     public LatencySummary? Latency { get; set; }
+    /// <summary>With --nodes: the servers of the cluster the run spread its clients over.</summary>
+    public int? Nodes { get; set; }
+    /// <summary>With --nodes: deliveries to a client on the sender's node, and to a client on another node.</summary>
+    public LatencySummary? LatencySameNode { get; set; }
+    public LatencySummary? LatencyCrossNode { get; set; }
     /// <summary>Deliveries to the run's readers from senders that are not the run's own (the hostile guests).</summary>
     public long GuestDeliveries { get; set; }
 

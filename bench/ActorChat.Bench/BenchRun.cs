@@ -69,6 +69,12 @@ internal sealed class BenchRun
     public string NameOf(int client) => $"b{_tag}-{client}";
     public byte[] NameUtf8Of(int client) => _clients[client]?.NameUtf8 ?? Encoding.UTF8.GetBytes(NameOf(client));
     public int RoomOf(int client) => client % Options.Rooms;
+
+    /// <summary>The servers the clients connect to (one, or the nodes of a cluster).</summary>
+    public int NodeCount { get; init; } = 1;
+
+    /// <summary>The node client i connects to: a room's members (i, i + rooms, i + 2 rooms…) go round the nodes.</summary>
+    public int NodeOf(int client) => client / Options.Rooms % NodeCount;
     public string RoomName(int room) => _roomNames[room];
     public byte[] RoomNameUtf8(int room) => _roomNamesUtf8[room];
 
@@ -112,8 +118,12 @@ internal sealed class BenchRun
         if (_sendPhase && !client.Done && client.Expected > 0) ClientDone(client);
     }
 
-    public async Task ExecuteAsync(IPEndPoint target, CancellationToken ct)
+    public Task ExecuteAsync(IPEndPoint target, CancellationToken ct) => ExecuteAsync([target], ct);
+
+    /// <summary>Runs against one server, or the nodes of a cluster (client i on targets[NodeOf(i)]).</summary>
+    public async Task ExecuteAsync(IReadOnlyList<IPEndPoint> targets, CancellationToken ct)
     {
+        var target = targets[0];
         var o = Options;
         var benchProcess = Process.GetCurrentProcess();
         if (_serverPid is { } pid) ProcStats.ResetPeak(pid);
@@ -127,7 +137,7 @@ internal sealed class BenchRun
         try
         {
             // Phase 1: connect, hello, join — ConnectConcurrency at a time.
-            var connected = await ConnectAllAsync(target, ct);
+            var connected = await ConnectAllAsync(targets, ct);
             var afterConnect = ServerSample();
             _report.ServerCpuSecondsConnect = afterConnect?.CpuSeconds - serverStart?.CpuSeconds;
             if (!connected) return;
@@ -174,10 +184,11 @@ internal sealed class BenchRun
         }
     }
 
-    private async Task<bool> ConnectAllAsync(IPEndPoint target, CancellationToken ct)
+    private async Task<bool> ConnectAllAsync(IReadOnlyList<IPEndPoint> targets, CancellationToken ct)
     {
+        var target = targets[0];
         var o = Options;
-        o.Log?.Invoke($"connecting {o.Clients} clients to {target} ({o.Rooms} rooms, {o.ConnectConcurrency} at a time) ...");
+        o.Log?.Invoke($"connecting {o.Clients} clients to {string.Join(", ", targets.Select(t => t.ToString()))} ({o.Rooms} rooms, {o.ConnectConcurrency} at a time) ...");
         var bindSources = o.SourceAddresses > 0 && IPAddress.IsLoopback(target.Address)
             && target.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
         var setup = new Histogram();
@@ -203,7 +214,7 @@ internal sealed class BenchRun
                     try
                     {
                         var source = bindSources ? new IPAddress(new byte[] { 127, 0, 0, (byte)(2 + i % o.SourceAddresses) }) : null;
-                        await client.ConnectAsync(target, source, token);
+                        await client.ConnectAsync(targets[NodeOf(i) % targets.Count], source, token);
                         await client.IdentifyAndJoinAsync(token);
                         var micros = (Stopwatch.GetTimestamp() - t0) * 1_000_000 / Stopwatch.Frequency;
                         lock (setup) setup.Record(micros);
@@ -454,9 +465,13 @@ internal sealed class BenchRun
     private void CollectCounters()
     {
         var latency = new Histogram();
+        var sameNode = new Histogram();
+        var crossNode = new Histogram();
         foreach (var c in _clients)
         {
             if (c is null) continue;
+            if (c.LatencySameNode is { } s) sameNode.Add(s);
+            if (c.LatencyCrossNode is { } x) crossNode.Add(x);
             _report.MessagesSent += c.Sent;
             _report.Deliveries += c.Deliveries;
             _report.DeliveriesToOthers += c.DeliveriesToOthers;
@@ -470,6 +485,11 @@ internal sealed class BenchRun
             if (c.Latency is { } h) latency.Add(h);
         }
         _report.Latency = latency.Count > 0 ? Summarize(latency) : null;
+        if (NodeCount > 1)
+        {
+            _report.LatencySameNode = sameNode.Count > 0 ? Summarize(sameNode) : null;
+            _report.LatencyCrossNode = crossNode.Count > 0 ? Summarize(crossNode) : null;
+        }
         _report.Disconnects = Interlocked.Read(ref _disconnects);
         foreach (var (code, count) in _errorCodes) _report.ErrorCodes[code] = count;
         _report.ErrorFrames = _errorCodes.Values.Sum();

@@ -40,6 +40,7 @@ public static class BenchRunner
 
         var benchCpuStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         ServerProcess? server = null;
+        BenchCluster? cluster = null;
         try
         {
             // Each connection is a descriptor here and one in the server (which inherits this limit when started here).
@@ -52,7 +53,19 @@ public static class BenchRunner
 
             int port;
             int? pid;
-            if (options.Port is { } p)
+            if (options.Nodes is { } count)
+            {
+                cluster = await BenchCluster.StartAsync(options, count, ct);
+                server = cluster.Nodes[0];
+                port = server.Port;
+                pid = server.Pid;
+                report.Nodes = count;
+                report.ServerStartedByBench = true;
+                report.Target = $"{count} cluster node(s) on {options.Host}: ports {string.Join(", ", cluster.Nodes.Select(n => n.Port))} "
+                    + $"(dotnet {server.Dll}; server CPU and memory are the first node's)";
+                options.Log?.Invoke($"cluster nodes listening on ports {string.Join(", ", cluster.Nodes.Select(n => n.Port))}");
+            }
+            else if (options.Port is { } p)
             {
                 port = p;
                 pid = options.ServerPid;
@@ -81,9 +94,12 @@ public static class BenchRunner
             }
             else
             {
-                var run = new BenchRun(options, report, pid) { ServerLogSeen = server is not null };
+                var run = new BenchRun(options, report, pid) { ServerLogSeen = server is not null, NodeCount = cluster?.Nodes.Count ?? 1 };
                 if (server is not null) server.LineReceived += run.OnServerLine;
-                await run.ExecuteAsync(new IPEndPoint(address, port), ct);
+                IReadOnlyList<IPEndPoint> targets = cluster is null
+                    ? [new IPEndPoint(address, port)]
+                    : cluster.Nodes.Select(n => new IPEndPoint(address, n.Port)).ToList();
+                await run.ExecuteAsync(targets, ct);
             }
             if (server is { HasExited: true })
             {
@@ -107,7 +123,8 @@ public static class BenchRunner
         }
         finally
         {
-            if (server is not null) await server.DisposeAsync();
+            if (cluster is not null) await cluster.DisposeAsync();
+            else if (server is not null) await server.DisposeAsync();
         }
 
         report.BenchCpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - benchCpuStart).TotalSeconds;

@@ -158,6 +158,7 @@ internal static class BenchProgram
         var target = cli.Value<(string Host, int Port)>("--target", "HOST:PORT", "use a running server instead of starting one",
             "HOST:PORT such as 127.0.0.1:12345", HostAndPort);
         var serverPid = Int(cli, "--server-pid", "PID", "with --target: the server's pid, for CPU and memory from /proc", 1);
+        var nodes = Int(cli, "--nodes", "N", "start N servers as one cluster on loopback with one PostgreSQL, spread each room's members over them, and report the latency of deliveries within a node and across nodes", 1, 5);
 
         // workload
         var clients = Int(cli, "--clients", "N", "clients to connect", 1);
@@ -220,6 +221,7 @@ internal static class BenchProgram
         if (Given(serverArgs)) o = o with { ServerArgs = r.GetValue(serverArgs)! };
         if (Given(floodRate)) o = o with { ServerFloodRate = r.GetValue(floodRate) };
         if (Given(serverPid)) o = o with { ServerPid = r.GetValue(serverPid) };
+        if (Given(nodes)) o = o with { Nodes = r.GetValue(nodes) };
         if (Given(target)) o = o with { Host = r.GetValue(target).Host, Port = r.GetValue(target).Port };
         return new BenchCommandLine(o, Given(json) ? r.GetValue(json) : null, Given(repeat) ? r.GetValue(repeat) : 1, null, null);
     }
@@ -284,6 +286,10 @@ internal static class BenchProgram
             if (r.RatePerSender > 0) rows.Add(("max send lag", $"{r.MaxSendLagMs:0.0} ms"));
             if (r.Latency is { } l)
                 rows.Add(("latency ms", $"p50 {l.P50:0.###}  p90 {l.P90:0.###}  p99 {l.P99:0.###}  p99.9 {l.P999:0.###}  max {l.Max:0.###}"));
+            if (r.LatencySameNode is { } same)
+                rows.Add(("  within a node", $"p50 {same.P50:0.###}  p90 {same.P90:0.###}  p99 {same.P99:0.###}  max {same.Max:0.###}  ({same.Count:N0} deliveries)"));
+            if (r.LatencyCrossNode is { } cross)
+                rows.Add(("  across nodes", $"p50 {cross.P50:0.###}  p90 {cross.P90:0.###}  p99 {cross.P99:0.###}  max {cross.Max:0.###}  ({cross.Count:N0} deliveries)"));
             rows.Add(("lost / duplicated", $"{r.Lost:N0} / {r.Duplicated:N0}"));
             rows.Add(("seq out of order / gaps", $"{r.OutOfOrder:N0} / {r.SeqGaps:N0}"));
         }

@@ -145,7 +145,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return dll;
     }
 
-    private static string? FindRepositoryRoot()
+    internal static string? FindRepositoryRoot()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
@@ -157,7 +157,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return null;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));

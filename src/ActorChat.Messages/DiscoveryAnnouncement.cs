@@ -18,4 +18,13 @@ public sealed record DiscoveryAnnouncement(string Name, int TcpPort, int? WebPor
     /// client that pins it (trust on first use) knows the TLS server it reaches is the one that answered.
     /// </summary>
     public string? Fingerprint { get; init; }
+
+    /// <summary>
+    /// In cluster mode, the chat addresses of the cluster's reachable members this node knows (itself first), for
+    /// a client to go on with another when its own goes away; null (left out) on a server of its own.
+    /// </summary>
+    public IReadOnlyList<DiscoveryNode>? Nodes { get; init; }
 }
+
+/// <summary>One cluster member's chat addresses: the host clients reach it at, its plain TCP port, its web port (null: none).</summary>
+public sealed record DiscoveryNode(string Host, int Port, int? Web);

@@ -72,6 +72,9 @@ public sealed class ChatClient
     private string _serverName = "";
     private string _host = "";
     private int _port;
+    // The servers to try, the current one being _host:_port; more than one when --host names several (or a
+    // cluster's discovery answer lists its nodes): a lost connection goes on with the next.
+    private ServerRotation? _servers;
     private bool _tls;
     // The account's password, kept in memory only, for the hello of every reconnection; never shown or logged.
     private string? _password;
@@ -128,9 +131,8 @@ public sealed class ChatClient
     {
         if (_options.ConnectsDirectly)
         {
-            _host = _options.EffectiveHost;
             _tls = _options.Tls == true;
-            _port = _tls ? _options.EffectiveTlsPort : _options.EffectivePort;
+            UseServers(new ServerRotation(_options.Endpoints(_tls)));
             return true;
         }
 
@@ -165,7 +167,28 @@ public sealed class ChatClient
         }
         // TLS when the server offers it, unless --no-tls.
         _tls = _options.Tls != false && chosen.TlsPort is not null;
-        _port = _tls ? chosen.TlsPort!.Value : chosen.TcpPort;
+        var first = new ServerEndpoint(chosen.Address.ToString(), _tls ? chosen.TlsPort!.Value : chosen.TcpPort);
+        // A cluster node's answer lists the nodes of its cluster: the others are where to go when this one goes
+        // away. They are listed with their plain TCP port only, so a TLS client stays with the one it chose.
+        var others = _tls ? [] : chosen.Nodes.Select(n => new ServerEndpoint(n.Host, n.Port));
+        UseServers(new ServerRotation([first, .. others]));
+        if (_servers!.Count > 1)
+            _console.Write(OutputLine.System($"{chosen.Name} is one of {_servers.Count} cluster nodes; when its connection is lost the next is tried: {string.Join(", ", _servers.All)}."));
+        return true;
+    }
+
+    private void UseServers(ServerRotation servers)
+    {
+        _servers = servers;
+        (_host, _port) = (servers.Current.Host, servers.Current.Port);
+    }
+
+    /// <summary>Makes the next of several servers the one to connect to; false when there is only one.</summary>
+    private bool MoveToNextServer()
+    {
+        if (_servers is not { Count: > 1 }) return false;
+        var next = _servers.Next();
+        (_host, _port) = (next.Host, next.Port);
         return true;
     }
 
@@ -182,6 +205,7 @@ public sealed class ChatClient
     {
         var name = _options.Name;
         var passwordTries = 0;
+        var unreachable = 0; // servers of several that could not be reached, each tried once
         while (true)
         {
             name ??= await AskAsync("Your name: ", answer => Protocol.IsValidName(answer)
@@ -227,6 +251,13 @@ public sealed class ChatClient
                 return (outcome.Connection, outcome.Welcome, 0);
             }
             _console.Write(OutputLine.Error(outcome.Problem!));
+            if (!outcome.NameRejected && !outcome.Refused && !outcome.PasswordRejected && unreachable + 1 < (_servers?.Count ?? 1))
+            {
+                unreachable++;
+                MoveToNextServer();
+                _console.Write(OutputLine.System($"Trying {_host}:{_port}..."));
+                continue;
+            }
             if (!outcome.NameRejected || !_console.IsInteractive) return (null, null, 1);
             name = null; // ask for another
         }
@@ -920,7 +951,9 @@ public sealed class ChatClient
             _console.Write(OutputLine.Error("Not reconnecting after an operator's kill; /quit to leave."));
             return;
         }
-        _console.Write(OutputLine.Error($"Lost the connection to {_serverName} at {_host}:{_port}; reconnecting..."));
+        var lostAt = $"{_host}:{_port}";
+        var failingOver = MoveToNextServer();
+        _console.Write(OutputLine.Error($"Lost the connection to {_serverName} at {lostAt}; reconnecting{(failingOver ? $" to {_host}:{_port}" : "")}..."));
         var unanswered = abandoned.Count(r => r.Kind is RequestKind.Say or RequestKind.DirectMessage);
         if (unanswered > 0)
             _console.Write(OutputLine.Error($"{Lines(unanswered)} sent just before may not have arrived; the server did not confirm {(unanswered == 1 ? "it" : "them")}."));
@@ -978,7 +1011,8 @@ public sealed class ChatClient
                 continue;
             }
             if (attempts % 10 == 0) _console.Write(OutputLine.Error($"Still reconnecting to {_host}:{_port} ({outcome.Problem})"));
-            delay = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, delay.Ticks * 2));
+            // With several servers each is tried in turn, and the wait grows once per round, not once per server.
+            if (!MoveToNextServer() || _servers!.AtFirst) delay = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, delay.Ticks * 2));
         }
     }
 

@@ -15,7 +15,11 @@ public sealed record ClientOptions
     public const int DefaultTlsPort = 12346;
 
     public string? Name { get; init; }
-    public string? Host { get; init; }
+    /// <summary>The first server given with --host, or null (see <see cref="Hosts"/> for all of them).</summary>
+    public string? Host => Hosts.Count > 0 ? Hosts[0].Host : null;
+
+    /// <summary>The servers given with --host, in order; each may name its own port. Empty: none given.</summary>
+    public IReadOnlyList<HostAndPort> Hosts { get; init; } = [];
     public int? Port { get; init; }
     /// <summary>The room to join first; null means the server's default room (its welcome names it).</summary>
     public string? Room { get; init; }
@@ -49,6 +53,18 @@ public sealed record ClientOptions
 
     public string EffectiveHost => Host ?? "127.0.0.1";
 
+    /// <summary>
+    /// The servers to connect to, in order: each --host with its own port, else --port (or --tls-port with TLS);
+    /// 127.0.0.1 when only a port was given.
+    /// </summary>
+    public IReadOnlyList<ServerEndpoint> Endpoints(bool tls)
+    {
+        var defaultPort = tls ? EffectiveTlsPort : EffectivePort;
+        return Hosts.Count == 0
+            ? [new ServerEndpoint("127.0.0.1", defaultPort)]
+            : Hosts.Select(h => new ServerEndpoint(h.Host, h.Port ?? defaultPort)).ToList();
+    }
+
     public int EffectivePort => Port ?? Protocol.DefaultTcpPort;
 
     /// <summary>
@@ -62,8 +78,9 @@ public sealed record ClientOptions
             typeof(ClientOptions).Assembly);
         var name = commandLine.Value<string>("--name", "NAME", "your name (asked for when not given)",
             $"a name of 1 to {Protocol.MaxNameLength} letters, digits, '_', '-' or '.'", ValidToken(Protocol.IsValidName));
-        var host = commandLine.Text("--host", "HOST", "server to connect to; without --host and --port the server is found on the LAN",
-            "a host name or IP address");
+        var host = commandLine.Value<IReadOnlyList<HostAndPort>>("--host", "HOSTS",
+            "server(s) to connect to, comma-separated, each HOST or HOST:PORT: tried in order, and when the connection is lost the next one is (round robin); without --host and --port the server is found on the LAN",
+            "host names or IP addresses, each with an optional :PORT, separated by commas, such as a,b:4000", HostAndPort.TryParseList);
         var port = commandLine.Value<int>("--port", "PORT", $"the server's TCP port (default {Protocol.DefaultTcpPort})",
             "a port number from 1 to 65535", TryPort);
         var room = commandLine.Value<string>("--room", "ROOM", $"room to join first (default: the server's default room, usually {DefaultRoom})",
@@ -92,7 +109,7 @@ public sealed record ClientOptions
         var result = parsed.Result;
         var options = new ClientOptions();
         if (CommandLineDefinition.Given(result, name)) options = options with { Name = result.GetValue(name) };
-        if (CommandLineDefinition.Given(result, host)) options = options with { Host = result.GetValue(host) };
+        if (CommandLineDefinition.Given(result, host)) options = options with { Hosts = result.GetValue(host)! };
         if (CommandLineDefinition.Given(result, port)) options = options with { Port = result.GetValue(port) };
         if (CommandLineDefinition.Given(result, room)) options = options with { Room = result.GetValue(room)! };
         if (CommandLineDefinition.Given(result, discoveryPort)) options = options with { DiscoveryPort = result.GetValue(discoveryPort) };
@@ -130,4 +147,57 @@ public sealed record ClientOptions
 
     private static bool TrySeconds(string text, out double seconds) =>
         double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out seconds) && seconds is > 0 and <= 60;
+}
+
+/// <summary>One server named with --host: a host name or address, and its port when given as HOST:PORT.</summary>
+public sealed record HostAndPort(string Host, int? Port)
+{
+    /// <summary>Reads "a,b:4000,[::1]:5000"; false when any part is empty or its port is not 1 to 65535.</summary>
+    public static bool TryParseList(string text, [MaybeNullWhen(false)] out IReadOnlyList<HostAndPort> hosts)
+    {
+        hosts = null;
+        var list = new List<HostAndPort>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!TryParse(part, out var one)) return false;
+            list.Add(one);
+        }
+        hosts = list;
+        return true;
+    }
+
+    public static bool TryParse(string text, [MaybeNullWhen(false)] out HostAndPort host)
+    {
+        host = null;
+        if (text.Length == 0 || text.Any(char.IsWhiteSpace)) return false;
+        string name;
+        string? port = null;
+        if (text.StartsWith('['))
+        {
+            var close = text.IndexOf(']');
+            if (close < 2) return false;
+            name = text[1..close];
+            var rest = text[(close + 1)..];
+            if (rest.Length > 0)
+            {
+                if (!rest.StartsWith(':')) return false;
+                port = rest[1..];
+            }
+        }
+        else if (text.Count(c => c == ':') == 1)
+        {
+            var colon = text.IndexOf(':');
+            (name, port) = (text[..colon], text[(colon + 1)..]);
+        }
+        else name = text; // a host name, an IPv4 address, or an IPv6 address without a port
+        if (name.Length == 0) return false;
+        if (port is null)
+        {
+            host = new HostAndPort(name, null);
+            return true;
+        }
+        if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535) return false;
+        host = new HostAndPort(name, number);
+        return true;
+    }
 }

@@ -14,6 +14,9 @@ public sealed record DiscoveredServer(string Name, IPAddress Address, int TcpPor
     /// <summary>The SHA-256 fingerprint of its certificate (lower-case hex) as its answer gave it, or null.</summary>
     public string? Fingerprint { get; init; }
 
+    /// <summary>In cluster mode, the nodes the answering node listed (itself among them); empty otherwise.</summary>
+    public IReadOnlyList<DiscoveryNode> Nodes { get; init; } = [];
+
     public override string ToString() => $"{Name} at {Address}:{TcpPort}";
 }
 
@@ -135,6 +138,7 @@ public static class ServerFinder
             {
                 TlsPort = announcement.TlsPort,
                 Fingerprint = announcement.Fingerprint,
+                Nodes = announcement.Nodes?.Where(n => n.Host.Length > 0 && n.Port is >= 1 and <= 65535).ToList() ?? [],
             };
             if (!found.Exists(s => s.Address.Equals(server.Address) && s.TcpPort == server.TcpPort)) found.Add(server);
         }

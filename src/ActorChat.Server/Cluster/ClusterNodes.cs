@@ -13,7 +13,7 @@ public static class ClusterNodes
     /// member's own <see cref="NodeLoadReporter"/> at the moment it answers (so the sums over nodes are a snapshot
     /// taken a few milliseconds apart, not one instant), and are null for a member that is unreachable or silent.
     /// </summary>
-    public static async Task<IReadOnlyList<NodeStatus>> ReportAsync(ActorSystem system)
+    public static async Task<IReadOnlyList<NodeStatus>> ReportAsync(ActorSystem system, ClusterChatAddresses? addresses = null)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var state = cluster.State;
@@ -36,6 +36,9 @@ public static class ClusterNodes
                 load is { Rooms: >= 0 } ? load.Rooms : null, load?.Connections)
             {
                 RelayedBatches = load?.RelayedBatches,
+                Host = addresses?.Of(member.Address.ToString())?.Host,
+                Port = addresses?.Of(member.Address.ToString())?.Port,
+                Web = addresses?.Of(member.Address.ToString())?.Web,
             };
         });
         return await Task.WhenAll(nodes);

@@ -52,7 +52,8 @@ public static class ClusterSetup
     /// <summary>The actors sessions use, as the single-node set-up gives them.</summary>
     public sealed record ClusterActors(IActorRef Users, IActorRef Rooms, IActorRef Accounts, IActorRef Bans);
 
-    public static ClusterActors Start(ActorSystem system, ServerSettings settings, ChatStatistics statistics, RoomHealth health)
+    public static ClusterActors Start(ActorSystem system, ServerSettings settings, ChatStatistics statistics, RoomHealth health,
+        Hosting.ListeningEndpoints endpoints, ClusterChatAddresses addresses)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         if (settings.Cluster.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress); // a cluster of its own, which others may join
@@ -68,6 +69,7 @@ public static class ClusterSetup
         var relayCounters = new FanOutRelay.Counters();
         system.ActorOf(FanOutRelay.Props(relayCounters), FanOutRelay.Name);
         system.ActorOf(NodeLoadReporter.Props(region, statistics.Metrics, relayCounters), NodeLoadReporter.Name);
+        system.ActorOf(ChatAddressBook.Props(endpoints, addresses), ChatAddressBook.Name);
         static Props Supervised(Props child, string name) =>
             Akka.Pattern.BackoffSupervisor.Props(child, name, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2);
         var accounts = settings.Accounts.Mode == AccountMode.Open

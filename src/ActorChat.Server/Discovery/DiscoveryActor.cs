@@ -41,7 +41,10 @@ public sealed class DiscoveryActor : UntypedActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DiscoverySettings _settings;
-    private readonly byte[] _reply;
+    private byte[] _reply;
+    private readonly DiscoveryAnnouncement _announcement;
+    private readonly Func<IReadOnlyList<DiscoveryNode>>? _nodes;
+    private IReadOnlyList<DiscoveryNode>? _nodesInReply;
     private readonly ReplyRateLimiter _limiter;
     private readonly List<IActorRef> _bindWaiters = [];
     private readonly List<IActorRef> _unbindWaiters = [];
@@ -55,10 +58,12 @@ public sealed class DiscoveryActor : UntypedActor
     private readonly Operations.ChatMetrics _metrics;
 
     public DiscoveryActor(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null,
-        Operations.ChatMetrics? metrics = null)
+        Operations.ChatMetrics? metrics = null, Func<IReadOnlyList<DiscoveryNode>>? nodes = null)
     {
         _metrics = metrics ?? Operations.ChatMetrics.Detached;
         _settings = settings;
+        _announcement = announcement;
+        _nodes = nodes;
         _reply = DiscoveryCodec.EncodeReply(announcement);
         _limiter = new ReplyRateLimiter(settings.RepliesPerSecond, settings.RepliesBurst, settings.TrackedAddresses,
             settings.GlobalRepliesPerSecond, settings.GlobalRepliesBurst, clock);
@@ -66,9 +71,10 @@ public sealed class DiscoveryActor : UntypedActor
 
     /// <param name="announcement">What to tell clients; its TCP port must be the port really bound.</param>
     /// <param name="clock">Tick source for the rate limits; tests pass their own.</param>
+    /// <param name="nodes">In cluster mode, the cluster's nodes as this node knows them now, listed in each answer.</param>
     public static Props Props(DiscoverySettings settings, DiscoveryAnnouncement announcement, Func<long>? clock = null,
-        Operations.ChatMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new DiscoveryActor(settings, announcement, clock, metrics));
+        Operations.ChatMetrics? metrics = null, Func<IReadOnlyList<DiscoveryNode>>? nodes = null) =>
+        Akka.Actor.Props.Create(() => new DiscoveryActor(settings, announcement, clock, metrics, nodes));
 
     protected override void PreStart()
     {
@@ -125,6 +131,7 @@ public sealed class DiscoveryActor : UntypedActor
             _log.Debug("Ignored a datagram of {0} bytes from {1}: not a discovery request", received.Data.Count, from);
             return;
         }
+        RefreshNodes();
         if (!DiscoveryCodec.ReplyFitsRequest(received.Data.Count, _reply.Length))
         {
             // Checked before the rate limits: a request that gets no answer must not use up anyone's answers.
@@ -152,6 +159,22 @@ public sealed class DiscoveryActor : UntypedActor
         _log.Debug("Discovery request from {0}", from);
         Sender.Tell(Udp.Send.Create(ByteString.FromBytes(_reply), from));
         _metrics.DiscoveryReplied();
+    }
+
+    /// <summary>
+    /// Puts the cluster's nodes in the answer when they changed since it was encoded. So that the answer stays one
+    /// datagram a client reads whole, the nodes at the end of the list (this node is first) are left out when all
+    /// of them would not fit.
+    /// </summary>
+    private void RefreshNodes()
+    {
+        if (_nodes?.Invoke() is not { } nodes || ReferenceEquals(nodes, _nodesInReply)) return;
+        _nodesInReply = nodes;
+        for (var count = nodes.Count; count >= 0; count--)
+        {
+            _reply = DiscoveryCodec.EncodeReply(_announcement with { Nodes = count == 0 ? null : nodes.Take(count).ToList() });
+            if (_reply.Length <= DiscoveryCodec.MaxDatagramBytes) return;
+        }
     }
 
     /// <summary>The TCP bind address; "any" of IPv6 means IPv4 "any" here, as discovery is IPv4 broadcast.</summary>

@@ -88,6 +88,7 @@ public static class ChatServerHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ServerReadiness>();
         builder.Services.AddSingleton<ListeningEndpoints>();
+        builder.Services.AddSingleton<ClusterChatAddresses>();
         var farewells = new Farewells();
         builder.Services.AddSingleton(farewells);
         // One meter per server (in-process test servers side by side count apart); the container disposes both.
@@ -130,11 +131,12 @@ public static class ChatServerHost
                     loggers.ClearLoggers(); // keep the factory set-up, log through our bridge
                     loggers.AddLogger<ActorLogBridge>();
                 })
-                .WithActors((system, registry, _) =>
+                .WithActors((system, registry, resolver) =>
                 {
                     IActorRef users, rooms, accounts, bans;
                     if (settings.Cluster.Enabled)
-                        (users, rooms, accounts, bans) = ClusterSetup.Start(system, settings, statistics, roomHealth);
+                        (users, rooms, accounts, bans) = ClusterSetup.Start(system, settings, statistics, roomHealth,
+                            resolver.GetService<ListeningEndpoints>(), resolver.GetService<ClusterChatAddresses>());
                     else
                     {
                         users = system.ActorOf(UserRegistry.Props(metrics), "users");
@@ -368,12 +370,14 @@ public static class ChatServerHost
         if (!settings.Discovery.Enabled) return null;
         var system = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
+        var clusterNodes = host.Services.GetRequiredService<ClusterChatAddresses>();
         var announcement = new DiscoveryAnnouncement(settings.ServerName, tcpPort, settings.Discovery.WebPort ?? webPort, Protocol.Version)
         {
             TlsPort = tlsPort,
             Fingerprint = fingerprint,
         };
-        var discovery = system.ActorOf(DiscoveryActor.Props(settings.Discovery, announcement, metrics: host.Services.GetRequiredService<ChatMetrics>()), "discovery");
+        var discovery = system.ActorOf(DiscoveryActor.Props(settings.Discovery, announcement, metrics: host.Services.GetRequiredService<ChatMetrics>(),
+            nodes: settings.Cluster.Enabled ? () => clusterNodes.Nodes : null), "discovery");
         registry.Register<DiscoveryActor>(discovery);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "unbind-discovery", async () =>
         {

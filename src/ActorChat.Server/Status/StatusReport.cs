@@ -35,6 +35,13 @@ public sealed record NodeStatus(string Address, string State, bool Reachable, bo
 {
     /// <summary>Batches of room frames the node's fan-out relay received from rooms on other nodes since it started.</summary>
     public long? RelayedBatches { get; init; }
+
+    /// <summary>The host, plain TCP port and web port chat clients reach the node at; null until this node has heard them.</summary>
+    public string? Host { get; init; }
+
+    public int? Port { get; init; }
+
+    public int? Web { get; init; }
 }
 
 /// <summary>The JSON of the status endpoint, source-generated like the wire protocol's.</summary>

@@ -65,6 +65,10 @@
     nameRetries: 0,
     reconnectTimer: 0,
     pingTimer: 0,
+    // In cluster mode: "host:port" of the other nodes' web chats (from /api/status), to fall back on when the node
+    // that served the page cannot be reached; node is the index into [location.host, ...nodes] to connect to.
+    nodes: [],
+    node: 0,
     defaultRoom: FALLBACK_ROOM,
     conversations: new Map(), // key → conversation (rooms by lower-case name, direct chats by '@' + name)
     current: null,
@@ -180,7 +184,11 @@
   function connect() {
     clearTimeout(state.reconnectTimer);
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(`${scheme}://${location.host}/ws`);
+    const targets = [location.host, ...state.nodes];
+    const target = targets[state.node % targets.length];
+    const socket = new WebSocket(`${scheme}://${target}/ws`);
+    let opened = false;
+    socket.addEventListener('open', () => { opened = true; });
     state.socket = socket;
     state.identified = false;
     setStatus(state.attempt === 0 ? 'connecting' : 'reconnecting', state.attempt === 0 ? 'connecting…' : 'reconnecting…');
@@ -198,6 +206,8 @@
       state.identified = false;
       clearInterval(state.pingTimer);
       forgetPendingRequests(); // their answers will not come on a new socket
+      // A lost connection tries the node that served the page first; one that cannot be reached, the next node.
+      state.node = opened ? 0 : state.node + 1;
       if (state.wanted) scheduleReconnect();
       else setStatus('disconnected');
     });
@@ -245,6 +255,21 @@
     } else {
       send({ type: 'hello', name: state.name }, { kind: 'hello' });
     }
+  }
+
+  /**
+   * Remembers the cluster's other web chats while connected, as the page's own server lists them, to reconnect to
+   * when it goes away. Only over plain HTTP: the nodes are listed with their HTTP port, which an HTTPS page may not use.
+   */
+  function learnNodes() {
+    if (location.protocol !== 'http:') return;
+    fetch('/api/status', { cache: 'no-store' }).then((r) => r.json()).then((s) => {
+      if (!Array.isArray(s.nodes)) return;
+      const hosts = s.nodes.filter((n) => typeof n.host === 'string' && Number.isInteger(n.web) && n.web > 0)
+        .map((n) => (n.host.includes(':') ? `[${n.host}]:${n.web}` : `${n.host}:${n.web}`))
+        .filter((h) => h !== location.host);
+      if (hosts.length > 0) state.nodes = hosts;
+    }).catch(() => { /* keep the list we had: the page's own server may be the one that went away */ });
   }
 
   /** Trades the one-time token of a welcome for the HttpOnly session cookie, and forgets it. */
@@ -365,6 +390,7 @@
     showChat();
     clearInterval(state.pingTimer);
     state.pingTimer = setInterval(() => send({ type: 'ping' }), PING_EVERY_MS);
+    learnNodes();
 
     // After a reconnect, come back to every room we were in; the joined frames bring the missed history.
     // After a reload, to the rooms saved for this tab; the first time, to the server's default room.

@@ -27,6 +27,9 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     /// <summary>Each node's Akka.Remote port, in the order of <see cref="Nodes"/>.</summary>
     public List<int> ClusterPorts { get; } = [];
 
+    /// <summary>Each node's UDP discovery port (on 127.0.0.1, so answering only requests sent to it), in the order of <see cref="Nodes"/>.</summary>
+    public List<int> DiscoveryPorts { get; } = [];
+
     public string ConnectionString => _postgres.ConnectionString;
 
     public async Task InitializeAsync()
@@ -34,13 +37,14 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         await _postgres.InitializeAsync();
         var ports = new[] { FreePort(), FreePort(), FreePort() };
         ClusterPorts.AddRange(ports);
+        DiscoveryPorts.AddRange([FreeUdpPort(), FreeUdpPort(), FreeUdpPort()]);
         var seed = $"127.0.0.1:{ports[0]}";
-        string[] NodeArgs(int port) =>
-            ["--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", port.ToString(), "--seed-nodes", seed,
-             "--postgres", _postgres.ConnectionString, "--operator", "root", .. _extraArgs];
+        string[] NodeArgs(int node) =>
+            ["--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", ports[node].ToString(), "--seed-nodes", seed,
+             "--postgres", _postgres.ConnectionString, "--operator", "root", "--udp-port", DiscoveryPorts[node].ToString(), .. _extraArgs];
         // The first node creates the tables and forms the cluster; the others join it.
-        Nodes.Add(await ServerProcess.StartReadyAsync(NodeArgs(ports[0])));
-        var joining = new[] { ServerProcess.StartReadyAsync(NodeArgs(ports[1])), ServerProcess.StartReadyAsync(NodeArgs(ports[2])) };
+        Nodes.Add(await ServerProcess.StartReadyAsync(NodeArgs(0)));
+        var joining = new[] { ServerProcess.StartReadyAsync(NodeArgs(1)), ServerProcess.StartReadyAsync(NodeArgs(2)) };
         Nodes.AddRange(await Task.WhenAll(joining));
     }
 
@@ -48,6 +52,12 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     {
         foreach (var node in Nodes) await node.DisposeAsync();
         await _postgres.DisposeAsync();
+    }
+
+    public static int FreeUdpPort()
+    {
+        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
     }
 
     public static int FreePort()

@@ -12,10 +12,13 @@ namespace ActorChat.Server.Transport.Web;
 public sealed class OriginPolicy
 {
     private readonly HashSet<string> _allowed;
+    private readonly Func<string, bool>? _alsoAllowed;
 
     /// <param name="allowedOrigins">Origins such as "https://chat.example.org" that may connect besides the server's own.</param>
-    public OriginPolicy(IEnumerable<string> allowedOrigins)
+    /// <param name="alsoAllowed">Asked of a normalized origin not otherwise allowed (in cluster mode: the other nodes' web chats).</param>
+    public OriginPolicy(IEnumerable<string> allowedOrigins, Func<string, bool>? alsoAllowed = null)
     {
+        _alsoAllowed = alsoAllowed;
         _allowed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var origin in allowedOrigins)
             _allowed.Add(Normalize(origin) ?? throw new ArgumentException($"'{origin}' is not an origin such as https://chat.example.org."));
@@ -30,7 +33,7 @@ public sealed class OriginPolicy
         if (origin is null) return true;
         var normalized = Normalize(origin);
         if (normalized is null) return false; // "null" (sandboxed frames, files) and anything malformed
-        if (_allowed.Contains(normalized)) return true;
+        if (_allowed.Contains(normalized) || _alsoAllowed?.Invoke(normalized) == true) return true;
         return !string.IsNullOrEmpty(requestHost) && normalized == Normalize($"{requestScheme}://{requestHost}");
     }
 

@@ -69,7 +69,9 @@ public static class WebFrontEnd
         }
         app.Use(AddSecurityHeaders);
         MetricsExport.MapEndpoint(app);
-        var origins = new OriginPolicy(app.Services.GetRequiredService<ServerSettings>().Web.AllowedOrigins);
+        // In cluster mode the pages of the other nodes' web chats may open this node's WebSocket too (web failover).
+        var origins = new OriginPolicy(app.Services.GetRequiredService<ServerSettings>().Web.AllowedOrigins,
+            app.Services.GetRequiredService<Cluster.ClusterChatAddresses>().IsMemberWebOrigin);
         AdminEndpoints.Map(app, origins, WebRootPath);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
@@ -112,7 +114,11 @@ public static class WebFrontEnd
     private static Task AddSecurityHeaders(HttpContext context, RequestDelegate next)
     {
         var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        // In cluster mode the page may reconnect to another node's WebSocket (web failover): let it reach them.
+        var otherNodes = context.RequestServices.GetService<Cluster.ClusterChatAddresses>()?.WebSocketSources;
+        headers.ContentSecurityPolicy = string.IsNullOrEmpty(otherNodes)
+            ? ContentSecurityPolicy
+            : ContentSecurityPolicy.Replace("connect-src 'self';", $"connect-src 'self' {otherNodes};", StringComparison.Ordinal);
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         return next(context);
@@ -243,7 +249,7 @@ public static class WebFrontEnd
                 MessagesSinceStart: statistics.MessagesSinceStart)
             {
                 TlsFingerprint = context.RequestServices.GetService<ServerCertificate>()?.DisplayFingerprint,
-                Nodes = settings.Cluster.Enabled ? await Cluster.ClusterNodes.ReportAsync(system) : null,
+                Nodes = settings.Cluster.Enabled ? await Cluster.ClusterNodes.ReportAsync(system, context.RequestServices.GetRequiredService<Cluster.ClusterChatAddresses>()) : null,
             };
             return Results.Json(report, StatusJsonContext.Default.StatusReport);
         }
