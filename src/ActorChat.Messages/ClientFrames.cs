@@ -35,6 +35,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(TypingRequest), "typing")]
 [JsonDerivedType(typeof(MentionsRequest), "mentions")]
 [JsonDerivedType(typeof(ReadRequest), "read")]
+[JsonDerivedType(typeof(UploadTokenRequest), "uploadToken")]
 public abstract record ClientFrame
 {
     /// <summary>
@@ -72,6 +73,9 @@ public sealed record JoinRequest(string Room, string? Password = null) : ClientF
 /// </summary>
 public sealed record SayRequest(string Room, string Text, string? ReplyTo = null, bool? Action = null) : ClientFrame
 {
+    /// <summary>Ids of files the sender uploaded (<c>POST /api/files</c>), at most 10; null or empty: none.</summary>
+    public IReadOnlyList<string>? Attachments { get; init; }
+
     internal override string? MissingField() => Room is null ? "room" : Text is null ? "text" : null;
 }
 
@@ -82,6 +86,9 @@ public sealed record LeaveRequest(string Room) : ClientFrame
 
 public sealed record DirectMessageRequest(string To, string Text) : ClientFrame
 {
+    /// <summary>As in <see cref="SayRequest.Attachments"/>.</summary>
+    public IReadOnlyList<string>? Attachments { get; init; }
+
     internal override string? MissingField() => To is null ? "to" : Text is null ? "text" : null;
 }
 
@@ -258,3 +265,6 @@ public sealed record ReadRequest(string Room, long? Seq) : ClientFrame
 {
     internal override string? MissingField() => Room is null ? "room" : Seq is null ? "seq" : null;
 }
+
+/// <summary>Asks for a token to upload files with over HTTP (<c>Authorization: Bearer TOKEN</c>); answered with an uploadToken frame.</summary>
+public sealed record UploadTokenRequest : ClientFrame;

@@ -54,6 +54,7 @@ public static class FrameCodec
         ["typing"] = json => Read(json, Context.TypingRequest),
         ["mentions"] = json => Read(json, Context.MentionsRequest),
         ["read"] = json => Read(json, Context.ReadRequest),
+        ["uploadToken"] = json => Read(json, Context.UploadTokenRequest),
     };
 
     private static readonly Dictionary<string, Func<ReadOnlySpan<byte>, ServerFrame?>> ServerTypes = new()
@@ -87,6 +88,7 @@ public static class FrameCodec
         ["edited"] = json => Read(json, Context.EditedFrame),
         ["typing"] = json => Read(json, Context.TypingFrame),
         ["mentions"] = json => Read(json, Context.MentionsFrame),
+        ["uploadToken"] = json => Read(json, Context.UploadTokenFrame),
     };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;

@@ -33,6 +33,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(EditedFrame), "edited")]
 [JsonDerivedType(typeof(TypingFrame), "typing")]
 [JsonDerivedType(typeof(MentionsFrame), "mentions")]
+[JsonDerivedType(typeof(UploadTokenFrame), "uploadToken")]
 public abstract record ServerFrame
 {
     /// <summary>The <c>ref</c> of the client frame this answers (left out when it had none, and on frames for everyone).</summary>
@@ -92,7 +93,16 @@ public sealed record MessageFrame(string Id, string Room, string Sender, string 
 
     /// <summary>When the text was last edited (left out when never); <see cref="Text"/> is the latest text.</summary>
     public string? EditedAt { get; init; }
+
+    /// <summary>The files the message carries, in the order the sender gave them (left out when none).</summary>
+    public IReadOnlyList<FileAttachment>? Attachments { get; init; }
 }
+
+/// <summary>
+/// A file a message carries: download it at <c>/api/files/{Id}/{Name}</c> on the web port. <see cref="Type"/> is the
+/// MIME type the server sniffed from the file's first bytes.
+/// </summary>
+public sealed record FileAttachment(string Id, string Name, long Size, string Type);
 
 /// <summary>The message a reply answers: its sender and the first 100 characters of its text.</summary>
 public sealed record ReplyPreview(string Sender, string Text);
@@ -108,7 +118,11 @@ public sealed record TypingFrame(string Room, string User) : ServerFrame;
 
 public sealed record LeftFrame(string Room) : ServerFrame;
 
-public sealed record DirectMessageFrame(string Id, string From, string To, string Text, string Timestamp) : ServerFrame;
+public sealed record DirectMessageFrame(string Id, string From, string To, string Text, string Timestamp) : ServerFrame
+{
+    /// <summary>As in <see cref="MessageFrame.Attachments"/>.</summary>
+    public IReadOnlyList<FileAttachment>? Attachments { get; init; }
+}
 
 public sealed record RoomSummary(string Name, int Members);
 
@@ -228,3 +242,9 @@ public sealed record DroppedFrame(string Room, string By, string? Reason = null)
 
 /// <summary>The answer to mentions: messages that mentioned the caller, newest first (their text as said, at most 300 characters).</summary>
 public sealed record MentionsFrame(IReadOnlyList<MessageFrame> Mentions) : ServerFrame;
+
+/// <summary>
+/// A token for uploading files: <c>POST</c> them to <see cref="Url"/> with <c>Authorization: Bearer TOKEN</c>.
+/// <see cref="Url"/> is null when the server's web port is off (no uploads then).
+/// </summary>
+public sealed record UploadTokenFrame(string Token, string? Url) : ServerFrame;

@@ -27,6 +27,9 @@ public sealed record ServerSettings(
     /// <summary>Metrics, health checks and the warnings' budget, for whoever runs the server.</summary>
     public OperationsSettings Operations { get; init; } = OperationsSettings.Default;
 
+    /// <summary>File sharing's limits.</summary>
+    public FileSettings Files { get; init; } = FileSettings.Default;
+
     /// <summary>Whether anything serves TLS (the TLS listener or the web chat's HTTPS), so a certificate is needed.</summary>
     public bool NeedsCertificate => Tls.Enabled || (Web.Enabled && Web.TlsEnabled);
 }
