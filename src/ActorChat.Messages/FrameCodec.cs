@@ -106,6 +106,10 @@ public static class FrameCodec
     /// <summary>The <c>type</c> of every frame the server sends.</summary>
     public static IReadOnlyCollection<string> ServerFrameTypes => ServerTypes.Keys;
 
+    /// <summary>The JSON of an upload's answer (<c>POST /api/files</c>), or null when it is none.</summary>
+    public static FileAttachment? DecodeFileAttachment(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize(json, Context.FileAttachment);
+
     /// <summary>Reads one client frame (the JSON of one line, without its terminator).</summary>
     public static DecodeResult<ClientFrame> DecodeClientFrame(ReadOnlySpan<byte> json) => Decode(json, ClientTypes);
 
