@@ -37,6 +37,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(MentionsRequest), "mentions")]
 [JsonDerivedType(typeof(ReadRequest), "read")]
 [JsonDerivedType(typeof(DmsRequest), "dms")]
+[JsonDerivedType(typeof(UploadTokenRequest), "uploadToken")]
 public abstract record ClientFrame
 {
     /// <summary>
@@ -74,6 +75,9 @@ public sealed record JoinRequest(string Room, string? Password = null) : ClientF
 /// </summary>
 public sealed record SayRequest(string Room, string Text, string? ReplyTo = null, bool? Action = null) : ClientFrame
 {
+    /// <summary>Ids of files the sender uploaded (<c>POST /api/files</c>), at most 10; null or empty: none.</summary>
+    public IReadOnlyList<string>? Attachments { get; init; }
+
     internal override string? MissingField() => Room is null ? "room" : Text is null ? "text" : null;
 }
 
@@ -84,6 +88,9 @@ public sealed record LeaveRequest(string Room) : ClientFrame
 
 public sealed record DirectMessageRequest(string To, string Text) : ClientFrame
 {
+    /// <summary>As in <see cref="SayRequest.Attachments"/>.</summary>
+    public IReadOnlyList<string>? Attachments { get; init; }
+
     internal override string? MissingField() => To is null ? "to" : Text is null ? "text" : null;
 }
 
@@ -272,3 +279,5 @@ public sealed record SearchRequest(string Query, string? Room = null, string? Fr
 {
     internal override string? MissingField() => Query is null ? "query" : null;
 }
+/// <summary>Asks for a token to upload files with over HTTP (<c>Authorization: Bearer TOKEN</c>); answered with an uploadToken frame.</summary>
+public sealed record UploadTokenRequest : ClientFrame;

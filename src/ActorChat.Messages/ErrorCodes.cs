@@ -61,4 +61,7 @@ public static class ErrorCodes
 
     /// <summary>The server has as many accounts as it may have, or this address registered too many just now.</summary>
     public const string TooManyAccounts = "too_many_accounts";
+
+    /// <summary>An attachment's id is no file the sender uploaded (unknown, deleted or someone else's).</summary>
+    public const string NoSuchFile = "no_such_file";
 }

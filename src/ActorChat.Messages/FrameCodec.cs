@@ -56,6 +56,7 @@ public static class FrameCodec
         ["mentions"] = json => Read(json, Context.MentionsRequest),
         ["dms"] = json => Read(json, Context.DmsRequest),
         ["read"] = json => Read(json, Context.ReadRequest),
+        ["uploadToken"] = json => Read(json, Context.UploadTokenRequest),
     };
 
     private static readonly Dictionary<string, Func<ReadOnlySpan<byte>, ServerFrame?>> ServerTypes = new()
@@ -91,6 +92,7 @@ public static class FrameCodec
         ["typing"] = json => Read(json, Context.TypingFrame),
         ["mentions"] = json => Read(json, Context.MentionsFrame),
         ["dms"] = json => Read(json, Context.DmsFrame),
+        ["uploadToken"] = json => Read(json, Context.UploadTokenFrame),
     };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
@@ -107,6 +109,10 @@ public static class FrameCodec
 
     /// <summary>The <c>type</c> of every frame the server sends.</summary>
     public static IReadOnlyCollection<string> ServerFrameTypes => ServerTypes.Keys;
+
+    /// <summary>The JSON of an upload's answer (<c>POST /api/files</c>), or null when it is none.</summary>
+    public static FileAttachment? DecodeFileAttachment(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize(json, Context.FileAttachment);
 
     /// <summary>Reads one client frame (the JSON of one line, without its terminator).</summary>
     public static DecodeResult<ClientFrame> DecodeClientFrame(ReadOnlySpan<byte> json) => Decode(json, ClientTypes);

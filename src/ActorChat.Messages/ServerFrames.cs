@@ -35,6 +35,7 @@ namespace ActorChat.Messages;
 [JsonDerivedType(typeof(TypingFrame), "typing")]
 [JsonDerivedType(typeof(MentionsFrame), "mentions")]
 [JsonDerivedType(typeof(DmsFrame), "dms")]
+[JsonDerivedType(typeof(UploadTokenFrame), "uploadToken")]
 public abstract record ServerFrame
 {
     /// <summary>The <c>ref</c> of the client frame this answers (left out when it had none, and on frames for everyone).</summary>
@@ -94,7 +95,16 @@ public sealed record MessageFrame(string Id, string Room, string Sender, string 
 
     /// <summary>When the text was last edited (left out when never); <see cref="Text"/> is the latest text.</summary>
     public string? EditedAt { get; init; }
+
+    /// <summary>The files the message carries, in the order the sender gave them (left out when none).</summary>
+    public IReadOnlyList<FileAttachment>? Attachments { get; init; }
 }
+
+/// <summary>
+/// A file a message carries: download it at <c>/api/files/{Id}/{Name}</c> on the web port. <see cref="Type"/> is the
+/// MIME type the server sniffed from the file's first bytes.
+/// </summary>
+public sealed record FileAttachment(string Id, string Name, long Size, string Type);
 
 /// <summary>The message a reply answers: its sender and the first 100 characters of its text.</summary>
 public sealed record ReplyPreview(string Sender, string Text);
@@ -114,6 +124,8 @@ public sealed record DirectMessageFrame(string Id, string From, string To, strin
 {
     /// <summary>Its place in the conversation between the two, when it is kept (both have accounts); left out otherwise.</summary>
     public long? Seq { get; init; }
+    /// <summary>As in <see cref="MessageFrame.Attachments"/>.</summary>
+    public IReadOnlyList<FileAttachment>? Attachments { get; init; }
 }
 
 public sealed record RoomSummary(string Name, int Members)
@@ -254,6 +266,8 @@ public sealed record DirectConversationSummary(
 
 /// <summary>The answer to dms (and, unasked, sent after sign-in when something is unread): the most recently active conversation first.</summary>
 public sealed record DmsFrame(IReadOnlyList<DirectConversationSummary> Conversations) : ServerFrame;
+
+/// <summary>
 /// The answer to a search: matching messages, newest first, each a message frame naming its room (a direct message
 /// names "@" and the other participant). <see cref="Next"/> is the <c>before</c> of the next page, or null at the end.
 /// </summary>
@@ -261,3 +275,9 @@ public sealed record SearchResultsFrame(
     string Query,
     IReadOnlyList<MessageFrame> Results,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Next = null) : ServerFrame;
+
+/// <summary>
+/// A token for uploading files: <c>POST</c> them to <see cref="Url"/> with <c>Authorization: Bearer TOKEN</c>.
+/// <see cref="Url"/> is null when the server's web port is off (no uploads then).
+/// </summary>
+public sealed record UploadTokenFrame(string Token, string? Url) : ServerFrame;

@@ -474,6 +474,9 @@ public sealed class ChatClient
             case SearchCommand search:
                 await SendAsync(new SearchRequest(search.Query), new PendingRequest(RequestKind.Other));
                 break;
+            case UploadCommand upload:
+                if (CurrentRoomOrHint("share a file") is { } uploadRoom) await UploadAsync(upload, uploadRoom);
+                break;
             case HistoryCommand history:
                 if (CurrentRoomOrHint("see its earlier messages") is { } historyRoom) await RequestHistoryAsync(historyRoom, history.Count);
                 break;
@@ -651,6 +654,68 @@ public sealed class ChatClient
     /// refuse for its size is not sent; one typed while there is no connection is kept for the reconnection. False
     /// when it was neither sent nor kept (the user was told).
     /// </summary>
+    private TaskCompletionSource<UploadTokenFrame>? _uploadToken;
+
+    /// <summary>
+    /// /upload: an uploadToken, the file POSTed to the server's web port (the host we connected to, the port and
+    /// path the server named), then a say carrying it.
+    /// </summary>
+    private async Task UploadAsync(UploadCommand upload, string room)
+    {
+        var path = Path.GetFullPath(upload.Path.StartsWith('~') ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + upload.Path[1..] : upload.Path);
+        if (!File.Exists(path))
+        {
+            _console.Write(OutputLine.Error($"No file {path}."));
+            return;
+        }
+        var waiting = new TaskCompletionSource<UploadTokenFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate) _uploadToken = waiting;
+        if (!await SendAsync(new UploadTokenRequest(), new PendingRequest(RequestKind.Other))) return;
+        UploadTokenFrame token;
+        try
+        {
+            token = await waiting.Task.WaitAsync(TimeSpan.FromSeconds(10), _stop.Token);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            _console.Write(OutputLine.Error("The server gave no upload token (its file sharing may be off)."));
+            return;
+        }
+        if (token.Url is null || !Uri.TryCreate(token.Url, UriKind.Absolute, out var named))
+        {
+            _console.Write(OutputLine.Error("The server shares no files (its web port is off)."));
+            return;
+        }
+        var target = new UriBuilder(named) { Host = _host, Query = "name=" + Uri.EscapeDataString(Path.GetFileName(path)) }.Uri;
+        _renderer.FilesBaseUrl = new UriBuilder(named) { Host = _host, Query = "" }.Uri.ToString().TrimEnd('/');
+        FileAttachment? file;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+            await using var body = File.OpenRead(path);
+            using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new StreamContent(body) };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Token);
+            _console.Write(OutputLine.System($"Uploading {Path.GetFileName(path)} ({new FileInfo(path).Length} bytes)..."));
+            using var response = await http.SendAsync(request, _stop.Token);
+            var answer = await response.Content.ReadAsStringAsync(_stop.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var message = System.Text.Json.JsonDocument.Parse(answer).RootElement.TryGetProperty("message", out var m) ? m.GetString() : answer;
+                _console.Write(OutputLine.Error($"The upload was refused ({(int)response.StatusCode}): {message}"));
+                return;
+            }
+            file = FrameCodec.DecodeFileAttachment(answer);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            _console.Write(OutputLine.Error($"The upload failed: {e.Message}"));
+            return;
+        }
+        if (file is null) return;
+        var text = upload.Text.Length > 0 ? upload.Text : file.Name;
+        await SendAsync(new SayRequest(room, text) { Attachments = [file.Id] }, new PendingRequest(RequestKind.Say, room, text));
+    }
+
     private async Task<bool> SendAsync(ClientFrame frame, PendingRequest request)
     {
         if (OutgoingLimits.Refusal(frame) is { } refusal)
@@ -785,6 +850,9 @@ public sealed class ChatClient
                     break;
                 case ErrorFrame error:
                     lines.Add(OnError(error, answers ? request : null));
+                    break;
+                case UploadTokenFrame token:
+                    _uploadToken?.TrySetResult(token);
                     break;
                 case DirectMessageFrame dm:
                     if (_seenDirect.Contains(dm.Id)) break;

@@ -102,3 +102,6 @@ public sealed record EditCommand(long Seq, string Text) : Command;
 
 /// <summary>An action ("/me waves"), shown as "* alice waves".</summary>
 public sealed record ActionCommand(string Text) : Command;
+
+/// <summary>Upload the file at <see cref="Path"/> and say it in the current room with <see cref="Text"/> (may be empty).</summary>
+public sealed record UploadCommand(string Path, string Text) : Command;

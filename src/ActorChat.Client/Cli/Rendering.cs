@@ -54,7 +54,8 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
             case MessageFrame message:
                 return [Message(message, currentRoom, me)];
             case DirectMessageFrame dm:
-                return [new OutputLine(LineKind.Direct, $"{Time(dm.Timestamp)} [dm] {dm.From} -> {dm.To}: {dm.Text}")];
+                return [new OutputLine(LineKind.Direct, $"{Time(dm.Timestamp)} [dm] {dm.From} -> {dm.To}: {dm.Text}"
+                    + string.Concat((dm.Attachments ?? []).Select(f => " " + Attachment(f))))];
             case PresenceFrame presence:
                 var verb = presence.Event == PresenceFrame.Join ? "joined" : "left";
                 return [OutputLine.System($"{presence.User} {verb} #{presence.Room}")];
@@ -173,11 +174,19 @@ public sealed class Renderer(TimeZoneInfo? timeZone = null)
                 : $"(re {preview.Sender}: \"{Shorten(OneLine(preview.Text), QuoteLength)}\") ");
         said.Append(message.Text);
         if (message.EditedAt is not null) said.Append(" (edited)");
+        foreach (var file in message.Attachments ?? []) said.Append(' ').Append(Attachment(file));
         if (Reactions(message.Reactions) is { } reactions) said.Append(' ').Append(reactions);
         var mentioned = me is not null && message.Mentions is { } names && !string.Equals(message.Sender, me, StringComparison.OrdinalIgnoreCase)
             && names.Any(n => string.Equals(n, me, StringComparison.OrdinalIgnoreCase));
         return new OutputLine(mentioned ? LineKind.Mention : LineKind.Message, said.ToString()) { Speaker = message.Sender, Bell = mentioned };
     }
+
+    /// <summary>Where files download (http://host:port/api/files), once known; before that the path alone is shown.</summary>
+    public string? FilesBaseUrl { get; set; }
+
+    /// <summary>A file a message carries: "[file cat.png, 48213 bytes: http://…/api/files/ID/cat.png]".</summary>
+    public string Attachment(FileAttachment file) =>
+        $"[file {OneLine(file.Name)}, {file.Size} bytes: {FilesBaseUrl ?? "/api/files"}/{file.Id}/{Uri.EscapeDataString(file.Name)}]";
 
     /// <summary>How many characters of the answered message a reply quotes.</summary>
     public const int QuoteLength = 40;

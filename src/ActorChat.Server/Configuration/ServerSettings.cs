@@ -29,6 +29,8 @@ public sealed record ServerSettings(
 
     /// <summary>The message search index: whether to rebuild it at start, and how its feed is batched.</summary>
     public SearchSettings Search { get; init; } = SearchSettings.Default;
+    /// <summary>File sharing's limits.</summary>
+    public FileSettings Files { get; init; } = FileSettings.Default;
 
     /// <summary>Whether anything serves TLS (the TLS listener or the web chat's HTTPS), so a certificate is needed.</summary>
     public bool NeedsCertificate => Tls.Enabled || (Web.Enabled && Web.TlsEnabled);

@@ -88,6 +88,8 @@ public static class SettingsLoader
         new("--metrics-allowed", "ACTORCHAT_METRICS_ALLOWED", "actorchat.metrics.allowed", SettingKind.List, "addresses or CIDR ranges that may scrape /metrics, comma-separated (default 127.0.0.0/8,::1)"),
         new("--accounts", "ACTORCHAT_ACCOUNTS", "actorchat.accounts.mode", SettingKind.Text, "open (no accounts), optional (registered names need their password; the default) or required (accounts only)", Form: "open, optional or required", Placeholder: "MODE", Choices: ["open", "optional", "required"]),
         new("--max-accounts", "ACTORCHAT_MAX_ACCOUNTS", "actorchat.accounts.max-accounts", SettingKind.Count, "accounts the server may have (default 100000); past that, register gets too_many_accounts", Maximum: int.MaxValue),
+        new("--max-upload", "ACTORCHAT_MAX_UPLOAD", "actorchat.files.max-upload", SettingKind.Size, "largest file one upload may be, e.g. 25MiB (the default)", Minimum: 1),
+        new("--upload-quota", "ACTORCHAT_UPLOAD_QUOTA", "actorchat.files.upload-quota", SettingKind.Size, "what one user's uploaded files may add up to, e.g. 500MiB (the default)", Minimum: 1),
         new("--data-dir", "ACTORCHAT_DATA_DIR", "actorchat.persistence.data-dir", SettingKind.Text, "keep rooms in a SQLite database in this directory (default ./data)", Form: "a directory", Placeholder: "DIR"),
         new("--cluster-port", "ACTORCHAT_CLUSTER_PORT", "actorchat.cluster.port", SettingKind.Port, "Akka.Remote port of this node in cluster mode (default 4053; 0 picks a free one)"),
         new("--cluster-host", "ACTORCHAT_CLUSTER_HOST", "actorchat.cluster.host", SettingKind.Text, "the address other nodes reach this one at in cluster mode (default 127.0.0.1)", Form: "a host name or IP address", Placeholder: "HOST"),
@@ -304,6 +306,7 @@ public static class SettingsLoader
             Cluster = ReadCluster(root),
             Operations = ReadOperations(root),
             Search = ReadSearch(root),
+            Files = ReadFiles(root),
         };
         if (settings.Tcp.Port is < TcpTransportSettings.Off or > 65535) throw new ArgumentException($"TCP port {settings.Tcp.Port} is out of range.");
         if (!IPAddress.TryParse(settings.Tcp.Bind, out _)) throw new ArgumentException($"'{settings.Tcp.Bind}' is not an IP address to bind.");
@@ -361,6 +364,20 @@ public static class SettingsLoader
             BatchSize: search.GetInt("batch-size", SearchSettings.Default.BatchSize));
         if (settings.QueueLimit < 1 || settings.BatchSize < 1) throw new ArgumentException("search.queue-limit and search.batch-size must be positive.");
         return settings;
+    }
+
+    private static FileSettings ReadFiles(Config root)
+    {
+        var defaults = FileSettings.Default;
+        var files = root.HasPath("files") ? root.GetConfig("files") : ConfigurationFactory.Empty;
+        var result = new FileSettings(
+            MaxUploadBytes: files.GetByteSize("max-upload") ?? defaults.MaxUploadBytes,
+            QuotaBytes: files.GetByteSize("upload-quota") ?? defaults.QuotaBytes,
+            UnattachedLifetime: files.GetTimeSpan("unattached-lifetime", defaults.UnattachedLifetime),
+            MaxAttachments: files.GetInt("max-attachments", defaults.MaxAttachments));
+        if (result.MaxUploadBytes < 1 || result.QuotaBytes < 1 || result.UnattachedLifetime <= TimeSpan.Zero || result.MaxAttachments < 1)
+            throw new ArgumentException("files: max-upload, upload-quota, unattached-lifetime and max-attachments must be positive.");
+        return result;
     }
 
     private static OperationsSettings ReadOperations(Config root)

@@ -20,7 +20,10 @@ public sealed class DirectConversation : UntypedPersistentActor
     private const int MaxConcurrentHistoryReads = 8;
 
     /// <summary>Keep and deliver a message; answered with the sender's own copy (carrying <paramref name="Ref"/>) or unavailable.</summary>
-    public sealed record Post(string From, string To, string Text, IActorRef Session, string? Ref);
+    public sealed record Post(string From, string To, string Text, IActorRef Session, string? Ref)
+    {
+        public IReadOnlyList<FileAttachment>? Attachments { get; init; }
+    }
 
     /// <summary>A page of history for <paramref name="Viewer"/>, who talks with <paramref name="Other"/>; answered with a history frame.</summary>
     public sealed record GetHistory(string Viewer, string Other, long? Before, int Limit, IActorRef Session, string? Ref);
@@ -97,12 +100,16 @@ public sealed class DirectConversation : UntypedPersistentActor
     private void OnPost(Post post)
     {
         var kept = new DirectMessageKept(_messages.LastSeq + 1, Guid.CreateVersion7().ToString("N"), post.From, post.To, post.Text,
-            Protocol.FormatTimestamp(DateTime.UtcNow));
+            Protocol.FormatTimestamp(DateTime.UtcNow)) { Attachments = post.Attachments is { Count: > 0 } files ? files : null };
         _inFlight = post; // Persist holds further commands until stored: one at a time
         Persist(kept, stored =>
         {
             _inFlight = null;
             _messages.Apply(stored);
+            // Before either copy goes out, so the recipient can download the files as soon as it sees them.
+            if (stored.Attachments is { } attached)
+                Context.System.EventStream.Publish(new Files.FileKeeper.Attached(ConversationKey, stored.Id,
+                    attached.Select(f => f.Id).ToArray(), [stored.From, stored.To]));
             var frame = DirectLog.DmFrameOf(stored);
             var line = FrameCodec.EncodeLine(frame);
             _users.Tell(new UserRegistry.DeliverDirect(stored.To, line));

@@ -13,7 +13,11 @@ namespace ActorChat.Server.Direct;
 public sealed class DirectConversations : UntypedActor
 {
     /// <summary>A direct message from <paramref name="From"/> (signed in to an account), already validated by the session.</summary>
-    public sealed record Send(string From, string To, string Text, IActorRef Session, string? Ref);
+    public sealed record Send(string From, string To, string Text, IActorRef Session, string? Ref)
+    {
+        /// <summary>Files the sender uploaded, already checked by the session.</summary>
+        public IReadOnlyList<FileAttachment>? Attachments { get; init; }
+    }
 
     /// <summary>A page of the conversation between <paramref name="Viewer"/> (signed in) and <paramref name="Other"/>.</summary>
     public sealed record History(string Viewer, string Other, long? Before, int Limit, IActorRef Session, string? Ref);
@@ -55,9 +59,9 @@ public sealed class DirectConversations : UntypedActor
             case bool exists when _checking.TryDequeue(out var checkedSend):
                 if (exists)
                     ToConversation(Protocol.Key(checkedSend.From), Protocol.Key(checkedSend.To),
-                        new DirectConversation.Post(checkedSend.From, checkedSend.To, checkedSend.Text, checkedSend.Session, checkedSend.Ref));
+                        new DirectConversation.Post(checkedSend.From, checkedSend.To, checkedSend.Text, checkedSend.Session, checkedSend.Ref) { Attachments = checkedSend.Attachments });
                 else
-                    _users.Tell(new UserRegistry.SendDirect(checkedSend.From, checkedSend.To, checkedSend.Text, checkedSend.Session, checkedSend.Ref));
+                    _users.Tell(new UserRegistry.SendDirect(checkedSend.From, checkedSend.To, checkedSend.Text, checkedSend.Session, checkedSend.Ref) { Attachments = checkedSend.Attachments });
                 break;
             case History history:
                 ToConversation(Protocol.Key(history.Viewer), Protocol.Key(history.Other),

@@ -53,8 +53,8 @@ public sealed class DirectLog
 
     /// <summary>A kept message as history shows it to the viewer: a message frame whose room is "@" and the other's name.</summary>
     public static MessageFrame FrameOf(DirectMessageKept kept, string conversationName) =>
-        new(kept.Id, conversationName, kept.From, kept.Text, kept.Timestamp, kept.Seq);
+        new(kept.Id, conversationName, kept.From, kept.Text, kept.Timestamp, kept.Seq) { Attachments = kept.Attachments };
 
     public static DirectMessageFrame DmFrameOf(DirectMessageKept kept) =>
-        new(kept.Id, kept.From, kept.To, kept.Text, kept.Timestamp) { Seq = kept.Seq };
+        new(kept.Id, kept.From, kept.To, kept.Text, kept.Timestamp) { Seq = kept.Seq, Attachments = kept.Attachments };
 }

@@ -114,6 +114,10 @@ public static class ChatServerHost
         if (certificate is not null) builder.Services.AddSingleton(certificate);
         var webSessions = new WebSessionTokens();
         builder.Services.AddSingleton(webSessions);
+        // Uploads go over HTTP, so without the web port there is no file sharing. The container disposes the store
+        // (the in-memory server's temporary directory goes with it).
+        var files = settings.Web.Enabled ? OpenFileStore(settings) : null;
+        if (files is not null) builder.Services.AddSingleton(_ => files);
 
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
@@ -159,7 +163,9 @@ public static class ChatServerHost
                         Search = settings.Cluster.Enabled ? ActorRefs.Nobody : Search.SearchSetup.Start(system, settings, rooms),
                         Metrics = metrics,
                         Warnings = warnings,
+                        Files = files,
                     };
+                    if (files is not null) system.ActorOf(Files.FileKeeper.Props(files), "files");
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
                     var tcp = settings.Tcp.Enabled ? system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp") : null;
@@ -189,6 +195,12 @@ public static class ChatServerHost
                 });
         });
     }
+
+    /// <summary>Files under the data directory (with --postgres too, see docs/design.md); in memory, a temporary directory.</summary>
+    private static Files.FileStore OpenFileStore(ServerSettings settings) =>
+        settings.Persistence.Store == StoreKind.InMemory
+            ? Files.FileStore.Temporary(settings.Files)
+            : new Files.FileStore(Path.Combine(settings.Persistence.DataDirectory, "files"), settings.Files);
 
     /// <summary>
     /// The account book (not in open mode) and the ban list, each restarted with a back-off should it stop (a store
@@ -300,6 +312,8 @@ public static class ChatServerHost
         var webEndpoint = settings.Web.Enabled ? WebEndpointOf(host) : null;
         var webTlsEndpoint = settings.Web.Enabled && certificate is not null && settings.Web.TlsEnabled ? WebEndpointOf(host, "https") : null;
         host.Services.GetRequiredService<ListeningEndpoints>().Set(tcpEndpoint, webEndpoint);
+        if (webEndpoint is not null && host.Services.GetService<Files.FileStore>() is { } fileStore)
+            fileStore.UploadUrl = WebChatAddresses.UrlsToOpen(webEndpoint, [])[0] + "api/files";
 
         var readiness = host.Services.GetRequiredService<ServerReadiness>();
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

@@ -488,6 +488,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         _recentFailures.Remove(key);
         Timers.Cancel(("create", key));
         _log.Info("Room {0} dropped by {1}{2}", frame.Room, frame.By, frame.Reason is null ? "" : $": {frame.Reason}");
+        Context.System.EventStream.Publish(new Files.FileKeeper.ConversationGone(key));
         if (_entries.TryGetValue(key, out var entry))
         {
             entry.Dropped = frame;

@@ -81,6 +81,7 @@ public sealed partial class RoomActor
                 var deleted = (MessageDeleted)change;
                 Broadcast(delete, new DeletedFrame(_name, deleted.Id, deleted.Seq, deleted.By));
                 Context.System.EventStream.Publish(new Search.MessageRemoved(_key, deleted.Seq));
+                Context.System.EventStream.Publish(new Files.FileKeeper.Detached(_key, deleted.Id));
                 break;
         }
         RunWaitingForRules();
@@ -283,9 +284,9 @@ public sealed partial class RoomActor
     private MessageFrame Shown(MessageFrame frame) =>
         _policy.IsDeleted(frame.Seq) ? Tombstone(frame) : _notes.Show(frame);
 
-    /// <summary>A tombstone keeps nothing of what was said: no text, no preview of what it answered, no reactions.</summary>
+    /// <summary>A tombstone keeps nothing of what was said: no text, no preview of what it answered, no reactions, no files.</summary>
     public static MessageFrame Tombstone(MessageFrame frame) =>
-        frame with { Text = "", Deleted = true, ReplyPreview = null, Mentions = null, Reactions = null, EditedAt = null };
+        frame with { Text = "", Deleted = true, ReplyPreview = null, Mentions = null, Reactions = null, EditedAt = null, Attachments = null };
 
     private int IndexOfUser(string user) =>
         _members.FindIndex(m => string.Equals(m.User, user, StringComparison.OrdinalIgnoreCase));

@@ -470,7 +470,10 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             ReplySender: answered?.Sender,
             ReplyText: answered is null ? null : ReplyPreviewText(answered),
             Action: post.Action ? true : null,
-            Mentions: post.Text.Contains('@') ? MentionFinder.Find(post.Text) : null);
+            Mentions: post.Text.Contains('@') ? MentionFinder.Find(post.Text) : null)
+        {
+            Attachments = post.Attachments is { Count: > 0 } attachments ? attachments : null,
+        };
         _unstored[posted.Seq] = (post.Member, post.Ref);
         _writtenAt[posted.Seq] = Stopwatch.GetTimestamp();
         PersistAsync(posted, OnStored);
@@ -492,6 +495,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         if (posted.Mentions is { } mentioned) Context.System.EventStream.Publish(new Inboxes.UserInboxes.Mentioned(mentioned, frame));
         Context.System.EventStream.Publish(new Search.MessageIndexed(_key, posted.Seq, posted.Id, posted.Sender, posted.Text,
             DateTimeOffset.Parse(posted.Timestamp, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal), null));
+        if (posted.Attachments is { } files) PublishAttached(posted.Id, files);
         if (_stored - _lastSnapshotSeq >= _settings.SnapshotEvery) _snapshotDue = true;
         SnapshotWhenQuiet();
     }
@@ -693,11 +697,23 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             ReplyPreview = posted.ReplyTo is null ? null : new ReplyPreview(posted.ReplySender ?? "", posted.ReplyText ?? ""),
             Action = posted.Action,
             Mentions = posted.Mentions,
+            Attachments = posted.Attachments,
         };
 
     private static MessagePosted ToPosted(MessageFrame frame) =>
         new(frame.Seq, frame.Id, frame.Sender, frame.Text, frame.Timestamp,
-            frame.ReplyTo, frame.ReplyPreview?.Sender, frame.ReplyPreview?.Text, frame.Action, frame.Mentions);
+            frame.ReplyTo, frame.ReplyPreview?.Sender, frame.ReplyPreview?.Text, frame.Action, frame.Mentions)
+        {
+            Attachments = frame.Attachments,
+        };
+
+    /// <summary>
+    /// The files of a stored message may be downloaded by whoever may read it: anyone signed in for a public room;
+    /// for a private one its members and insiders as they are now (a later invite does not reach back to it).
+    /// </summary>
+    private void PublishAttached(string messageId, IReadOnlyList<FileAttachment> files) =>
+        Context.System.EventStream.Publish(new Files.FileKeeper.Attached(_key, messageId, files.Select(f => f.Id).ToArray(),
+            _policy.IsPrivate ? MemberNames().Concat(_policy.Insiders).ToArray() : null));
 
     /// <summary>The answer to one command, carrying its ref.</summary>
     private void Answer(IRoomCommand command, ServerFrame frame)

@@ -9,7 +9,7 @@ public interface IRoomEvent;
 /// <summary>
 /// A message was said in a room. <see cref="Seq"/> equals the event's persistence sequence number. A reply names the
 /// message it answers (<see cref="ReplyTo"/>) with its sender and the start of its text as they were; an action is
-/// "/me waves"; <see cref="Mentions"/> are the names called with @name.
+/// "/me waves"; <see cref="Mentions"/> are the names called with @name; <see cref="Attachments"/> the files it carries.
 /// </summary>
 public sealed record MessagePosted(
     long Seq,
@@ -21,7 +21,11 @@ public sealed record MessagePosted(
     string? ReplySender = null,
     string? ReplyText = null,
     bool? Action = null,
-    IReadOnlyList<string>? Mentions = null) : IRoomEvent;
+    IReadOnlyList<string>? Mentions = null) : IRoomEvent
+{
+    /// <summary>The files the message carries (null: none; journals from before file sharing have none).</summary>
+    public IReadOnlyList<ActorChat.Messages.FileAttachment>? Attachments { get; init; }
+}
 
 /// <summary>The state of a room at <see cref="Seq"/>: its recent messages (oldest first) and counts per user.</summary>
 public sealed record RoomSnapshot(

@@ -50,7 +50,11 @@ public static class RoomProtocol
     /// </summary>
     /// <paramref name="ReplyTo"/>: the id of a message of the room it answers (no_such_message when the room has none
     /// such among its recent ones); <paramref name="Action"/>: "/me waves".
-    public sealed record Post(string Room, string User, string Text, IActorRef Member, string? Ref = null, string? ReplyTo = null, bool Action = false) : IRoomCommand;
+    public sealed record Post(string Room, string User, string Text, IActorRef Member, string? Ref = null, string? ReplyTo = null, bool Action = false) : IRoomCommand
+    {
+        /// <summary>Files the sender uploaded, checked by its session (null: none).</summary>
+        public IReadOnlyList<ActorChat.Messages.FileAttachment>? Attachments { get; init; }
+    }
 
     public sealed record GetMembers(string Room, IActorRef Member, string? Ref = null) : IRoomCommand;
 

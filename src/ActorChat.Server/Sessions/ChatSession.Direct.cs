@@ -44,9 +44,9 @@ public sealed partial class ChatSession
     {
         Expect(dm, DirectTarget(dm), saysMayFollow: true);
         if (DirectTarget(dm) == DirectMessages)
-            Tell(_services.UserRegistry, new Users.UserRegistry.SendDirect(UserName!, dm.To, dm.Text, _transport.Self, dm.Ref));
+            Tell(_services.UserRegistry, new Users.UserRegistry.SendDirect(UserName!, dm.To, dm.Text, _transport.Self, dm.Ref) { Attachments = AttachmentsOf(dm.Attachments) });
         else
-            Tell(_services.Directs, new DirectConversations.Send(UserName!, dm.To, dm.Text, _transport.Self, dm.Ref));
+            Tell(_services.Directs, new DirectConversations.Send(UserName!, dm.To, dm.Text, _transport.Self, dm.Ref) { Attachments = AttachmentsOf(dm.Attachments) });
     }
 
     /// <summary>History of "@name" is always the caller's own conversation with that name: nobody reads anyone else's.</summary>

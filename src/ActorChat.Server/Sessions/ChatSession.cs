@@ -260,6 +260,7 @@ public sealed partial class ChatSession
             case ReactRequest or EditRequest or TypingRequest: OnConversation(frame); break;
             case MentionsRequest or ReadRequest: OnInbox(frame); break;
             case DmsRequest dms: OnDms(dms); break;
+            case UploadTokenRequest: OnUploadToken(frame); break;
             default:
                 Reply(frame, new ErrorFrame(ErrorCodes.UnknownType, "This server does not handle that frame."));
                 break;
@@ -590,13 +591,17 @@ public sealed partial class ChatSession
             Reply(say, problem);
             return;
         }
-        Ask(say, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self, say.Ref, say.ReplyTo, say.Action == true), saysMayFollow: true);
+        Ask(say, new RoomProtocol.Post(say.Room, UserName!, say.Text, _transport.Self, say.Ref, say.ReplyTo, say.Action == true)
+        {
+            Attachments = AttachmentsOf(say.Attachments),
+        }, saysMayFollow: true);
     }
 
     private ErrorFrame? SayProblem(SayRequest say)
     {
         if (RoomNameProblem(say.Room) is { } badName) return badName;
         if (TextProblem(say.Text) is { } badText) return badText;
+        if (AttachmentProblem(say.Attachments) is { } badFiles) return badFiles;
         if (say.ReplyTo is not null && MessageIdProblem(say.ReplyTo) is { } badReply) return badReply;
         return _rooms.ContainsKey(Protocol.Key(say.Room))
             ? null
@@ -757,9 +762,9 @@ public sealed partial class ChatSession
         SendDirect(dm);
     }
 
-    private static ErrorFrame? DirectMessageProblem(DirectMessageRequest dm) =>
+    private ErrorFrame? DirectMessageProblem(DirectMessageRequest dm) =>
         Protocol.IsValidName(dm.To)
-            ? TextProblem(dm.Text)
+            ? TextProblem(dm.Text) ?? AttachmentProblem(dm.Attachments)
             : new ErrorFrame(ErrorCodes.NoSuchUser, $"No user named '{Shorten(dm.To)}' is online.");
 
     private bool CheckRoomName(ClientFrame frame)

@@ -64,6 +64,9 @@ public sealed record SessionServices(
     /// </summary>
     public Transport.Web.WebSessionTokens? WebSignOut { get; init; }
 
+    /// <summary>Uploaded files, for attachments and upload tokens; null: this server shares no files.</summary>
+    public Files.FileStore? Files { get; init; }
+
     /// <summary>The session cookie the connection's WebSocket upgrade carried, if any (checked when the client says hello).</summary>
     public string? SessionCookie { get; init; }
 

@@ -34,7 +34,11 @@ public sealed class UserRegistry : UntypedActor
     /// A direct message, already validated by the sender's session; answered with the sender's own copy (carrying
     /// <paramref name="Ref"/>) or no_such_user.
     /// </summary>
-    public sealed record SendDirect(string From, string To, string Text, IActorRef Session, string? Ref = null);
+    public sealed record SendDirect(string From, string To, string Text, IActorRef Session, string? Ref = null)
+    {
+        /// <summary>Files the sender uploaded, checked by its session (null: none).</summary>
+        public IReadOnlyList<FileAttachment>? Attachments { get; init; }
+    }
 
     /// <summary>A kept direct message (encoded) for <paramref name="To"/>, delivered if they are online. No answer.</summary>
     public sealed record DeliverDirect(string To, byte[] Line);
@@ -123,7 +127,15 @@ public sealed class UserRegistry : UntypedActor
             From: direct.From,
             To: target.Name,
             Text: direct.Text,
-            Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow));
+            Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow))
+        {
+            Attachments = direct.Attachments is { Count: > 0 } files ? files : null,
+        };
+        // Before either copy goes out, so the recipient can download the files as soon as it sees them.
+        if (frame.Attachments is { } attached)
+            Context.System.EventStream.Publish(new Files.FileKeeper.Attached(
+                Search.SearchConversations.Direct(Protocol.Key(direct.From), Protocol.Key(target.Name)), frame.Id,
+                attached.Select(f => f.Id).ToArray(), [direct.From, target.Name]));
         var line = FrameCodec.EncodeLine(frame);
         var toSelf = target.Session.Equals(direct.Session);
         if (!toSelf) target.Session.Tell(new Deliver(line));

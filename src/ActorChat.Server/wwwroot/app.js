@@ -42,8 +42,9 @@
     joinForm: $('join-form'), roomInput: $('room-input'), conversations: $('conversations'),
     serverRooms: $('server-rooms'), serverRoomsSection: $('server-rooms-section'),
     title: $('conversation-title'), leave: $('leave-button'), messages: $('messages'),
-    composer: $('composer'), messageInput: $('message-input'), replyBar: $('reply-bar'), replyText: $('reply-text'),
-    replyCancel: $('reply-cancel'), typing: $('typing'), sendButton: document.querySelector('#composer button'),
+    composer: $('composer'), messageInput: $('message-input'), fileInput: $('file-input'), attachButton: $('attach-button'),
+    uploadProgress: $('upload-progress'), replyBar: $('reply-bar'), replyText: $('reply-text'),
+    replyCancel: $('reply-cancel'), typing: $('typing'), sendButton: document.querySelector('#composer button[type=submit]'),
     members: $('members'), memberCount: $('member-count'), chart: $('chart'),
     older: $('older'), olderButton: $('older-button'), olderNote: $('older-note'),
     passwordInput: $('password-input'), registerButton: $('register-button'),
@@ -92,6 +93,100 @@
   };
 
   // ---- small DOM helpers: text only ----
+
+  // ---- files: upload with progress, attachments as links, images as previews ----
+
+  /** Where a file downloads; the upload token lets a guest's <img> in (an account's cookie would too). */
+  function fileUrl(file) {
+    const path = `/api/files/${encodeURIComponent(file.id)}/${encodeURIComponent(file.name)}`;
+    return state.uploadToken ? `${path}?token=${encodeURIComponent(state.uploadToken)}` : path;
+  }
+
+  const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+
+  /** Asked for once, the first time a file is shown or shared; a guest has no cookie for the download URLs. */
+  function requestUploadToken() {
+    if (state.uploadToken || state.uploadTokenAsked) return state.uploadTokenReady;
+    state.uploadTokenAsked = true;
+    state.uploadTokenReady = new Promise((resolve) => { state.uploadTokenResolve = resolve; });
+    send({ type: 'uploadToken' });
+    return state.uploadTokenReady;
+  }
+
+  function onUploadToken(frame) {
+    state.uploadToken = frame.token;
+    if (state.uploadTokenResolve) state.uploadTokenResolve();
+    const current = currentConversation();
+    if (current) renderLinesKeepingView(current); // the links and previews shown so far get the token
+  }
+
+  function attachmentsNode(files) {
+    requestUploadToken();
+    const list = el('span', 'line-files');
+    for (const file of files) {
+      const item = el('span', 'line-file');
+      if (IMAGE_TYPES.includes(file.type)) {
+        const image = el('img', 'line-image');
+        image.src = fileUrl(file);
+        image.alt = file.name;
+        image.loading = 'lazy';
+        item.append(image);
+      }
+      const link = el('a', 'line-file-link', `${file.name} (${formatSize(file.size)})`);
+      link.href = fileUrl(file);
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      item.append(link);
+      list.append(item);
+    }
+    return list;
+  }
+
+  function formatSize(bytes) {
+    if (bytes < 1024) return `${bytes} B`;
+    if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  }
+
+  /** One file over XMLHttpRequest (for its upload progress); resolves with the stored file or rejects with why. */
+  function uploadFile(file, onProgress) {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open('POST', `/api/files?name=${encodeURIComponent(file.name || 'pasted')}`);
+      if (state.uploadToken) request.setRequestHeader('Authorization', `Bearer ${state.uploadToken}`);
+      request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
+      request.onload = () => {
+        let answer = null;
+        try { answer = JSON.parse(request.responseText); } catch { /* not JSON */ }
+        if (request.status === 201 && answer) resolve(answer);
+        else reject(new Error((answer && answer.message) || `upload refused (${request.status})`));
+      };
+      request.onerror = () => reject(new Error('upload failed'));
+      request.send(file);
+    });
+  }
+
+  /** Uploads the files one after another, then says them in the current conversation with the typed text. */
+  async function shareFiles(files) {
+    const target = currentConversation();
+    if (!target || !state.identified || !files.length) return;
+    await Promise.race([requestUploadToken(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    const stored = [];
+    for (const file of files) {
+      try {
+        stored.push(await uploadFile(file, (part) => { ui.uploadProgress.textContent = `${file.name}: ${Math.round(part * 100)}%`; }));
+      } catch (error) {
+        addLine(target, { kind: 'error', text: `${file.name}: ${error.message}` });
+      }
+    }
+    ui.uploadProgress.textContent = '';
+    if (!stored.length) return;
+    const text = ui.messageInput.value.trim() || stored.map((file) => file.name).join(', ');
+    ui.messageInput.value = '';
+    const attachments = stored.map((file) => file.id);
+    if (target.kind === 'room') send({ type: 'say', room: target.name, text, attachments }, { kind: 'say', key: target.key, text });
+    else send({ type: 'dm', to: target.name, text, attachments }, { kind: 'dm', key: target.key, text });
+  }
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -360,6 +455,7 @@
       case 'left': onLeft(frame); break;
       case 'dm': onDirect(frame); break;
       case 'dms': onDms(frame); break;
+      case 'uploadToken': onUploadToken(frame); break;
       case 'rooms': state.serverRooms = frame.rooms || []; renderServerRooms(); break;
       case 'members': onMembers(frame, asked); break;
       case 'stats': onStats(frame); break;
@@ -639,6 +735,7 @@
     line.deleted = true;
     line.text = '';
     line.reactions = new Map();
+    line.attachments = [];
     refreshLine(room, line);
   }
 
@@ -873,6 +970,7 @@
     timestamp: frame.timestamp, deleted: frame.deleted === true, action: frame.action === true,
     replyTo: frame.replyTo || null, replyPreview: frame.replyPreview || null, mentions: frame.mentions || [],
     editedAt: frame.editedAt || null, reactions: new Map(Object.entries(frame.reactions || {})),
+    attachments: Array.isArray(frame.attachments) ? frame.attachments : [],
   });
 
   // ---- a hidden tab: the unread count in the title, a notification for a mention or a direct message ----
@@ -994,7 +1092,8 @@
       if (isMe(frame.from)) chat.readSent = Math.max(chat.readSent, frame.seq); // sending marks it read
       else if (state.current === chat.key && document.visibilityState !== 'hidden') openKeptDirect(chat);
     }
-    addLine(chat, { kind: 'message', sender: frame.from, text: frame.text, timestamp: frame.timestamp, mentions: [], reactions: new Map() });
+    addLine(chat, { kind: 'message', sender: frame.from, text: frame.text, timestamp: frame.timestamp, mentions: [], reactions: new Map(),
+      attachments: Array.isArray(frame.attachments) ? frame.attachments : [] });
     if (!isMe(frame.from)) noteWhileHidden('a direct message', { sender: frame.from, text: frame.text }, true);
     renderConversations();
   }
@@ -1305,6 +1404,7 @@
         text.append(...richText(line.text));
         if (line.editedAt) text.append(el('span', 'line-edited', ' (edited)'));
         body.append(text);
+        if (line.attachments && line.attachments.length) body.append(attachmentsNode(line.attachments));
         if (line.reactions && line.reactions.size) body.append(reactionsNode(line));
         item.append(time, sender, body);
         if (line.room && line.id) item.append(lineActions(line));
@@ -1736,6 +1836,27 @@
     const user = ui.unbanInput.value.trim();
     if (room && room.kind === 'room' && user) send({ type: 'room_unban', room: room.name, user }, { kind: 'room_unban', key: room.key, user });
     ui.unbanInput.value = '';
+  });
+
+  ui.attachButton.addEventListener('click', () => ui.fileInput.click());
+  ui.fileInput.addEventListener('change', () => {
+    shareFiles([...ui.fileInput.files]);
+    ui.fileInput.value = '';
+  });
+  ui.messageInput.addEventListener('paste', (event) => {
+    const files = [...((event.clipboardData && event.clipboardData.files) || [])];
+    if (!files.length) return;
+    event.preventDefault();
+    shareFiles(files);
+  });
+  document.addEventListener('dragover', (event) => {
+    if (event.dataTransfer && [...event.dataTransfer.types].includes('Files')) event.preventDefault();
+  });
+  document.addEventListener('drop', (event) => {
+    const files = [...((event.dataTransfer && event.dataTransfer.files) || [])];
+    if (!files.length) return;
+    event.preventDefault();
+    shareFiles(files);
   });
 
   ui.composer.addEventListener('submit', (event) => {

@@ -92,6 +92,8 @@ public static class WebFrontEnd
         ServerHealth.MapEndpoints(app);
         app.MapGet("/api/status", StatusAsync);
         WebSessionEndpoints.Map(app, origins, app.Services.GetRequiredService<WebSessionTokens>());
+        if (app.Services.GetService<Files.FileStore>() is { } fileStore)
+            FileEndpoints.Map(app, origins, app.Services.GetRequiredService<WebSessionTokens>(), fileStore);
     }
 
     /// <summary>With --web-tls-only, plain HTTP answers everything with a redirect (307) to the same path on HTTPS.</summary>
