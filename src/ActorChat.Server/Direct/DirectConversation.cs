@@ -144,7 +144,8 @@ public sealed class DirectConversation : UntypedPersistentActor
             Answer(get, new ErrorFrame(ErrorCodes.Busy, "Too many history requests for this conversation right now; try again."));
             return;
         }
-        Context.ActorOf(DirectHistoryReader.Props(PersistenceId, name, from, to, get.Session, get.Ref));
+        Context.ActorOf(Rooms.HistoryReader.Props(PersistenceId, name, from, to, get.Session, get.Ref,
+            payload => payload is DirectMessageKept kept ? DirectLog.FrameOf(kept, name) : null));
     }
 
     private static void Answer(GetHistory get, ServerFrame frame) =>

@@ -7,9 +7,10 @@ using Akka.Persistence;
 namespace ActorChat.Server.Rooms;
 
 /// <summary>
-/// Reads one page of a room's history from the journal, for pages older than the room keeps in memory, and answers
-/// the member with a history frame. It asks the journal plugin for a replay of a sequence-number range, which every
-/// journal (SQL and in-memory alike) serves, so paging needs no read journal; a page is an index range scan.
+/// Reads one page of a room's (or a direct-message conversation's) history from the journal, for pages older than
+/// memory keeps, and answers the member with a history frame. It asks the journal plugin for a replay of a
+/// sequence-number range, which every journal (SQL and in-memory alike) serves, so paging needs no read journal; a
+/// page is an index range scan. What each stored event shows as is up to the caller.
 /// </summary>
 public sealed class HistoryReader : UntypedActor
 {
@@ -17,34 +18,43 @@ public sealed class HistoryReader : UntypedActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _persistenceId;
-    private readonly string _room;
+    private readonly string _name;
     private readonly long _from;
     private readonly long _to;
     private readonly IActorRef _member;
     private readonly string? _ref;
     private readonly List<MessageFrame> _messages = [];
-    private readonly IReadOnlySet<long> _deleted;
-    private readonly MessageNotes _notes;
+    private readonly Func<object, MessageFrame?> _frameOf;
 
-    public HistoryReader(string persistenceId, string room, long from, long to, IActorRef member, string? reference, IReadOnlySet<long> deleted, MessageNotes notes)
+    public HistoryReader(string persistenceId, string name, long from, long to, IActorRef member, string? reference, Func<object, MessageFrame?> frameOf)
     {
-        _deleted = deleted;
-        _notes = notes;
+        _frameOf = frameOf;
         _ref = reference;
         _persistenceId = persistenceId;
-        _room = room;
+        _name = name;
         _from = from;
         _to = to;
         _member = member;
     }
 
     /// <summary>
-    /// <paramref name="deleted"/>: the seqs in the range that are tombstones (the room's rules know them);
-    /// <paramref name="notes"/>: the edits and reactions of the range.
+    /// A room's page. <paramref name="deleted"/>: the seqs in the range that are tombstones (the room's rules know
+    /// them); <paramref name="notes"/>: the edits and reactions of the range.
     /// </summary>
     public static Props Props(string persistenceId, string room, long from, long to, IActorRef member, string? reference = null,
-        IReadOnlySet<long>? deleted = null, MessageNotes? notes = null) =>
-        Akka.Actor.Props.Create<HistoryReader>(persistenceId, room, from, to, member, reference!, deleted ?? new HashSet<long>(), notes ?? new MessageNotes()); // not the expression form: it is compiled on every call
+        IReadOnlySet<long>? deleted = null, MessageNotes? notes = null)
+    {
+        var tombstones = deleted ?? new HashSet<long>();
+        var shown = notes ?? new MessageNotes();
+        return Props(persistenceId, room, from, to, member, reference, payload => payload is MessagePosted posted
+            ? tombstones.Contains(posted.Seq) ? RoomActor.Tombstone(RoomActor.FrameOf(posted, room)) : shown.Show(RoomActor.FrameOf(posted, room))
+            : null);
+    }
+
+    /// <summary>A page of any journal: <paramref name="frameOf"/> shows a stored event as a message, or null to leave it out.</summary>
+    public static Props Props(string persistenceId, string name, long from, long to, IActorRef member, string? reference,
+        Func<object, MessageFrame?> frameOf) =>
+        Akka.Actor.Props.Create<HistoryReader>(persistenceId, name, from, to, member, reference!, frameOf); // not the expression form: it is compiled on every call
 
     protected override void PreStart()
     {
@@ -57,20 +67,18 @@ public sealed class HistoryReader : UntypedActor
     {
         switch (message)
         {
-            case ReplayedMessage { Persistent.Payload: MessagePosted posted }:
-                var frame = RoomActor.FrameOf(posted, _room);
-                _messages.Add(_deleted.Contains(posted.Seq) ? RoomActor.Tombstone(frame) : _notes.Show(frame));
+            case ReplayedMessage replayed:
+                if (_frameOf(replayed.Persistent.Payload) is { } frame) _messages.Add(frame);
                 break;
-            case ReplayedMessage: break;
             case RecoverySuccess:
-                Answer(new HistoryFrame(_room, _messages));
+                Answer(new HistoryFrame(_name, _messages));
                 break;
             case ReplayMessagesFailure failure:
-                _log.Warning("History of {0} ({1}..{2}) could not be read: {3}", _room, _from, _to, failure.Cause.Message);
+                _log.Warning("History of {0} ({1}..{2}) could not be read: {3}", _name, _from, _to, failure.Cause.Message);
                 Answer(new ErrorFrame(ErrorCodes.Unavailable, "History could not be read; try again."));
                 break;
             case ReceiveTimeout:
-                _log.Warning("History of {0} ({1}..{2}) took longer than {3}", _room, _from, _to, Timeout);
+                _log.Warning("History of {0} ({1}..{2}) took longer than {3}", _name, _from, _to, Timeout);
                 Answer(new ErrorFrame(ErrorCodes.Unavailable, "History could not be read in time; try again."));
                 break;
             default: Unhandled(message); break;
