@@ -298,7 +298,7 @@
     socket.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
       let frame;
-      try { frame = JSON.parse(event.data); } catch { return; }
+      try { frame = parseFrame(event.data); } catch { return; }
       handleFrame(frame);
     });
     socket.addEventListener('close', () => {
@@ -323,6 +323,23 @@
     state.reconnectTimer = setTimeout(connect, delay);
   }
 
+  // A search cursor (searchResults.next, search.before) is a 64-bit number, more than a JS number holds exactly:
+  // the page keeps it as its digits, read from the frame's text and written back into it unchanged.
+  const CURSOR_DIGITS = /^\d{1,19}$/;
+
+  function parseFrame(text) {
+    const frame = JSON.parse(text, function keepCursor(key, value, context) {
+      if (key !== 'next' || typeof value !== 'number' || this.type !== 'searchResults') return value;
+      return context && typeof context.source === 'string' ? context.source : value;
+    });
+    if (frame && frame.type === 'searchResults' && typeof frame.next === 'number') {
+      // A browser without JSON.parse's source text: the frame's own "next" (user text cannot hold an unescaped quote).
+      const found = [...text.matchAll(/"next":(\d{1,19})[,}]/g)];
+      frame.next = found.length ? found[found.length - 1][1] : String(frame.next);
+    }
+    return frame;
+  }
+
   /**
    * Sends a frame tagged with a fresh ref. <context> says what the frame asked for: its answer or error
    * carries the same ref, which is how the page knows which request an error belongs to.
@@ -330,7 +347,11 @@
   function send(frame, context) {
     if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return false;
     const ref = String(++state.nextRef);
-    state.socket.send(JSON.stringify({ ...frame, ref }));
+    let text = JSON.stringify({ ...frame, ref });
+    if (typeof frame.before === 'string' && CURSOR_DIGITS.test(frame.before)) {
+      text = text.replace(`"before":"${frame.before}"`, `"before":${frame.before}`);
+    }
+    state.socket.send(text);
     if (context) state.pending.set(ref, context);
     return true;
   }
@@ -1677,7 +1698,7 @@
     const results = Array.isArray(frame.results) ? frame.results : [];
     ui.searchResults.append(...results.map((result) => resultNode(result, current.terms)));
     current.count += results.length;
-    current.next = typeof frame.next === 'number' ? frame.next : null;
+    current.next = typeof frame.next === 'string' && CURSOR_DIGITS.test(frame.next) ? frame.next : null;
     ui.searchNote.textContent = current.count === 0 ? `No messages match “${current.query}”.` : '';
     renderSearchMore();
   }
