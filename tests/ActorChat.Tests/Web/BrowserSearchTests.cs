@@ -66,6 +66,39 @@ public sealed class BrowserSearchTests(ChromiumFixture chromium)
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task A_direct_message_result_opens_the_kept_conversation_at_that_message()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var bob = await TestClient.ConnectAsync(server))
+        {
+            await bob.SendAsync(new RegisterRequest("bob", BrowserAccountTests.Password));
+            await bob.ExpectAsync<RegisteredFrame>();
+        }
+        await using var alice = await TestClient.ConnectAsync(server);
+        await alice.SendAsync(new RegisterRequest("alice", BrowserAccountTests.Password));
+        await alice.ExpectAsync<RegisteredFrame>();
+        await alice.SendAsync(new DirectMessageRequest("bob", Rocket));
+        await alice.SendAsync(new DirectMessageRequest("bob", "and bring snacks") { Ref = "last" });
+        await alice.ExpectAsync<DirectMessageFrame>(d => d.Ref == "last");
+        await SearchOverTcpTests.SearchUntilAsync(alice, new SearchRequest("rocket"), r => r.Results.Count == 1);
+
+        await using var page = await ChatPage.OpenAsync(chromium.Browser, server.WebUri());
+        await page.Page.Locator("#name-input").FillAsync("bob");
+        await page.Page.Locator("#password-input").FillAsync(BrowserAccountTests.Password);
+        await page.Page.Locator("#sign-in-button").ClickAsync();
+        await Expect(page.Title).ToHaveTextAsync("#general");
+
+        await SearchAsync(page, "rocket");
+        await Expect(Results(page).Locator(".search-result-room")).ToHaveTextAsync(["@alice"]);
+        await Results(page).ClickAsync();
+        await Expect(page.Title).ToHaveTextAsync("@alice");
+        var found = page.Page.Locator("#messages .line-message.line-found");
+        await Expect(found.Locator(".line-text")).ToHaveTextAsync(Rocket);
+        await Expect(found).ToBeInViewportAsync();
+        await page.ExpectMessageAsync("alice", "and bring snacks");
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task More_brings_the_next_page_and_no_match_a_broken_query_and_Escape_each_say_or_do_what_they_should()
     {
         await using var server = await TestServer.StartAsync();
