@@ -11,6 +11,7 @@
   const MAX_LINES = 500;
   const HISTORY_PAGE = 50;            // messages per "Load older messages" request
   const HISTORY_TIMEOUT_MS = 15000;   // a request not answered by then may be sent again
+  const JUMP_AFTER = 10;              // a search result's page of history goes this many seqs past it
   const NEAR_TOP_PX = 4;
   const PINNED_PX = 24;               // this close to the bottom counts as reading the newest message
   const NAME_RETRIES = 5;             // a restored name still held by the closing page: tries before giving up
@@ -54,6 +55,8 @@
     unbanForm: $('unban-form'), unbanInput: $('unban-input'),
     joinPasswordPrompt: $('join-password-prompt'), joinPasswordInput: $('join-password-input'),
     joinPasswordLabel: $('join-password-label'),
+    searchForm: $('search-form'), searchInput: $('search-input'), searchPanel: $('search-panel'), searchTitle: $('search-title'),
+    searchClose: $('search-close'), searchNote: $('search-note'), searchResults: $('search-results'), searchMore: $('search-more'),
   };
 
   const state = {
@@ -90,6 +93,9 @@
     completion: null,         // { start, prefix, matches, index }: @-completion cycling with Tab
     hiddenUnread: 0,          // messages that came while the tab was hidden: shown in the title
     askedNotify: false,       // permission for notifications is asked at most once
+    search: null,             // { query, terms, next, pending, count }: the search shown in the results panel
+    jump: null,               // { key, id, seq }: a search result to show once its room is joined
+    found: null,              // { key, id }: the message a search result jumped to, highlighted in its conversation
   };
 
   // ---- small DOM helpers: text only ----
@@ -292,7 +298,7 @@
     socket.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
       let frame;
-      try { frame = JSON.parse(event.data); } catch { return; }
+      try { frame = parseFrame(event.data); } catch { return; }
       handleFrame(frame);
     });
     socket.addEventListener('close', () => {
@@ -317,6 +323,23 @@
     state.reconnectTimer = setTimeout(connect, delay);
   }
 
+  // A search cursor (searchResults.next, search.before) is a 64-bit number, more than a JS number holds exactly:
+  // the page keeps it as its digits, read from the frame's text and written back into it unchanged.
+  const CURSOR_DIGITS = /^\d{1,19}$/;
+
+  function parseFrame(text) {
+    const frame = JSON.parse(text, function keepCursor(key, value, context) {
+      if (key !== 'next' || typeof value !== 'number' || this.type !== 'searchResults') return value;
+      return context && typeof context.source === 'string' ? context.source : value;
+    });
+    if (frame && frame.type === 'searchResults' && typeof frame.next === 'number') {
+      // A browser without JSON.parse's source text: the frame's own "next" (user text cannot hold an unescaped quote).
+      const found = [...text.matchAll(/"next":(\d{1,19})[,}]/g)];
+      frame.next = found.length ? found[found.length - 1][1] : String(frame.next);
+    }
+    return frame;
+  }
+
   /**
    * Sends a frame tagged with a fresh ref. <context> says what the frame asked for: its answer or error
    * carries the same ref, which is how the page knows which request an error belongs to.
@@ -324,7 +347,11 @@
   function send(frame, context) {
     if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return false;
     const ref = String(++state.nextRef);
-    state.socket.send(JSON.stringify({ ...frame, ref }));
+    let text = JSON.stringify({ ...frame, ref });
+    if (typeof frame.before === 'string' && CURSOR_DIGITS.test(frame.before)) {
+      text = text.replace(`"before":"${frame.before}"`, `"before":${frame.before}`);
+    }
+    state.socket.send(text);
     if (context) state.pending.set(ref, context);
     return true;
   }
@@ -416,6 +443,8 @@
     ui.me.hidden = true;
     ui.logout.hidden = true;
     ui.adminLink.hidden = true;
+    ui.searchForm.hidden = true;
+    closeSearch();
     setStatus('disconnected');
     ui.nameInput.focus();
   }
@@ -427,6 +456,7 @@
     ui.logout.hidden = false;
     ui.adminLink.hidden = !state.operator; // the dashboard is for operators; others would only be refused there
     ui.me.textContent = state.name;
+    ui.searchForm.hidden = false;
   }
 
   // ---- frames from the server ----
@@ -459,7 +489,8 @@
       case 'rooms': state.serverRooms = frame.rooms || []; renderServerRooms(); break;
       case 'members': onMembers(frame, asked); break;
       case 'stats': onStats(frame); break;
-      case 'history': onHistory(frame); break;
+      case 'history': onHistory(frame, asked); break;
+      case 'searchResults': onSearchResults(frame, asked); break;
       case 'error': onError(frame, asked); break;
       case 'ping': send({ type: 'pong' }); break; // the server checks that a quiet page is still there
       case 'bye':
@@ -557,6 +588,8 @@
         ui.me.hidden = true;
         ui.logout.hidden = true;
         ui.adminLink.hidden = true;
+        ui.searchForm.hidden = true;
+        closeSearch();
         state.credentials = null;
         state.account = false;
         ui.nameInput.value = state.name || '';
@@ -577,6 +610,8 @@
       case 'say': onSayRefused(frame, asked); return;
       case 'dm': onDirectRefused(frame, asked); return;
       case 'history': onHistoryRefused(frame, asked); return;
+      case 'search': onSearchRefused(frame, asked); return;
+      case 'jump': return; // the message could not be loaded: its conversation is shown as it is
       case 'join':
         if (state.showOnJoin === asked.key) state.showOnJoin = null;
         save(); // a room that could not be joined is not one to rejoin after a reload
@@ -885,6 +920,11 @@
     if (show) ui.messageInput.focus(); // the room the user asked for: ready to type
     send({ type: 'rooms' });
     markReadSoon(room);
+    if (state.jump && state.jump.key === room.key) {
+      const jump = state.jump;
+      state.jump = null;
+      showResult(room, jump);
+    }
   }
 
   /** A "new messages" line before the first message after the user's read marker (joined.lastRead). */
@@ -1038,24 +1078,37 @@
 
   function forgetPendingRequests() {
     state.pending.clear();
+    if (state.search) state.search.pending = false;
+    renderSearchMore();
     for (const conversation of state.conversations.values()) {
       if (conversation.historyPending) finishHistoryRequest(conversation);
     }
   }
 
-  /** A page of older messages: put them above the ones shown, keeping what is on screen where it is. */
-  function onHistory(frame) {
+  /**
+   * A page of older messages: put them above the ones shown, keeping what is on screen where it is. A page asked
+   * for by a search result may end well before the oldest message shown: a line marks the messages skipped.
+   */
+  function onHistory(frame, asked) {
     const room = state.conversations.get(roomKey(frame.room));
     if (!room) return;
-    finishHistoryRequest(room);
+    const jump = asked && asked.kind === 'jump' ? asked : null;
+    if (!jump) finishHistoryRequest(room);
     const page = frame.messages || [];
-    if (page.length === 0) room.historyDone = true;
+    if (page.length === 0 && !jump) room.historyDone = true;
+    const oldestShown = room.oldestSeq;
     for (const message of page) noteSeq(room, message.seq);
     const fresh = page.filter((message) => !room.ids.has(message.id));
     for (const message of fresh) room.ids.add(message.id);
-    prependLines(room, fresh.map(messageLine));
+    const lines = fresh.map(messageLine);
+    const last = lines.length ? lines[lines.length - 1].seq : null;
+    if (jump && typeof last === 'number' && oldestShown !== null && last < oldestShown - 1) {
+      lines.push({ kind: 'system', text: 'Later messages not loaded' });
+    }
+    prependLines(room, lines);
     room.historyNote = hasOlder(room) ? '' : 'No older messages';
     if (state.current === room.key) renderOlder(room);
+    if (jump) highlightFound(room, jump);
   }
 
   function prependLines(room, lines) {
@@ -1386,6 +1439,7 @@
       const sender = el('span', 'line-sender', line.action && !line.deleted ? `* ${line.sender}` : line.sender);
       sender.style.setProperty('--name-hue', String(nameHue(line.sender)));
       if (line.seq) item.dataset.seq = String(line.seq);
+      if (state.found && line.id && line.id === state.found.id) item.classList.add('line-found');
       if (isMe(line.sender)) item.classList.add('line-own');
       if (line.id) item.dataset.id = line.id;
       if (line.id && line.room) item.tabIndex = -1;
@@ -1584,6 +1638,165 @@
 
   function keepPinned() {
     if (state.pinned) scrollToNewest();
+  }
+
+  // ---- message search: the results panel, and jumping to a result in its conversation ----
+
+  // Letters and digits as the server's index folds them: accents and case do not count.
+  const fold = (text) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+  /** The words of a query: `deplo*` is a prefix, any other word (phrases' words too) a whole word. */
+  function searchTerms(query) {
+    const terms = [];
+    for (const match of query.matchAll(/([\p{L}\p{N}]+)(\*?)/gu)) terms.push({ word: fold(match[1]), prefix: match[2] === '*' });
+    return terms;
+  }
+
+  /** A result's text as text nodes, the words the search matched in <mark> elements; never HTML. */
+  function highlightedText(text, terms) {
+    const nodes = [];
+    let at = 0;
+    for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+      const word = fold(match[0]);
+      if (!terms.some((term) => (term.prefix ? word.startsWith(term.word) : word === term.word))) continue;
+      if (match.index > at) nodes.push(document.createTextNode(text.slice(at, match.index)));
+      nodes.push(el('mark', 'search-hit', match[0]));
+      at = match.index + match[0].length;
+    }
+    if (at < text.length) nodes.push(document.createTextNode(text.slice(at)));
+    return nodes;
+  }
+
+  /** A new search (more = false) or the next page of the one shown. */
+  function search(query, more) {
+    if (!more) {
+      const trimmed = query.trim();
+      if (!trimmed) return;
+      state.search = { query: trimmed, terms: searchTerms(trimmed), next: null, pending: false, count: 0 };
+      ui.searchResults.replaceChildren();
+      ui.searchTitle.textContent = `Results for “${trimmed}”`;
+    }
+    const current = state.search;
+    if (!current || current.pending || (more && current.next === null)) return;
+    const request = { type: 'search', query: current.query };
+    if (more) request.before = current.next;
+    ui.searchPanel.hidden = false;
+    ui.searchNote.removeAttribute('data-code');
+    if (!send(request, { kind: 'search', search: current })) {
+      ui.searchNote.textContent = 'Not connected: search again once the chat is back.';
+      return;
+    }
+    current.pending = true;
+    if (!more) ui.searchNote.textContent = 'Searching…';
+    renderSearchMore();
+  }
+
+  function onSearchResults(frame, asked) {
+    const current = state.search;
+    if (!current || !asked || asked.search !== current) return; // the answer to a search since replaced or closed
+    current.pending = false;
+    const results = Array.isArray(frame.results) ? frame.results : [];
+    ui.searchResults.append(...results.map((result) => resultNode(result, current.terms)));
+    current.count += results.length;
+    current.next = typeof frame.next === 'string' && CURSOR_DIGITS.test(frame.next) ? frame.next : null;
+    ui.searchNote.textContent = current.count === 0 ? `No messages match “${current.query}”.` : '';
+    renderSearchMore();
+  }
+
+  function onSearchRefused(frame, asked) {
+    if (!state.search || asked.search !== state.search) return;
+    state.search.pending = false;
+    ui.searchNote.dataset.code = frame.code;
+    ui.searchNote.textContent = frame.code === 'bad_query'
+      ? `This search cannot be run: ${frame.message}`
+      : `Search failed: ${frame.message}`;
+    renderSearchMore();
+  }
+
+  function renderSearchMore() {
+    const current = state.search;
+    ui.searchMore.hidden = !current || current.next === null;
+    ui.searchMore.disabled = Boolean(current && current.pending);
+  }
+
+  function closeSearch() {
+    state.search = null;
+    ui.searchPanel.hidden = true;
+    ui.searchResults.replaceChildren();
+    ui.searchNote.textContent = '';
+  }
+
+  function resultNode(result, terms) {
+    const where = String(result.room || '');
+    const button = el('button', 'search-result');
+    button.type = 'button';
+    button.dataset.room = where;
+    if (typeof result.seq === 'number') button.dataset.seq = String(result.seq);
+    const time = el('time', 'line-time', shownTime(result.timestamp));
+    time.dateTime = result.timestamp || '';
+    const sender = el('span', 'line-sender', String(result.sender || ''));
+    sender.style.setProperty('--name-hue', String(nameHue(String(result.sender || ''))));
+    const head = el('span', 'search-result-head');
+    head.append(el('span', 'search-result-room', where.startsWith('@') ? where : `#${where}`), sender, time);
+    const text = el('span', 'search-result-text');
+    text.append(...highlightedText(String(result.text || ''), terms));
+    button.append(head, text);
+    button.addEventListener('click', () => jumpTo(result));
+    const item = el('li');
+    item.append(button);
+    return item;
+  }
+
+  /** Opens the result's room (joining it if need be) or direct conversation and shows the message there. */
+  function jumpTo(result) {
+    const where = String(result.room || '');
+    if (typeof result.id !== 'string' || typeof result.seq !== 'number') return;
+    const jump = { id: result.id, seq: result.seq };
+    closeSearch();
+    if (where.startsWith('@')) {
+      const user = where.slice(1);
+      if (!NAME_PATTERN.test(user) || isMe(user)) return;
+      const chat = ensureConversation('dm', user);
+      chat.kept = true; // only kept conversations are searched
+      switchTo(chat.key);
+      showResult(chat, jump);
+      return;
+    }
+    if (!ROOM_PATTERN.test(where)) return;
+    const room = state.conversations.get(roomKey(where));
+    if (room && room.inRoom) {
+      switchTo(room.key);
+      showResult(room, jump);
+      return;
+    }
+    state.jump = { ...jump, key: roomKey(where) }; // shown when the room's joined frame comes
+    joinRoom(where);
+  }
+
+  /** Highlights the message if it is loaded; otherwise asks for the page of history that ends just after it. */
+  function showResult(conversation, jump) {
+    state.found = { key: conversation.key, id: jump.id };
+    if (conversation.lines.some((line) => line.id === jump.id)) {
+      highlightFound(conversation, jump);
+      return;
+    }
+    const room = conversation.kind === 'room' ? conversation.name : '@' + conversation.name;
+    send({ type: 'history', room, before: jump.seq + JUMP_AFTER, limit: HISTORY_PAGE },
+      { kind: 'jump', key: conversation.key, id: jump.id, seq: jump.seq });
+  }
+
+  function highlightFound(conversation, jump) {
+    if (state.current !== conversation.key || !state.found || state.found.id !== jump.id) return;
+    let target = null;
+    for (const item of ui.messages.children) {
+      const hit = item.dataset.id === jump.id;
+      item.classList.toggle('line-found', hit);
+      if (hit) target = item;
+    }
+    if (!target) return;
+    target.scrollIntoView({ block: 'center' });
+    const list = ui.messages;
+    state.pinned = list.scrollHeight - list.scrollTop - list.clientHeight <= PINNED_PX;
   }
 
   // ---- rendering ----
@@ -1909,6 +2122,16 @@
   ui.logout.addEventListener('click', signOut);
 
   ui.olderButton.addEventListener('click', () => loadOlder(currentConversation()));
+
+  ui.searchForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    search(ui.searchInput.value, false);
+  });
+  ui.searchMore.addEventListener('click', () => search('', true));
+  ui.searchClose.addEventListener('click', closeSearch);
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !ui.searchPanel.hidden) closeSearch();
+  });
 
   // Scrolling decides whether the view follows new messages; scrolling to the top asks for the page before
   // them (only when they overflow: a scroll happened).
