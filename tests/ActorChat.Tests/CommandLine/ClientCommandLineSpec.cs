@@ -33,7 +33,7 @@ public sealed class ClientCommandLineSpec
 
     [Fact]
     public void A_flag_without_its_value_says_what_it_expected() =>
-        Assert.Equal("--host: expected a host name or IP address, got nothing.", ErrorOf("--host"));
+        Assert.Equal("--host: expected host names or IP addresses, each with an optional :PORT, separated by commas, such as a,b:4000, got nothing.", ErrorOf("--host"));
 
     [Fact]
     public void Discovery_targets_add_up_in_the_order_given()
