@@ -85,8 +85,8 @@ internal static class SearchBench
         }
         else
         {
-            foreach (var file in new[] { marker, path, path + "-wal", path + "-shm" }) File.Delete(file);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            foreach (var file in new[] { marker, path, path + "-wal", path + "-shm" }) File.Delete(file);
             options.Log?.Invoke($"building the search index {path}: {big:N0} messages in {BigRoom}, {perOtherRoom:N0} in each of {OtherRooms} other rooms ...");
             var started = Stopwatch.GetTimestamp();
             using (var index = SqliteSearchIndex.OpenFile(path))
