@@ -279,7 +279,8 @@ internal static class BenchProgram
         if (r.Search is { } search)
         {
             rows[3] = ("workload", $"search index of {search.Messages:N0} messages ({search.BigRoomMessages:N0} in one room, the rest in {search.OtherRooms} others)");
-            rows.RemoveAt(4);
+            rows.RemoveAt(4); // no connections
+            rows.RemoveAt(2); // and no server, so no flood control
             rows.Add(("index", (search.Reused ? "reused" : $"built in {search.BuildSeconds:0.0} s") + $", {search.IndexBytes / 1048576.0:0.0} MiB: {search.IndexPath}"));
             foreach (var k in search.Kinds)
                 rows.Add(($"search: {k.Kind} ms", k.Latency is { } sl
