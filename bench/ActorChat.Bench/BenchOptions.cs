@@ -10,6 +10,7 @@ public enum Scenario
     Idle,
     Hostile,
     FirstJoin,
+    Search,
 }
 
 /// <summary>
@@ -103,6 +104,9 @@ public sealed record BenchOptions
     /// </summary>
     public int? Nodes { get; init; }
 
+    /// <summary>Search scenario: the SQLite search index file to build or reuse; null = <see cref="SearchBench.DefaultIndexPath"/>.</summary>
+    public string? IndexPath { get; init; }
+
     /// <summary>Do not build the server before starting it (use the Release build as it is).</summary>
     public bool NoBuild { get; init; }
 
@@ -155,6 +159,11 @@ public sealed record BenchOptions
         {
             Scenario = scenario, Clients = 1, Rooms = 1, Senders = 0, Messages = 0, DeadlineSeconds = 60,
         },
+        // No server: the server's search index class, written and queried in this process. Messages = the big room's.
+        Scenario.Search => new BenchOptions
+        {
+            Scenario = scenario, Clients = 1, Rooms = 1, Senders = 0, Messages = 1_000_000, DeadlineSeconds = 600,
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };
 
@@ -189,6 +198,8 @@ public sealed record BenchOptions
         if (Rooms < 1 || Rooms > Clients) return "--rooms must be between 1 and --clients.";
         if (Senders < 0 || Senders > Clients) return "--senders must be between 0 and --clients.";
         if (Messages < 0) return "--messages must not be negative.";
+        if (Scenario == Scenario.Search && Messages < 1) return "--messages (the big room's messages) must be at least 1 for the search scenario.";
+        if (Scenario == Scenario.Search && (Nodes is not null || Port is not null)) return "the search scenario runs no server: not with --nodes or --target.";
         if (Senders > 0 && Messages == 0) return "--messages must be at least 1 when there are senders.";
         if (Rate < 0) return "--rate must not be negative.";
         if (Window < 1) return "--window must be at least 1.";

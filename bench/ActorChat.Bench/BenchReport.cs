@@ -129,6 +129,9 @@ public sealed class BenchReport
     /// <summary>The first-join scenario's round trips; null for the other scenarios.</summary>
     public FirstJoinReport? FirstJoin { get; set; }
 
+    /// <summary>The search scenario's index and query times; null for the other scenarios.</summary>
+    public SearchReport? Search { get; set; }
+
     /// <summary>The hostile scenario's guests; null for the other scenarios.</summary>
     public HostileReport? Hostile { get; set; }
 

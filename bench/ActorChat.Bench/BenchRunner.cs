@@ -51,6 +51,16 @@ public static class BenchRunner
 
             if (options.WaitQuietSeconds > 0) report.OtherBusyCoresBefore = await WaitQuietAsync(options, ct);
 
+            if (options.Scenario == Scenario.Search)
+            {
+                // No server to start: the index is the server's class in this process.
+                await Task.Run(() => SearchBench.Run(options, report, ct), ct);
+                report.ClientsReady = report.Clients;
+                report.Target = $"SQLite search index {report.Search!.IndexPath} (in process, ActorChat.Server's SqliteSearchIndex)";
+                report.Complete = report.Problems.Count == 0;
+                return Finish(report, options, benchCpuStart);
+            }
+
             int port;
             int? pid;
             if (options.Nodes is { } count)
@@ -127,6 +137,11 @@ public static class BenchRunner
             else if (server is not null) await server.DisposeAsync();
         }
 
+        return Finish(report, options, benchCpuStart);
+    }
+
+    private static BenchReport Finish(BenchReport report, BenchOptions options, TimeSpan benchCpuStart)
+    {
         report.BenchCpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - benchCpuStart).TotalSeconds;
         report.Passed = report.Complete && report.Lost == 0 && report.Duplicated == 0 && report.OutOfOrder == 0
             && report.SeqGaps == 0 && report.Corrupt == 0 && report.Misrouted == 0 && report.ErrorFrames == 0

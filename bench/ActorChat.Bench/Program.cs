@@ -143,7 +143,7 @@ internal static class BenchProgram
     {
         var cli = new CommandLineDefinition("ActorChat.Bench", Description, typeof(BenchProgram).Assembly);
         var scenarioNames = string.Join(", ", Enum.GetValues<Scenario>().Select(BenchOptions.NameOf));
-        var scenario = cli.Value<Scenario>("--scenario", "NAME", "the workload: fanout, many-rooms, light, idle, hostile, first-join or smoke (default smoke)",
+        var scenario = cli.Value<Scenario>("--scenario", "NAME", "the workload: fanout, many-rooms, light, idle, hostile, first-join, search or smoke (default smoke)",
             $"one of {scenarioNames}", BenchOptions.TryParseScenario);
 
         // server
@@ -164,7 +164,8 @@ internal static class BenchProgram
         var clients = Int(cli, "--clients", "N", "clients to connect", 1);
         var rooms = Int(cli, "--rooms", "N", "rooms; client i joins room i % rooms", 1);
         var senders = Int(cli, "--senders", "N", "clients that send (default: the scenario's; every client when the scenario has all send)", 0);
-        var messages = Int(cli, "--messages", "N", "messages each sender says", 0);
+        var messages = Int(cli, "--messages", "N", "messages each sender says (search: messages in the big room, 1,000,000)", 0);
+        var indexPath = cli.Text("--index", "PATH", $"search: the SQLite index file to build, or reuse when complete (default {SearchBench.DefaultIndexPath})", "a path");
         var rate = Number(cli, "--rate", "R", "messages/s per sender, paced; 0 = as fast as the window allows", positive: false);
         var window = Int(cli, "--window", "W", "with --rate 0: own messages in flight per sender", 1);
         var textLength = Int(cli, "--text-length", "N", $"characters per message (min {Payload.MinTextLength})", Payload.MinTextLength, ActorChat.Messages.Protocol.MaxTextLength);
@@ -221,6 +222,7 @@ internal static class BenchProgram
         if (Given(serverArgs)) o = o with { ServerArgs = r.GetValue(serverArgs)! };
         if (Given(floodRate)) o = o with { ServerFloodRate = r.GetValue(floodRate) };
         if (Given(serverPid)) o = o with { ServerPid = r.GetValue(serverPid) };
+        if (Given(indexPath)) o = o with { IndexPath = r.GetValue(indexPath) };
         if (Given(nodes)) o = o with { Nodes = r.GetValue(nodes) };
         if (Given(target)) o = o with { Host = r.GetValue(target).Host, Port = r.GetValue(target).Port };
         return new BenchCommandLine(o, Given(json) ? r.GetValue(json) : null, Given(repeat) ? r.GetValue(repeat) : 1, null, null);
@@ -274,6 +276,17 @@ internal static class BenchProgram
                 + (r.ClientSetupMs is { } s ? $"  (per client p50 {s.P50:0.#} ms, p99 {s.P99:0.#} ms)" : "")
                 + (r.OtherBusyCoresConnect is { } oc ? $"; bench cpu {r.BenchCpuSecondsConnect:0.00} s, other processes {oc:0.00} cores" : "")),
         };
+        if (r.Search is { } search)
+        {
+            rows[3] = ("workload", $"search index of {search.Messages:N0} messages ({search.BigRoomMessages:N0} in one room, the rest in {search.OtherRooms} others)");
+            rows.RemoveAt(4); // no connections
+            rows.RemoveAt(2); // and no server, so no flood control
+            rows.Add(("index", (search.Reused ? "reused" : $"built in {search.BuildSeconds:0.0} s") + $", {search.IndexBytes / 1048576.0:0.0} MiB: {search.IndexPath}"));
+            foreach (var k in search.Kinds)
+                rows.Add(($"search: {k.Kind} ms", k.Latency is { } sl
+                    ? $"p50 {sl.P50:0.00}  p90 {sl.P90:0.00}  p99 {sl.P99:0.00}  max {sl.Max:0.00}  ({k.Queries} queries, {k.MinHits}+ hits each: {k.Example})"
+                    : "not measured"));
+        }
         if (r.FirstJoin is { } fj)
             rows.Add(("first join", $"hello {fj.HelloMs:0.0} ms, first join {fj.JoinMs:0.0} ms, second join {fj.SecondJoinMs:0.0} ms (round trips)"));
         if (r.Senders > 0)

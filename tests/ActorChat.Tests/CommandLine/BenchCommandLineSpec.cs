@@ -19,7 +19,7 @@ public sealed class BenchCommandLineSpec
         Assert.Equal("unexpected argument 'fanout'.", ErrorOf("fanout"));
 
     [Theory]
-    [InlineData("--scenario", "huge", "one of smoke, fanout, many-rooms, light, idle, hostile, first-join")]
+    [InlineData("--scenario", "huge", "one of smoke, fanout, many-rooms, light, idle, hostile, first-join, search")]
     [InlineData("--clients", "0", "a whole number from 1 to 2147483647")]
     [InlineData("--text-length", "10", "a whole number from 36 to 4000")]
     [InlineData("--rate", "fast", "a number of 0 or more, such as 5 or 0.5")]
