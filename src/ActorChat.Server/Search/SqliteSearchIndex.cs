@@ -28,7 +28,7 @@ public sealed class SqliteSearchIndex : ISearchIndex
               position INTEGER PRIMARY KEY, conversation TEXT NOT NULL, seq INTEGER NOT NULL, message_id TEXT NOT NULL,
               sender TEXT NOT NULL, sender_key TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL, reader1 TEXT, reader2 TEXT);
             CREATE UNIQUE INDEX IF NOT EXISTS messages_by_seq ON messages (conversation, seq);
-            CREATE VIRTUAL TABLE IF NOT EXISTS message_words USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2');
+            CREATE VIRTUAL TABLE IF NOT EXISTS message_words USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');
             """);
         using var last = Command("SELECT coalesce(max(position), 0) FROM messages");
         _positions = new PositionCounter((long)last.ExecuteScalar()!);
