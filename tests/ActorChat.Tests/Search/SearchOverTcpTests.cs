@@ -185,10 +185,17 @@ public sealed class SearchOverTcpOnSqliteTests : SearchOverTcpTests, IDisposable
             await SearchUntilAsync(alice, new SearchRequest("quarterly"), r => r.Results.Count == 1);
             await server.StopAsync();
         }
-        File.Delete(Path.Combine(_dataDir, SqliteSearchIndex.FileName));
+        // The index is lost once the stopped server has let go of it: SQLite removes the write-ahead log when its last
+        // connection closes. Deleting the file while it is still open would leave that log to the next server.
+        var indexFile = Path.Combine(_dataDir, SqliteSearchIndex.FileName);
+        await AsyncAssert.EventuallyAsync(() => Task.FromResult(!File.Exists(indexFile + "-wal")), TimeSpan.FromSeconds(30));
+        File.Delete(indexFile);
         await using (var server = await TestServer.StartAsync(StoreArgs))
         {
             await using var alice = await TestClient.ConnectAsync(server, "alice");
+            // Joined first: right after a start the server may not have read its list of rooms yet, and a room is
+            // searched once the server knows it (in use, or listed).
+            await alice.JoinAsync("archive");
             await alice.SendAsync(new SearchRequest("quarterly"));
             Assert.Empty((await alice.ExpectAsync<SearchResultsFrame>()).Results);
             await server.StopAsync();
@@ -196,6 +203,7 @@ public sealed class SearchOverTcpOnSqliteTests : SearchOverTcpTests, IDisposable
         await using (var server = await TestServer.StartAsync([.. StoreArgs, "--reindex"]))
         {
             await using var alice = await TestClient.ConnectAsync(server, "alice");
+            await alice.JoinAsync("archive");
             await alice.SendAsync(new SearchRequest("quarterly"));
             var found = Assert.Single((await alice.ExpectAsync<SearchResultsFrame>()).Results);
             Assert.Equal(("archive", "quarterly figures"), (found.Room, found.Text));
