@@ -22,8 +22,20 @@ public sealed class ClusterRoomCatalog : UntypedActor, IWithTimers
     /// </summary>
     public sealed record Open(string Key, string? Name, IActorRef? Creator);
 
-    /// <summary>The room exists as <paramref name="Name"/> (its first spelling); <paramref name="Created"/>: just now.</summary>
-    public sealed record Opened(string Key, string Name, bool Created);
+    /// <summary>
+    /// The room exists as <paramref name="Name"/> (its first spelling); <paramref name="Created"/>: just now.
+    /// <paramref name="Members"/>: the room moved here, and these were its members on the node it left.
+    /// </summary>
+    public sealed record Opened(string Key, string Name, bool Created, RoomMember[]? Members = null);
+
+    /// <summary>
+    /// A room moves to another node (a sharding hand-off): its members wait here for the entity of its next home,
+    /// which asks with <see cref="Open"/>. Answered with <see cref="MembersKept"/>, after which the old entity stops.
+    /// (Messages between nodes hold arrays, not read-only lists: the JSON serializer cannot make those again.)
+    /// </summary>
+    public sealed record KeepMembers(string Key, RoomMember[] Members);
+
+    public sealed class MembersKept { public static readonly MembersKept Instance = new(); }
 
     public sealed record Missing(string Key);
 
@@ -48,6 +60,10 @@ public sealed class ClusterRoomCatalog : UntypedActor, IWithTimers
     private readonly CreationWindow<IActorRef> _creations;
     private readonly Dictionary<string, IActorRef> _registering = new(StringComparer.Ordinal);
     private readonly List<(object Message, IActorRef Sender)> _waiting = [];
+    private readonly Dictionary<string, (RoomMember[] Members, DateTime Since)> _moving = new(StringComparer.Ordinal);
+
+    /// <summary>Members left by a moving room for longer than this are dropped: the move has been given up on.</summary>
+    private static readonly TimeSpan KeepMembersFor = TimeSpan.FromMinutes(1);
     private IActorRef _store = ActorRefs.Nobody;
     private bool _recovered;
     private int _storeFailures;
@@ -90,6 +106,12 @@ public sealed class ClusterRoomCatalog : UntypedActor, IWithTimers
             case Occupancy occupancy: OnOccupancy(occupancy); break;
             case RoomProgress progress: _rooms.SetLastSeq(progress.Key, progress.LastSeq); break;
             case RoomAtRest rest: _rooms.ClearMembers(rest.Key); break;
+            case KeepMembers keep:
+                foreach (var stale in _moving.Where(m => DateTime.UtcNow - m.Value.Since >= KeepMembersFor).Select(m => m.Key).ToList())
+                    _moving.Remove(stale);
+                _moving[keep.Key] = (keep.Members, DateTime.UtcNow);
+                Sender.Tell(MembersKept.Instance);
+                break;
             case Open or ListRooms or GetRoomSummaries when !_recovered: _waiting.Add((message, Sender)); break;
             case Open open: OnOpen(open); break;
             case ListRooms list:
@@ -108,7 +130,7 @@ public sealed class ClusterRoomCatalog : UntypedActor, IWithTimers
         if (_rooms.NameOf(open.Key) is { } name)
         {
             if (_registering.ContainsKey(open.Key)) _registering[open.Key] = Sender; // answered once stored
-            else Sender.Tell(new Opened(open.Key, name, Created: false));
+            else Sender.Tell(new Opened(open.Key, name, Created: false, MovedMembers(open.Key)));
             return;
         }
         if (open.Name is null || open.Creator is null)
@@ -130,6 +152,13 @@ public sealed class ClusterRoomCatalog : UntypedActor, IWithTimers
         _rooms.Add(open.Key, open.Name);
         _registering[open.Key] = Sender;
         _store.Tell(new RoomCatalog.Register(open.Key, open.Name));
+    }
+
+    /// <summary>The members a room left here as it moved, handed out once.</summary>
+    private RoomMember[]? MovedMembers(string key)
+    {
+        if (!_moving.Remove(key, out var moved)) return null;
+        return DateTime.UtcNow - moved.Since < KeepMembersFor ? moved.Members : null;
     }
 
     private void OnRegistered(string key)

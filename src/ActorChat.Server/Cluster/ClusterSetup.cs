@@ -46,6 +46,9 @@ public static class ClusterSetup
                 stable-after = {{(int)cluster.DownUnreachableAfter.TotalMilliseconds}}ms
               }
               sharding.passivate-idle-entity-after = off
+              # Akka.NET's newer rebalance: each rebalance-interval (10 s) up to 10 % of the shards (at least 1,
+              # at most 20) move to a node with fewer, so a node that joins takes its share in a few rounds.
+              sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 20
             }
             akka.actor.serialization-settings.json.converters = [
               "ActorChat.Server.Cluster.IPAddressJsonConverter, ActorChat.Server"
@@ -67,11 +70,16 @@ public static class ClusterSetup
 
         var users = Singleton(system, "users", UserRegistry.Props());
         var catalog = Singleton(system, "rooms-catalog", ClusterRoomCatalog.Props(settings.Rooms));
-        var region = ClusterSharding.Get(system).Start(
+        var sharding = ClusterSharding.Get(system);
+        var shardingSettings = ClusterShardingSettings.Create(system);
+        // A room that moves to another node finishes and leaves its members for its next home (RoomEntity.HandOff).
+        var region = sharding.Start(
             RoomEntity.TypeName,
             key => RoomEntity.Props(key, settings.Rooms, statistics, health, catalog),
-            ClusterShardingSettings.Create(system),
-            new RoomShardExtractor());
+            shardingSettings,
+            new RoomShardExtractor(),
+            sharding.DefaultShardAllocationStrategy(shardingSettings),
+            RoomEntity.HandOff.Instance);
         var rooms = system.ActorOf(ClusterRoomDirectory.Props(region, catalog), "rooms");
         var relayCounters = new FanOutRelay.Counters();
         system.ActorOf(FanOutRelay.Props(relayCounters), FanOutRelay.Name);

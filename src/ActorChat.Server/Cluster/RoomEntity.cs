@@ -24,7 +24,7 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
-    private enum State { Unknown, Opening, Starting, Running, Passivating, Down, Broken, Leaving }
+    private enum State { Unknown, Opening, Starting, Running, Passivating, Down, Broken, Leaving, HandingOff, HandedOver }
 
     private sealed class OpenTimedOut { public static readonly OpenTimedOut Instance = new(); }
 
@@ -32,6 +32,14 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
 
     /// <summary>The stop message of passivation: sharding sends it once it buffers what comes for this room.</summary>
     public sealed class StopEntity { public static readonly StopEntity Instance = new(); }
+
+    /// <summary>
+    /// The stop message of a hand-off (sharding moves the room's shard to another node): the room finishes, and its
+    /// members are left with the catalog for the room's next home, which starts with them.
+    /// </summary>
+    public sealed class HandOff { public static readonly HandOff Instance = new(); }
+
+    private sealed class HandOffOverdue { public static readonly HandOffOverdue Instance = new(); }
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _key;
@@ -100,6 +108,14 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
             case Terminated terminated when terminated.ActorRef.Equals(_room): OnRoomStopped(); break;
             case StartAgain when _state == State.Down && _room.IsNobody(): Start(); break;
             case StopEntity: OnStopEntity(); break;
+            case HandOff: OnHandOff(); break;
+            case HandedOff handedOff when Sender.Equals(_room) && _state == State.HandingOff:
+                _members = [.. handedOff.Members];
+                LeaveMembers();
+                break;
+            case ClusterRoomCatalog.MembersKept or HandOffOverdue when _state is State.HandingOff or State.HandedOver:
+                Context.Stop(Self);
+                break;
             default: Unhandled(message); break;
         }
     }
@@ -108,8 +124,8 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
     {
         switch (_state)
         {
-            case State.Running: _room.Forward(command); break;
-            case State.Unknown when command is Attach: break; // the member keeps talking through the directory
+            case State.Running or State.HandingOff: _room.Forward(command); break;
+            case State.HandedOver: Region().Tell(command, command.Member); break; // to the room's next home
             case State.Unknown when _name is not null:
                 _waiting.Enqueue(command);
                 Start();
@@ -144,6 +160,12 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
     {
         Timers.Cancel(OpenTimedOut.Instance);
         _name = opened.Name;
+        if (opened.Members is { Length: > 0 } members)
+        {
+            // The room moved here from another node: it starts with the members it had there.
+            _members = [.. members];
+            _log.Info("Room {0} moved here with {1} members", _name, members.Length);
+        }
         if (opened.Created)
         {
             // The join that created the room is marked, so that its registered joiner owns it.
@@ -192,6 +214,11 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
 
     private void OnRoomFailed(RoomFailed failed)
     {
+        if (_state == State.HandingOff)
+        {
+            _members = [.. failed.Members]; // they go on with the room's next home once it has stopped
+            return;
+        }
         _failures = DateTime.UtcNow - _lastFailure < TimeSpan.FromMinutes(1) ? _failures + 1 : 1;
         _lastFailure = DateTime.UtcNow;
         _state = State.Down;
@@ -200,6 +227,11 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
 
     private void OnRoomUnrecoverable(RoomUnrecoverable failed)
     {
+        if (_state == State.HandingOff)
+        {
+            _members = [.. failed.Members];
+            return;
+        }
         _state = State.Broken;
         _failures++;
         _failedAt = DateTime.UtcNow;
@@ -252,6 +284,11 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
             case State.Passivating when _waiting.Count > 0:
                 Start();
                 break;
+            case State.HandingOff:
+                LeaveMembers(); // it failed on its way out: the members it had go on with its next home
+                break;
+            case State.HandedOver:
+                break;
             case State.Passivating:
                 _catalog.Tell(new ClusterRoomCatalog.RoomAtRest(_key));
                 _state = State.Leaving;
@@ -268,10 +305,51 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
     /// <summary>Commands that came between asking to passivate and the stop go back through sharding, which starts the room again for them.</summary>
     private void OnStopEntity()
     {
-        var region = ClusterSharding.Get(Context.System).ShardRegion(TypeName);
+        var region = Region();
         while (_waiting.TryDequeue(out var command)) region.Tell(command, command.Member);
         Context.Stop(Self);
     }
+
+    /// <summary>
+    /// Sharding moves the room to another node. A running room finishes first (<see cref="HandOffRoom"/>); either
+    /// way its members are left with the catalog, and the room's next home, a new entity on the other node, gets them
+    /// when it asks the catalog about the room. Meanwhile sharding buffers what comes for the room, and this entity
+    /// sends on what still reaches it.
+    /// </summary>
+    private void OnHandOff()
+    {
+        if (_state is State.HandingOff or State.HandedOver) return;
+        Timers.Cancel(OpenTimedOut.Instance);
+        Timers.Cancel(StartAgain.Instance);
+        // Bounded: sharding stops the entity itself when its hand-off timeout (60 s) is near.
+        Timers.StartSingleTimer(HandOffOverdue.Instance, HandOffOverdue.Instance, TimeSpan.FromSeconds(30));
+        if (!_room.IsNobody())
+        {
+            _state = State.HandingOff;
+            Flush(); // what waited for a room still recovering: it holds them until it has, and answers them before it moves
+            _room.Tell(HandOffRoom.Instance);
+            return;
+        }
+        LeaveMembers();
+    }
+
+    /// <summary>What waits goes on to the room's next home, and the members to the catalog for it; stops once the catalog has them.</summary>
+    private void LeaveMembers()
+    {
+        _state = State.HandedOver;
+        var region = Region();
+        while (_waiting.TryDequeue(out var command)) region.Tell(command, command.Member);
+        if (_members.Count == 0)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _log.Info("Room {0}: {1} members go on with the room on its next node", NameOf(), _members.Count);
+        _catalog.Tell(new ClusterRoomCatalog.KeepMembers(_key, [.. _members]));
+        Timers.StartSingleTimer(HandOffOverdue.Instance, HandOffOverdue.Instance, TimeSpan.FromSeconds(3)); // the catalog is away: the members are not waited for
+    }
+
+    private static IActorRef Region() => ClusterSharding.Get(Context.System).ShardRegion(TypeName);
 
     private void AnswerAll(ErrorFrame error)
     {

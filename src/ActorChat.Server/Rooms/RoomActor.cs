@@ -93,6 +93,16 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     private int _passwordWork; // password hashes and checks running on the thread pool
 
     private readonly int _generation;
+    private HashSet<IActorRef>? _movingMembers; // moving to another node: the members yet to answer RoomMoving; null while not moving
+    private bool _handedOff;                    // moved: what still reaches the room goes back to its entity
+
+    /// <summary>Members that have not answered <see cref="RoomMoving"/> in this time are not waited for.</summary>
+    private static readonly TimeSpan MovingAckTimeout = TimeSpan.FromSeconds(5);
+
+    private sealed class MovingAcksOverdue
+    {
+        public static readonly MovingAcksOverdue Instance = new();
+    }
 
     public RoomActor(string name, RoomSettings settings, ChatStatistics statistics, IReadOnlyList<RoomMember>? members = null, int generation = 0)
     {
@@ -149,7 +159,9 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     {
         try
         {
-            return base.AroundReceive(receive, message);
+            var handled = base.AroundReceive(receive, message);
+            if (_movingMembers is not null) HandOffWhenDone();
+            return handled;
         }
         catch (Exception)
         {
@@ -170,6 +182,15 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnCommand(object message)
     {
+        switch (message)
+        {
+            case HandOffRoom: StartHandOff(); return;
+            case MovingAck ack: _movingMembers?.Remove(ack.Member); return;
+            case MovingAcksOverdue: _movingMembers?.Clear(); return;
+            case IRoomCommand command when _handedOff:
+                Context.Parent.Forward(command); // its entity sends it on to the room's next home
+                return;
+        }
         // Nothing is answered before the rules are known (who is banned, whether the room is private).
         if (!_ready && message is IRoomCommand)
         {
@@ -317,6 +338,33 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         && _change is null && _waitingForRules.Count == 0 && _passwordWork == 0
         && _noteChange is null && _waitingForNotes.Count == 0;
 
+    /// <summary>Nothing the room started is still going: no write, history read, change of rules or notes, or password work.</summary>
+    private bool IsSettled =>
+        _ready && _unstored.Count == 0 && _held.Count == 0 && HistoryReads == 0
+        && _change is null && _waitingForRules.Count == 0 && _passwordWork == 0
+        && _noteChange is null && _waitingForNotes.Count == 0;
+
+    /// <summary>Sharding moves the room: every member is told, after everything else the room sent it (see <see cref="HandOffRoom"/>).</summary>
+    private void StartHandOff()
+    {
+        if (_movingMembers is not null) return;
+        _movingMembers = [.. _members.Select(m => m.Ref)];
+        SendStagedMessages();
+        foreach (var member in _members) _mail.Tell(member.Ref, new RoomMoving(_key, Self));
+        Timers.StartSingleTimer(MovingAcksOverdue.Instance, MovingAcksOverdue.Instance, MovingAckTimeout);
+        _log.Info("Room {0} moves to another node; {1} members are told", _name, _members.Count);
+    }
+
+    /// <summary>Once every member has answered and nothing is still going, the members go to the entity for the room's next home.</summary>
+    private void HandOffWhenDone()
+    {
+        if (_handedOff || _failed || _movingMembers is not { Count: 0 } || !IsSettled) return;
+        SendStagedMessages();
+        _handedOff = true;
+        Timers.Cancel(MovingAcksOverdue.Instance);
+        Context.Parent.Tell(new HandedOff(_key, [.. _members]));
+    }
+
     /// <summary>History readers at work: every child but the rules and the notes.</summary>
     private int HistoryReads => Context.GetChildren().Count(child => !child.Equals(_rules) && !child.Equals(_notesStore));
 
@@ -396,6 +444,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         }
         Answer(join, new JoinedFrame(_name, MemberNames(), _recent.Select(Shown).ToArray(), _policy.Topic) { Roles = MemberRoles(), LastRead = join.LastRead });
         _mail.Tell(join.Member, new RoomAttached(_key, Self, join.Ticket));
+        if (_movingMembers is not null && _movingMembers.Add(join.Member)) _mail.Tell(join.Member, new RoomMoving(_key, Self));
     }
 
     private void OnLeave(Leave leave)
@@ -423,6 +472,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         if (index < 0) return false;
         var member = _members[index];
         _members.RemoveAt(index);
+        _movingMembers?.Remove(memberRef);
         Context.Unwatch(memberRef);
         _joinedDuringBatch.Remove(memberRef);
         Stage(FrameCodec.EncodeLine(new PresenceFrame(_name, member.User, PresenceFrame.Leave)));

@@ -137,6 +137,32 @@ public static class RoomProtocol
     /// <summary>Something reached the room before <see cref="StopIfIdle"/> did; it keeps running.</summary>
     public sealed record RoomBusyAgain(string Key);
 
+    /// <summary>
+    /// Cluster mode: sharding moves the room to another node (a node joined or leaves). The room tells each member
+    /// <see cref="RoomMoving"/> and goes on as usual until every member has answered <see cref="MovingAck"/> (or
+    /// 5 s have passed) and nothing it started is still going; then it sends what it staged and tells its entity
+    /// <see cref="HandedOff"/>, with its members for the room's next home. From then on it hands what reaches it
+    /// back to its entity.
+    /// </summary>
+    public sealed class HandOffRoom
+    {
+        public static readonly HandOffRoom Instance = new();
+        private HandOffRoom() { }
+    }
+
+    /// <summary>
+    /// Told to each member, after everything else the room sent it: the room moves. The session answers
+    /// <see cref="MovingAck"/> to <paramref name="Room"/> itself, so the answer comes after everything it sent the
+    /// room directly, and sends what follows through the directory, starting with an <see cref="Attach"/>.
+    /// </summary>
+    public sealed record RoomMoving(string Key, IActorRef Room);
+
+    /// <summary>The member sends the moving room nothing more.</summary>
+    public sealed record MovingAck(IActorRef Member);
+
+    /// <summary>The moving room has finished; <paramref name="Members"/> go with it to its next home.</summary>
+    public sealed record HandedOff(string Key, RoomMember[] Members);
+
     /// <summary>Asked of the directory (for the status page); answered with <see cref="RoomSummaries"/>.</summary>
     public sealed class GetRoomSummaries
     {

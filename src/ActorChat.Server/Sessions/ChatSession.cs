@@ -161,6 +161,9 @@ public sealed partial class ChatSession
             case RoomProtocol.RoomLost lost:
                 OnRoomLost(lost);
                 return true;
+            case RoomProtocol.RoomMoving moving:
+                OnRoomMoving(moving);
+                return true;
             case RoomProtocol.Kicked kicked:
                 OnKicked(kicked);
                 return true;
@@ -716,6 +719,22 @@ public sealed partial class ChatSession
         _attached.Remove(key);
         if (_rooms.TryGetValue(key, out var name)) TellRoom(new RoomProtocol.Attach(name, _transport.Self));
         return true;
+    }
+
+    /// <summary>
+    /// Cluster mode: the room moves to another node. It is told that nothing more comes from here (after all this
+    /// session sent it directly), and what follows goes through the directory, which sharding holds until the room
+    /// runs on its next node; that one starts with the room's members, so the session stays in it and attaches again.
+    /// </summary>
+    private void OnRoomMoving(RoomProtocol.RoomMoving moving)
+    {
+        moving.Room.Tell(new RoomProtocol.MovingAck(_transport.Self), _transport.Self);
+        if (_attached.TryGetValue(moving.Key, out var room) && room.Equals(moving.Room))
+        {
+            _attached.Remove(moving.Key);
+            _transport.Unwatch(room);
+        }
+        if (_rooms.TryGetValue(moving.Key, out var name)) TellRoom(new RoomProtocol.Attach(name, _transport.Self));
     }
 
     private void Detach(string key)

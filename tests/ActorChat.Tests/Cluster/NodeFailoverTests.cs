@@ -19,9 +19,7 @@ public sealed class NodeFailoverTests
     public async Task After_a_node_is_killed_during_a_burst_its_rooms_continue_on_a_survivor_with_nothing_acknowledged_lost_or_duplicated()
     {
         // The survivors down the killed node 3 s after it stops answering rather than 10 s, to keep the test short.
-        var config = Path.Combine(Path.GetTempPath(), $"actorchat-failover-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(config, "actorchat.cluster.down-unreachable-after = 3s\n");
-        var cluster = new ThreeNodeCluster(["--config", config]);
+        var cluster = new ThreeNodeCluster("actorchat.cluster.down-unreachable-after = 3s");
         try
         {
             await cluster.InitializeAsync();
@@ -63,7 +61,6 @@ public sealed class NodeFailoverTests
         finally
         {
             await cluster.DisposeAsync();
-            File.Delete(config);
         }
     }
 

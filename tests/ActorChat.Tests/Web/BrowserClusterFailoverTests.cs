@@ -19,9 +19,7 @@ public sealed class BrowserClusterFailoverTests(ChromiumFixture chromium)
     public async Task When_the_node_that_served_the_page_is_killed_the_page_goes_on_with_another_node_in_its_room()
     {
         // The survivors down the killed node 3 s after it stops answering, so that its sessions' names are free soon.
-        var config = Path.Combine(Path.GetTempPath(), $"actorchat-webfailover-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(config, "actorchat.cluster.down-unreachable-after = 3s\n");
-        var cluster = new ThreeNodeCluster(["--config", config]);
+        var cluster = new ThreeNodeCluster("actorchat.cluster.down-unreachable-after = 3s");
         try
         {
             await cluster.InitializeAsync();
@@ -52,7 +50,6 @@ public sealed class BrowserClusterFailoverTests(ChromiumFixture chromium)
         finally
         {
             await cluster.DisposeAsync();
-            File.Delete(config);
         }
     }
 }
