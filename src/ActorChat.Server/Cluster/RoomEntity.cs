@@ -322,7 +322,7 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
         Timers.Cancel(OpenTimedOut.Instance);
         Timers.Cancel(StartAgain.Instance);
         // Bounded: sharding stops the entity itself when its hand-off timeout (60 s) is near.
-        Timers.StartSingleTimer(HandOffOverdue.Instance, HandOffOverdue.Instance, TimeSpan.FromSeconds(30));
+        Timers.StartSingleTimer(HandOffOverdue.Instance, HandOffOverdue.Instance, TimeSpan.FromSeconds(25));
         if (!_room.IsNobody())
         {
             _state = State.HandingOff;
@@ -346,7 +346,9 @@ public sealed class RoomEntity : UntypedActor, IWithTimers
         }
         _log.Info("Room {0}: {1} members go on with the room on its next node", NameOf(), _members.Count);
         _catalog.Tell(new ClusterRoomCatalog.KeepMembers(_key, [.. _members]));
-        Timers.StartSingleTimer(HandOffOverdue.Instance, HandOffOverdue.Instance, TimeSpan.FromSeconds(3)); // the catalog is away: the members are not waited for
+        // Stopping before the catalog has them would let the room's next home ask it first and start without them; so
+        // only a catalog that is away (its node lost) is not waited for, and sharding's own limit is 55 s.
+        Timers.StartSingleTimer(HandOffOverdue.Instance, HandOffOverdue.Instance, TimeSpan.FromSeconds(20));
     }
 
     private static IActorRef Region() => ClusterSharding.Get(Context.System).ShardRegion(TypeName);

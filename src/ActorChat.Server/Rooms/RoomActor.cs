@@ -333,10 +333,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     }
 
     /// <summary>Nobody is in the room and nothing it started is still going (writes, history reads, a failure).</summary>
-    private bool IsIdle =>
-        _members.Count == 0 && _unstored.Count == 0 && _held.Count == 0 && !_failed && HistoryReads == 0
-        && _change is null && _waitingForRules.Count == 0 && _passwordWork == 0
-        && _noteChange is null && _waitingForNotes.Count == 0;
+    private bool IsIdle => _members.Count == 0 && !_failed && IsSettled;
 
     /// <summary>Nothing the room started is still going: no write, history read, change of rules or notes, or password work.</summary>
     private bool IsSettled =>

@@ -10,8 +10,8 @@ public sealed class ClusterCollection : ICollectionFixture<ThreeNodeCluster>;
 
 /// <summary>
 /// Three real server processes on loopback in cluster mode, on one PostgreSQL: the first forms the cluster, the
-/// other two join through it. Sharding checks the balance of rooms every 2 s rather than 10 s, so that a node
-/// that joins takes its share soon.
+/// other two join through it. In the shared one, sharding checks the balance of rooms every 2 s rather than 10 s,
+/// so that a node that joins takes its share soon (<see cref="NodeJoinTests"/>).
 /// </summary>
 public sealed class ThreeNodeCluster : IAsyncLifetime
 {
@@ -19,7 +19,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     private readonly string _configFile = Path.Combine(Path.GetTempPath(), $"actorchat-cluster-{Guid.NewGuid():N}.conf");
     private readonly string _config;
 
-    public ThreeNodeCluster() : this("") { }
+    public ThreeNodeCluster() : this("akka.cluster.sharding.rebalance-interval = 2s") { }
 
     /// <summary>A cluster of its own, with more HOCON for every node (as a test that kills a node starts one).</summary>
     internal ThreeNodeCluster(string config) => _config = config;
@@ -36,7 +36,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await File.WriteAllTextAsync(_configFile, "akka.cluster.sharding.rebalance-interval = 2s\n" + _config + "\n");
+        await File.WriteAllTextAsync(_configFile, _config + "\n");
         await _postgres.InitializeAsync();
         // The first node creates the tables and forms the cluster; the others join it.
         Nodes.Add(await StartNodeAsync());
