@@ -361,8 +361,11 @@ public static class SettingsLoader
         var settings = new SearchSettings(
             Reindex: search.GetBoolean("reindex", false),
             QueueLimit: search.GetInt("queue-limit", SearchSettings.Default.QueueLimit),
-            BatchSize: search.GetInt("batch-size", SearchSettings.Default.BatchSize));
+            BatchSize: search.GetInt("batch-size", SearchSettings.Default.BatchSize),
+            GatherDelay: search.GetTimeSpan("gather-delay", SearchSettings.Default.GatherDelay));
         if (settings.QueueLimit < 1 || settings.BatchSize < 1) throw new ArgumentException("search.queue-limit and search.batch-size must be positive.");
+        if (settings.GatherDelay < TimeSpan.Zero || settings.GatherDelay > TimeSpan.FromSeconds(10))
+            throw new ArgumentException("search.gather-delay must be between 0 and 10s.");
         return settings;
     }
 

@@ -33,7 +33,7 @@ public static class SearchSetup
                 .Ask<object>(SearchReindexer.Run.Instance, RebuildTimeout).GetAwaiter().GetResult();
             if (rebuilt is SearchReindexer.Failed failed) log.Error("The search index could not be rebuilt: {0}", failed.Reason);
         }
-        system.ActorOf(SearchIndexer.Props(index, settings.Search.QueueLimit, settings.Search.BatchSize), "search-indexer");
+        system.ActorOf(SearchIndexer.Props(index, settings.Search.QueueLimit, settings.Search.BatchSize, settings.Search.GatherDelay), "search-indexer");
         return system.ActorOf(SearchService.Props(index, roomDirectory), "search");
     }
 }
