@@ -44,9 +44,9 @@ internal sealed class BenchCluster : IAsyncDisposable
             };
             // The first node creates the tables and forms the cluster; the others join it.
             options.Log?.Invoke($"starting {count} cluster nodes ...");
-            cluster.Nodes.Add(await ServerProcess.StartAsync(NodeOptions(0), TimeSpan.FromSeconds(90), ct));
+            cluster.Nodes.Add(await ServerProcess.StartAsync(NodeOptions(0), TimeSpan.FromSeconds(90), ct, "node 1"));
             await WaitUpAsync(webPorts[0], ct);
-            var joining = Enumerable.Range(1, count - 1).Select(n => ServerProcess.StartAsync(NodeOptions(n), TimeSpan.FromSeconds(90), ct)).ToList();
+            var joining = Enumerable.Range(1, count - 1).Select(n => ServerProcess.StartAsync(NodeOptions(n), TimeSpan.FromSeconds(90), ct, $"node {n + 1}")).ToList();
             foreach (var node in joining) cluster.Nodes.Add(await node);
             for (var n = 1; n < count; n++) await WaitUpAsync(webPorts[n], ct);
             return cluster;

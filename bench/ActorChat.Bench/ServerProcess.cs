@@ -11,9 +11,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Queue<string> _tail = new();
     private readonly Action<string>? _echo;
+    private readonly string _prefix;
 
-    private ServerProcess(Process process, int port, string dll, Action<string>? echo)
+    private ServerProcess(Process process, int port, string dll, Action<string>? echo, string label)
     {
+        _prefix = $"[{label}] ";
         _process = process;
         Port = port;
         Dll = dll;
@@ -35,7 +37,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         lock (_tail) return string.Join(Environment.NewLine, _tail.Skip(Math.Max(0, _tail.Count - lines)));
     }
 
-    public static async Task<ServerProcess> StartAsync(BenchOptions options, TimeSpan timeout, CancellationToken ct)
+    /// <summary>Starts the server; with <c>--server-log</c> its lines are echoed after <paramref name="label"/> in brackets.</summary>
+    public static async Task<ServerProcess> StartAsync(BenchOptions options, TimeSpan timeout, CancellationToken ct, string label = "server")
     {
         var dll = options.ServerDll ?? await FindOrBuildServerDllAsync(options, ct);
         if (!File.Exists(dll)) throw new BenchException($"Server dll not found: {dll}");
@@ -58,7 +61,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         foreach (var arg in options.StartedServerArgs) start.ArgumentList.Add(arg);
 
         var process = Process.Start(start) ?? throw new BenchException("Could not start dotnet.");
-        var server = new ServerProcess(process, port, dll, options.ServerLog ? options.Log : null) { WorkDir = workDir };
+        var server = new ServerProcess(process, port, dll, options.ServerLog ? options.Log : null, label) { WorkDir = workDir };
         process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
         process.BeginOutputReadLine();
@@ -102,7 +105,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             _tail.Enqueue(line);
             while (_tail.Count > 40) _tail.Dequeue();
         }
-        _echo?.Invoke("[server] " + line);
+        _echo?.Invoke(_prefix + line);
         LineReceived?.Invoke(line);
     }
 

@@ -16,6 +16,9 @@ namespace ActorChat.Server.Cluster;
 /// </summary>
 public static class ClusterSetup
 {
+    /// <summary>The largest message one node sends another (Akka.Remote's default is 128,000 bytes).</summary>
+    public const int MaximumFrameSize = 4 * 1024 * 1024;
+
     /// <summary>Why the server cannot start in cluster mode with these settings, or null.</summary>
     public static string? StartProblem(ServerSettings settings) =>
         settings.Cluster.Enabled && settings.Persistence.Store != StoreKind.Postgres
@@ -30,6 +33,10 @@ public static class ClusterSetup
             akka.remote.dot-netty.tcp {
               hostname = "{{cluster.Host}}"
               port = {{cluster.Port}}
+              # Akka.Remote drops a larger message, telling only its own log (docs/architecture.md). Room batches
+              # stay under 0.5 MB (MemberMail); the largest single answers, a history page or the member list of a
+              # big room, are a few MB at most.
+              maximum-frame-size = {{MaximumFrameSize}}b
             }
             akka.cluster {
               seed-nodes = [{{seeds}}]

@@ -524,21 +524,17 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     {
         if (_staged.Count == 0) return;
         if (_stagedMessages > 0) Context.Parent.Tell(new RoomProgress(_key, _stored)); // before the members see them: a rooms list after counts them
-        var postedAt = _stagedPostedAt;
-        var everyone = new Deliver(Concat(0)) { PostedAt = postedAt };
+        var lines = _staged;
+        var everyone = new Deliver(Cluster.FanOutRelay.Join(lines, 0, [])) { PostedAt = _stagedPostedAt };
         foreach (var member in _members)
         {
             var skip = _joinedDuringBatch.GetValueOrDefault(member.Ref);
-            if (skip >= _staged.Count) continue;
+            if (skip >= lines.Count) continue;
             var (answers, tagged) = PostsBy(member.Ref, skip);
-            if (answers == 0 && skip == 0)
-                _mail.Stage(member.Ref, everyone, everyone);
-            else if (!tagged)
-                _mail.Stage(member.Ref, new Deliver(skip == 0 ? everyone.Line : Concat(skip), answers) { PostedAt = postedAt }, everyone);
-            else
-                _mail.Stage(member.Ref, new Deliver(Concat(skip, member.Ref), answers) { PostedAt = postedAt }, everyone);
+            if (answers == 0 && skip == 0) _mail.Stage(member.Ref, everyone, lines);
+            else _mail.Stage(new Cluster.FanOutRelay.Copy(member.Ref, skip, answers, tagged), everyone, lines);
         }
-        _mail.SendBatch(everyone);
+        _mail.SendBatch(lines, _stagedPostedAt);
         if (_stagedMessages > 0) _statistics.Metrics.MessagesFannedOut(_stagedMessages);
         _stagedMessages = 0;
         _stagedPostedAt = 0;
@@ -548,46 +544,22 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         _stagedBytes = 0;
     }
 
-    /// <summary>How many of the staged posts from <paramref name="first"/> on are the member's own, and whether any carries a ref.</summary>
-    private (int Answers, bool Tagged) PostsBy(IActorRef member, int first)
+    /// <summary>
+    /// How many of the staged posts from <paramref name="first"/> on are the member's own, and those that carry a
+    /// ref encoded again with it: the member's copy of its post answers its say.
+    /// </summary>
+    private (int Answers, Cluster.FanOutRelay.Tagged[] Tagged) PostsBy(IActorRef member, int first)
     {
         var answers = 0;
-        var tagged = false;
+        List<Cluster.FanOutRelay.Tagged>? tagged = null;
         foreach (var post in _stagedPosts)
         {
             if (post.Index < first || !post.Sender.Equals(member)) continue;
             answers++;
-            tagged |= post.Ref is not null;
+            if (post.Ref is not null)
+                (tagged ??= []).Add(new Cluster.FanOutRelay.Tagged(post.Index, FrameCodec.EncodeLine(post.Frame with { Ref = post.Ref })));
         }
-        return (answers, tagged);
-    }
-
-    /// <summary>
-    /// The staged lines from <paramref name="first"/> on, as one buffer (the line itself when there is one); for
-    /// <paramref name="sender"/>, its own posts that carry a ref are encoded again with it: its copy answers its say.
-    /// </summary>
-    private byte[] Concat(int first, IActorRef? sender = null)
-    {
-        if (first == _staged.Count - 1 && sender is null) return _staged[first];
-        var lines = new byte[_staged.Count - first][];
-        for (var i = first; i < _staged.Count; i++) lines[i - first] = _staged[i];
-        if (sender is not null)
-        {
-            foreach (var post in _stagedPosts)
-            {
-                if (post.Index >= first && post.Ref is not null && post.Sender.Equals(sender))
-                    lines[post.Index - first] = FrameCodec.EncodeLine(post.Frame with { Ref = post.Ref });
-            }
-        }
-        if (lines.Length == 1) return lines[0];
-        var payload = new byte[lines.Sum(l => l.Length)];
-        var offset = 0;
-        foreach (var line in lines)
-        {
-            line.CopyTo(payload, offset);
-            offset += line.Length;
-        }
-        return payload;
+        return (answers, tagged is null ? [] : [.. tagged]);
     }
 
     /// <summary>
