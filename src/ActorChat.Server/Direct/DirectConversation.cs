@@ -120,8 +120,11 @@ public sealed class DirectConversation : UntypedPersistentActor
             var touched = new DirectTouched(ConversationKey, stored.To, stored.Seq, stored.Id, stored.From, stored.To, text, stored.Timestamp, FromSelf: true);
             _inboxes.Tell(new UserInboxes.ForUser(stored.From, new UserInbox.RecordDirect(touched)));
             _inboxes.Tell(new UserInboxes.ForUser(stored.To, new UserInbox.RecordDirect(touched with { With = stored.From, FromSelf = false }, post.Session, answer)));
+            // Its seq is the journal's sequence number: the index keeps its progress by it. The time is the stored one,
+            // as a rebuild from the journal gives it.
             Context.System.EventStream.Publish(new MessageIndexed(ConversationKey, stored.Seq, stored.Id, stored.From, stored.Text,
-                DateTimeOffset.UtcNow, [Protocol.Key(stored.From), Protocol.Key(stored.To)]));
+                DateTimeOffset.Parse(stored.Timestamp, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
+                [Protocol.Key(stored.From), Protocol.Key(stored.To)]) { Stream = PersistenceId, Nr = stored.Seq });
             if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_messages.ToSnapshot());
         });
     }

@@ -16,7 +16,8 @@ public sealed class SearchService : ReceiveActor
     public const int DefaultLimit = 20;
     public const int MaxLimit = 50;
 
-    private static readonly TimeSpan DirectoryTimeout = TimeSpan.FromSeconds(5);
+    // Right after a start the directory answers once it has read its room catalog, which it waits for up to 15 s.
+    private static readonly TimeSpan DirectoryTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>A search by <paramref name="User"/> (its display name); the answer goes to <paramref name="Member"/>.</summary>
     public sealed record Find(SearchRequest Request, string User, IActorRef Member);
