@@ -188,7 +188,9 @@ public static class AdminEndpoints
             return;
         }
         var registry = context.RequestServices.GetRequiredService<ActorRegistry>();
-        tokens.RevokeAccount(request.User); // as a kill or ban over the chat does: its pages are signed out too
+        // As a kill or ban over the chat does: its pages are signed out and its upload tokens revoked too.
+        tokens.RevokeAccount(request.User);
+        context.RequestServices.GetService<Files.FileStore>()?.UploadTokens.RevokeAccount(request.User);
         ServerFrame answer;
         try
         {
