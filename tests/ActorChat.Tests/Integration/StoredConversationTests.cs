@@ -22,6 +22,9 @@ public abstract class StoredConversationSpec
     /// <summary>The persistence ids that have a snapshot in the store.</summary>
     protected abstract Task<IReadOnlyList<string>> SnapshotOwnersAsync();
 
+    /// <summary>200 changes are 200 journal writes one after the other: on PostgreSQL on a busy machine, seconds.</summary>
+    private static readonly TimeSpan StoredChangesTimeout = TimeSpan.FromSeconds(60);
+
     private string[] ServerArgs => [.. StoreArgs, "--flood-rate", "0"];
 
     private static async Task<TestClient> RegisterOverTcpAsync(RunningChatServer server, string name)
@@ -70,11 +73,11 @@ public abstract class StoredConversationSpec
             // recover from it below. Flood control is off in this spec so that this takes a second, not twenty.
             var warmUp = await SayAsync(alice, new SayRequest("lobby", "react to me"));
             for (var i = 0; i < 201; i++) await bob.SendAsync(new ReactRequest("lobby", warmUp.Id, "🔁") { Ref = $"t{i}" });
-            await bob.ExpectAsync<ReactionFrame>(r => r.Ref == "t200");
+            await bob.ExpectAsync<ReactionFrame>(r => r.Ref == "t200", timeout: StoredChangesTimeout);
             await bob.SendAsync(new JoinRequest("quiet"));
             await bob.ExpectAsync<JoinedFrame>(j => j.Room == "quiet");
             for (var seq = 1; seq <= 200; seq++) await bob.SendAsync(new ReadRequest("quiet", seq) { Ref = $"q{seq}" });
-            await bob.ExpectAsync<DoneFrame>(d => d.Ref == "q200");
+            await bob.ExpectAsync<DoneFrame>(d => d.Ref == "q200", timeout: StoredChangesTimeout);
 
             question = await SayAsync(alice, new SayRequest("lobby", "who is in @bob?"));
             reply = await SayAsync(bob, new SayRequest("lobby", "raises a hand", ReplyTo: question.Id, Action: true));

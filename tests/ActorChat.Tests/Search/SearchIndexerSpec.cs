@@ -15,6 +15,8 @@ public class SearchIndexerSpec : Akka.TestKit.Xunit2.TestKit
         public IReadOnlyList<SearchHit> Find(SearchQuery query, SearchScope scope, long? before, int limit) => [];
         public void Clear() { }
         public long Count() => Batches.Sum();
+        public IReadOnlyDictionary<string, long> Progress() => new Dictionary<string, long>();
+        public bool LacksProgress => false;
         public void Dispose() { }
     }
 
