@@ -64,4 +64,7 @@ public static class ErrorCodes
 
     /// <summary>An attachment's id is no file the sender uploaded (unknown, deleted or someone else's).</summary>
     public const string NoSuchFile = "no_such_file";
+
+    /// <summary>A kept direct message to someone who has as many unread in that conversation as the server keeps for them.</summary>
+    public const string TooManyUnread = "too_many_unread";
 }

@@ -54,6 +54,9 @@ public sealed class ChatClient
     private readonly Dictionary<string, RecentMessages> _numbers = new(StringComparer.OrdinalIgnoreCase);
     // "X is typing" once per 5 s of someone's typing, not for every frame.
     private readonly TypingNotices _typing = new(TimeSpan.FromSeconds(5));
+    // On a terminal, who is typing in the room you are in shows in the prompt, for 5 s after their last typing frame.
+    private readonly TypingStatus _typingStatus = new(TimeSpan.FromSeconds(5));
+    private bool _typingRedrawScheduled;
     // What the user shows the others and the server: typing (at most every 3 s per room, as the server passes it on)
     // and how far they have read (at most once a second, the newest seq shown in the room they are in).
     private static readonly TimeSpan TypingEvery = TimeSpan.FromSeconds(3);
@@ -818,6 +821,7 @@ public sealed class ChatClient
                     seen.Add(message.Id);
                     NoteShown(message);
                     _typing.Said(message.Room, message.Sender);
+                    if (_typingStatus.Said(message.Room, message.Sender)) UpdatePrompt();
                     lines.AddRange(_renderer.Render(message, _currentRoom, _name));
                     NoteReadLocked(message.Room, message.Seq);
                     break;
@@ -830,6 +834,11 @@ public sealed class ChatClient
                 case DeletedFrame deleted:
                     RecentIn(deleted.Room).Apply(deleted);
                     lines.AddRange(_renderer.Render(deleted, _currentRoom));
+                    break;
+                case TypingFrame typing when _console.IsInteractive && string.Equals(typing.Room, _currentRoom, StringComparison.OrdinalIgnoreCase):
+                    _typingStatus.Typing(typing.Room, typing.User, DateTime.UtcNow);
+                    UpdatePrompt();
+                    ScheduleTypingRedrawLocked();
                     break;
                 case TypingFrame typing:
                     if (_typing.ShouldShow(typing.Room, typing.User, DateTime.UtcNow)) lines.AddRange(_renderer.Render(typing, _currentRoom));
@@ -1416,7 +1425,49 @@ public sealed class ChatClient
     private void UpdatePrompt()
     {
         // Short, so that a typed line has the width of the terminal; the connection state is told in lines of its own.
-        _console.SetPrompt(_currentRoom is null ? "> " : $"#{_currentRoom}> ");
+        // Who is typing in the room shows in front of it (a terminal's status), while they type.
+        lock (_gate)
+        {
+            var prompt = _currentRoom is null ? "> " : $"#{_currentRoom}> ";
+            var typing = _console.IsInteractive ? _typingStatus.Text(_currentRoom, DateTime.UtcNow) : null;
+            _console.SetPrompt(typing is null ? prompt : $"({typing}) {prompt}");
+        }
+    }
+
+    /// <summary>Redraws the prompt when someone shown typing stops being shown (5 s after their last typing frame).</summary>
+    private void ScheduleTypingRedrawLocked()
+    {
+        if (_typingRedrawScheduled) return;
+        _typingRedrawScheduled = true;
+        _ = RedrawTypingWhenDueAsync();
+    }
+
+    private async Task RedrawTypingWhenDueAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                DateTime due;
+                lock (_gate)
+                {
+                    if (_typingStatus.NextExpiry(DateTime.UtcNow) is not { } next)
+                    {
+                        _typingRedrawScheduled = false;
+                        UpdatePrompt();
+                        return;
+                    }
+                    due = next;
+                }
+                var wait = due - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait + TimeSpan.FromMilliseconds(10), _stop.Token);
+                UpdatePrompt();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_gate) _typingRedrawScheduled = false;
+        }
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -34,12 +34,16 @@ public sealed record AccountSettings(
     int SnapshotEvery = 100,
     int MaxAccounts = AccountSettings.DefaultMaxAccounts,
     int RegistrationsPerAddress = 3,
-    TimeSpan? RegistrationWindow = null)
+    TimeSpan? RegistrationWindow = null,
+    int MaxUnreadDirect = AccountSettings.DefaultMaxUnreadDirect)
 {
     /// <summary>No accounts, as a server without the accounts feature: what sessions get unless told otherwise.</summary>
     public static readonly AccountSettings Open = new(AccountMode.Open, []);
 
     public const int DefaultMaxAccounts = 100_000;
+
+    /// <summary>Kept direct messages one account may have unread in one conversation; past that, a dm to it is too_many_unread.</summary>
+    public const int DefaultMaxUnreadDirect = 1000;
 
     public TimeSpan RegistrationPeriod => RegistrationWindow ?? TimeSpan.FromMinutes(10);
 

@@ -229,7 +229,7 @@ public sealed record OperationsSettings(
 /// <param name="Reindex">Rebuild the index from the journal at start, before serving (--reindex).</param>
 /// <param name="QueueLimit">Changes waiting for the index at most; beyond it they are dropped, counted and warned about.</param>
 /// <param name="BatchSize">Changes written to the index in one transaction at most.</param>
-public sealed record SearchSettings(bool Reindex, int QueueLimit, int BatchSize)
+public sealed record SearchSettings(bool Reindex, int QueueLimit, int BatchSize, TimeSpan GatherDelay)
 {
-    public static readonly SearchSettings Default = new(false, 10_000, 500);
+    public static readonly SearchSettings Default = new(false, 10_000, 500, TimeSpan.FromMilliseconds(200));
 }

@@ -361,8 +361,11 @@ public static class SettingsLoader
         var settings = new SearchSettings(
             Reindex: search.GetBoolean("reindex", false),
             QueueLimit: search.GetInt("queue-limit", SearchSettings.Default.QueueLimit),
-            BatchSize: search.GetInt("batch-size", SearchSettings.Default.BatchSize));
+            BatchSize: search.GetInt("batch-size", SearchSettings.Default.BatchSize),
+            GatherDelay: search.GetTimeSpan("gather-delay", SearchSettings.Default.GatherDelay));
         if (settings.QueueLimit < 1 || settings.BatchSize < 1) throw new ArgumentException("search.queue-limit and search.batch-size must be positive.");
+        if (settings.GatherDelay < TimeSpan.Zero || settings.GatherDelay > TimeSpan.FromSeconds(10))
+            throw new ArgumentException("search.gather-delay must be between 0 and 10s.");
         return settings;
     }
 
@@ -438,7 +441,9 @@ public static class SettingsLoader
             SnapshotEvery: accounts.GetInt("snapshot-every", 100),
             MaxAccounts: accounts.GetInt("max-accounts", AccountSettings.DefaultMaxAccounts),
             RegistrationsPerAddress: accounts.GetInt("registrations-per-address", 3),
-            RegistrationWindow: accounts.GetTimeSpan("registration-window", TimeSpan.FromMinutes(10)));
+            RegistrationWindow: accounts.GetTimeSpan("registration-window", TimeSpan.FromMinutes(10)),
+            MaxUnreadDirect: accounts.GetInt("max-unread-dms", AccountSettings.DefaultMaxUnreadDirect));
+        if (result.MaxUnreadDirect < 1) throw new ArgumentException("accounts: max-unread-dms must be at least 1.");
         if (result.MaxAccounts < 0 || result.RegistrationsPerAddress < 0 || result.RegistrationPeriod <= TimeSpan.Zero)
             throw new ArgumentException("accounts: max-accounts and registrations-per-address cannot be negative, registration-window must be above 0.");
         if (result.HashIterations < 1 || result.ConcurrentHashes < 1 || result.QueuedHashes < 0 || result.SnapshotEvery < 1)

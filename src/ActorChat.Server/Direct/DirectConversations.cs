@@ -29,21 +29,24 @@ public sealed class DirectConversations : UntypedActor
     private readonly IActorRef _users;
     private readonly IActorRef _inboxes;
     private readonly TimeSpan _idleAfter;
+    private readonly int _maxUnread;
     private readonly Dictionary<string, List<object>> _stopping = new(StringComparer.Ordinal); // key → what came while it stops
     // Sends whose account check is out, oldest first. The account book answers Exists in the order asked, so each bool
     // that comes back belongs to the oldest; an Ask per send would let the answers' continuations overtake each other.
     private readonly Queue<Send> _checking = new();
 
-    public DirectConversations(IActorRef accounts, IActorRef users, IActorRef inboxes, TimeSpan idleAfter)
+    public DirectConversations(IActorRef accounts, IActorRef users, IActorRef inboxes, TimeSpan idleAfter, int maxUnread)
     {
+        _maxUnread = maxUnread;
         _accounts = accounts;
         _users = users;
         _inboxes = inboxes;
         _idleAfter = idleAfter;
     }
 
-    public static Props Props(IActorRef accounts, IActorRef users, IActorRef inboxes, TimeSpan? idleAfter = null) =>
-        Akka.Actor.Props.Create<DirectConversations>(accounts, users, inboxes, idleAfter ?? DefaultIdleAfter);
+    public static Props Props(IActorRef accounts, IActorRef users, IActorRef inboxes, TimeSpan? idleAfter = null,
+        int maxUnread = Configuration.AccountSettings.DefaultMaxUnreadDirect) =>
+        Akka.Actor.Props.Create<DirectConversations>(accounts, users, inboxes, idleAfter ?? DefaultIdleAfter, maxUnread);
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(_ => Directive.Stop); // a conversation that cannot write stops and starts afresh on the next request
@@ -92,6 +95,6 @@ public sealed class DirectConversations : UntypedActor
     private IActorRef ChildFor(string key)
     {
         var child = Context.Child(key);
-        return child.IsNobody() ? Context.ActorOf(DirectConversation.Props(key, _users, _inboxes, _idleAfter), key) : child;
+        return child.IsNobody() ? Context.ActorOf(DirectConversation.Props(key, _users, _inboxes, _idleAfter, _maxUnread), key) : child;
     }
 }

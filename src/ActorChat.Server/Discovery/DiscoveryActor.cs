@@ -157,8 +157,8 @@ public sealed class DiscoveryActor : UntypedActor
                 return;
         }
         _log.Debug("Discovery request from {0}", from);
+        _metrics.DiscoveryReplied(); // before the answer leaves, so that whoever got it reads it counted
         Sender.Tell(Udp.Send.Create(ByteString.FromBytes(_reply), from));
-        _metrics.DiscoveryReplied();
     }
 
     /// <summary>

@@ -158,7 +158,7 @@ public static class ChatServerHost
                         // Kept only on one node: in cluster mode a conversation would run on every node that has one of its users.
                         Directs = settings.Cluster.Enabled || accounts.IsNobody()
                             ? ActorRefs.Nobody
-                            : system.ActorOf(Direct.DirectConversations.Props(accounts, users, inboxes), "dms"),
+                            : system.ActorOf(Direct.DirectConversations.Props(accounts, users, inboxes, maxUnread: settings.Accounts.MaxUnreadDirect), "dms"),
                         // Rooms of a cluster are sharded and their directory does not list readers: search is for one node.
                         Search = settings.Cluster.Enabled ? ActorRefs.Nobody : Search.SearchSetup.Start(system, settings, rooms),
                         Metrics = metrics,

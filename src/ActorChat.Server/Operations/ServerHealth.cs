@@ -33,6 +33,7 @@ public static class ServerHealth
 
     public static void AddChecks(IServiceCollection services, bool cluster = false)
     {
+        services.AddSingleton<StoreProbe>();
         var checks = services.AddHealthChecks();
         if (cluster) checks.AddCheck<ClusterCheck>("cluster", tags: [Ready]);
         checks
@@ -90,11 +91,11 @@ public static class ServerHealth
                 : HealthCheckResult.Unhealthy("not ready: starting, or stopping"));
     }
 
-    private sealed class StoreCheck(ServerSettings settings) : IHealthCheck
+    private sealed class StoreCheck(ServerSettings settings, StoreProbe probe) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var problem = await StoreProbe.ProblemAsync(settings.Persistence, settings.Operations.StoreTimeout, cancellationToken);
+            var problem = await probe.ProblemAsync(cancellationToken);
             return problem is null
                 ? HealthCheckResult.Healthy($"the {Persistence.StoreCheck.Describe(settings.Persistence)} wrote and read a row")
                 : HealthCheckResult.Unhealthy(problem);

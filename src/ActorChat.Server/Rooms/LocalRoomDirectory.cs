@@ -40,6 +40,7 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
     private int _catalogFailures;
     private bool _catalogRecovered;
     private readonly List<ListRooms> _waitingForList = [];
+    private readonly List<(IActorRef Asker, string User)> _waitingToSearch = []; // searches asked before the catalog recovered
     private readonly Dictionary<string, int> _generations = new(StringComparer.Ordinal); // key → generation, for names dropped before
     private readonly Dictionary<string, List<DropRoom>> _drops = new(StringComparer.Ordinal); // drops the catalog is storing
 
@@ -145,6 +146,10 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
             case ListRooms list when !_catalogRecovered: _waitingForList.Add(list); break;
             case ListRooms list: ReplyRoomList(list); break;
             case GetRoomSummaries: Sender.Tell(new RoomSummaries(_rooms.Summaries())); break;
+            // A search right after a start covers every room: it waits, as rooms lists do, for the catalog.
+            case Search.SearchService.ReadableRoomsOf readable when !_catalogRecovered && _waitingToSearch.Count < MaxWaitingCommands:
+                _waitingToSearch.Add((Sender, readable.User));
+                break;
             case Search.SearchService.ReadableRoomsOf readable: Sender.Tell(new Search.SearchService.ReadableRooms(_rooms.ReadableBy(readable.User))); break;
             case CatalogWaitOver when !_catalogRecovered:
                 _log.Warning("The room catalog has not recovered after 15 s; rooms lists show only rooms in use");
@@ -424,12 +429,14 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         ListForWaiting();
     }
 
-    /// <summary>Rooms lists asked for before the catalog recovered at start are answered once it has (or gave up).</summary>
+    /// <summary>Rooms lists and searches asked for before the catalog recovered at start are answered once it has (or gave up).</summary>
     private void ListForWaiting()
     {
         _catalogRecovered = true;
         foreach (var list in _waitingForList) ReplyRoomList(list);
         _waitingForList.Clear();
+        foreach (var (asker, user) in _waitingToSearch) asker.Tell(new Search.SearchService.ReadableRooms(_rooms.ReadableBy(user)));
+        _waitingToSearch.Clear();
     }
 
     /// <summary>A room that was never joined has nobody in it, so nobody may ask about it or speak there.</summary>
@@ -489,6 +496,12 @@ public sealed class LocalRoomDirectory : UntypedActor, IWithTimers
         Timers.Cancel(("create", key));
         _log.Info("Room {0} dropped by {1}{2}", frame.Room, frame.By, frame.Reason is null ? "" : $": {frame.Reason}");
         Context.System.EventStream.Publish(new Files.FileKeeper.ConversationGone(key));
+        // Its messages leave the search index; the streams of its generations so far are forgotten there.
+        Context.System.EventStream.Publish(new Search.ConversationDropped(key, dropped.Generation)
+        {
+            Forget = Enumerable.Range(0, dropped.Generation)
+                .SelectMany(g => new[] { RoomActor.PersistenceIdOf(key, g), RoomRules.PersistenceIdOf(key, g) }).ToArray(),
+        });
         if (_entries.TryGetValue(key, out var entry))
         {
             entry.Dropped = frame;

@@ -39,7 +39,7 @@ public sealed partial class RoomActor
         _rules.Tell(new RoomRules.Store(change));
     }
 
-    private void OnRulesStored(IRoomRulesEvent change)
+    private void OnRulesStored(IRoomRulesEvent change, long nr)
     {
         if (_change is not { } pending) return;
         _policy.Apply(change);
@@ -80,7 +80,8 @@ public sealed partial class RoomActor
             case DeleteMessage delete:
                 var deleted = (MessageDeleted)change;
                 Broadcast(delete, new DeletedFrame(_name, deleted.Id, deleted.Seq, deleted.By));
-                Context.System.EventStream.Publish(new Search.MessageRemoved(_key, deleted.Seq));
+                Context.System.EventStream.Publish(new Search.MessageRemoved(_key, deleted.Seq, deleted.Id)
+                    { Stream = RoomRules.PersistenceIdOf(_key, _generation), Nr = nr, Generation = _generation });
                 Context.System.EventStream.Publish(new Files.FileKeeper.Detached(_key, deleted.Id));
                 break;
         }

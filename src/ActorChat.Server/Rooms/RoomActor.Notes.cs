@@ -111,7 +111,7 @@ public sealed partial class RoomActor
         _notesStore.Tell(new RoomNotes.Store(change));
     }
 
-    private void OnNoteStored(IRoomNoteEvent change)
+    private void OnNoteStored(IRoomNoteEvent change, long nr)
     {
         if (_noteChange is not { } command) return;
         _noteChange = null;
@@ -123,7 +123,8 @@ public sealed partial class RoomActor
                 break;
             case MessageEdited edited:
                 Broadcast(command, new EditedFrame(_name, edited.Id, edited.Text, edited.EditedAt));
-                Context.System.EventStream.Publish(new Search.MessageTextChanged(_key, edited.Seq, edited.Text));
+                Context.System.EventStream.Publish(new Search.MessageTextChanged(_key, edited.Seq, edited.Text, edited.Id)
+                    { Stream = RoomNotes.PersistenceIdOf(_key), Nr = nr, Generation = _generation });
                 break;
         }
         RunWaitingForNotes();

@@ -243,7 +243,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             case Terminated terminated: OnMemberGone(terminated.ActorRef); break;
             case RoomRules.Recovered recovered: OnRulesRecovered(recovered); break;
             case RoomRules.Unrecoverable unrecoverable: OnRulesUnrecoverable(unrecoverable); break;
-            case RoomRules.Stored stored: OnRulesStored(stored.Change); break;
+            case RoomRules.Stored stored: OnRulesStored(stored.Change, stored.Nr); break;
             case RoomRules.NotStored notStored: OnRulesNotStored(notStored); break;
             case PasswordChecked checkedPassword: OnPasswordChecked(checkedPassword); break;
             case PasswordHashed hashed: OnPasswordHashed(hashed); break;
@@ -260,7 +260,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             case Typing typing: OnTyping(typing); break;
             case RoomNotes.Recovered recovered: OnNotesRecovered(recovered); break;
             case RoomNotes.Unrecoverable unrecoverable: OnNotesUnrecoverable(unrecoverable); break;
-            case RoomNotes.Stored stored: OnNoteStored(stored.Change); break;
+            case RoomNotes.Stored stored: OnNoteStored(stored.Change, stored.Nr); break;
             case RoomNotes.NotStored: OnNoteNotStored(); break;
             case SaveSnapshotSuccess saved:
                 // Older snapshots are superseded; the events stay, they are the history.
@@ -540,8 +540,10 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         Stage(FrameCodec.EncodeLine(frame));
         _statistics.CountMessage(_name, frame.Sender);
         if (posted.Mentions is { } mentioned) Context.System.EventStream.Publish(new Inboxes.UserInboxes.Mentioned(mentioned, frame));
+        // The room's seq is its journal's sequence number: the index keeps its progress by it.
         Context.System.EventStream.Publish(new Search.MessageIndexed(_key, posted.Seq, posted.Id, posted.Sender, posted.Text,
-            DateTimeOffset.Parse(posted.Timestamp, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal), null));
+            DateTimeOffset.Parse(posted.Timestamp, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal), null)
+            { Stream = PersistenceId, Nr = posted.Seq, Generation = _generation });
         if (posted.Attachments is { } files) PublishAttached(posted.Id, files);
         if (_stored - _lastSnapshotSeq >= _settings.SnapshotEvery) _snapshotDue = true;
         SnapshotWhenQuiet();

@@ -17,7 +17,8 @@ public sealed class RoomNotes : UntypedPersistentActor
     /// <summary>Store a change; answered with <see cref="Stored"/>, or <see cref="NotStored"/> if the journal rejected it.</summary>
     public sealed record Store(IRoomNoteEvent Change);
 
-    public sealed record Stored(IRoomNoteEvent Change);
+    /// <summary><paramref name="Nr"/>: the change's sequence number in the notes' journal (the search index keeps its progress by it).</summary>
+    public sealed record Stored(IRoomNoteEvent Change, long Nr = 0);
 
     public sealed record NotStored(IRoomNoteEvent Change, string Reason);
 
@@ -58,7 +59,7 @@ public sealed class RoomNotes : UntypedPersistentActor
                 Persist(store.Change, change =>
                 {
                     _notes.Apply(change);
-                    room.Tell(new Stored(change));
+                    room.Tell(new Stored(change, LastSequenceNr));
                     if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_notes.ToSnapshot());
                 });
                 break;

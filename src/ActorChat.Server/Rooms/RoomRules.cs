@@ -16,7 +16,8 @@ public sealed class RoomRules : UntypedPersistentActor
     /// <summary>Store a change; answered with <see cref="Stored"/>, or <see cref="NotStored"/> if the journal rejected it.</summary>
     public sealed record Store(IRoomRulesEvent Change);
 
-    public sealed record Stored(IRoomRulesEvent Change);
+    /// <summary><paramref name="Nr"/>: the change's sequence number in the rules' journal (the search index keeps its progress by it).</summary>
+    public sealed record Stored(IRoomRulesEvent Change, long Nr = 0);
 
     public sealed record NotStored(IRoomRulesEvent Change, string Reason);
 
@@ -65,7 +66,7 @@ public sealed class RoomRules : UntypedPersistentActor
                 Persist(store.Change, change =>
                 {
                     _policy.Apply(change);
-                    room.Tell(new Stored(change));
+                    room.Tell(new Stored(change, LastSequenceNr));
                     if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_policy.ToSnapshot());
                 });
                 break;

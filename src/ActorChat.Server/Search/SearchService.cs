@@ -8,15 +8,27 @@ namespace ActorChat.Server.Search;
 /// <summary>
 /// Answers <c>search</c> frames. What the caller may read is decided at query time: the room directory names the
 /// rooms it may read now (public ones, and private ones that name it as a member, owner, moderator or invited user),
-/// and direct-message entries are found only by their two readers. Each search runs off the actor's thread and
-/// answers its session exactly once, with results or an error.
+/// and direct-message entries are found only by their two readers. Searches run off the actor's thread, at most
+/// <see cref="MaxRunning"/> at a time, the others waiting their turn in order (at most <see cref="MaxWaiting"/>;
+/// past that, <c>busy</c>), so that however many searches come in, they hold at most that many threads of the pool
+/// that every connection and room shares, and ask the directory that often. Since a session sends its next frame
+/// only once its search is answered, a connection holds at most one place in the line: searching flat out from one
+/// connection (paced by flood control anyway) cannot keep another's search waiting for more than a few turns. Each
+/// search answers its session exactly once, with results or an error.
 /// </summary>
 public sealed class SearchService : ReceiveActor
 {
     public const int DefaultLimit = 20;
     public const int MaxLimit = 50;
 
-    private static readonly TimeSpan DirectoryTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>Searches running at once: SQLite's index has one connection, so more would only wait on its lock.</summary>
+    public const int MaxRunning = 2;
+
+    /// <summary>Searches waiting for their turn at most; past that they are answered <c>busy</c>.</summary>
+    public const int MaxWaiting = 1000;
+
+    // Right after a start the directory answers once it has read its room catalog, which it waits for up to 15 s.
+    private static readonly TimeSpan DirectoryTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>A search by <paramref name="User"/> (its display name); the answer goes to <paramref name="Member"/>.</summary>
     public sealed record Find(SearchRequest Request, string User, IActorRef Member);
@@ -27,27 +39,51 @@ public sealed class SearchService : ReceiveActor
     /// <summary>The directory's answer: readable rooms, key → name.</summary>
     public sealed record ReadableRooms(IReadOnlyDictionary<string, string> NamesByKey);
 
+    private sealed class SearchDone
+    {
+        public static readonly SearchDone Instance = new();
+    }
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Queue<Find> _waiting = new();
+    private int _running;
 
     public SearchService(ISearchIndex index, IActorRef directory)
     {
         Receive<Find>(find =>
         {
-            var log = _log;
-            _ = Task.Run(async () =>
+            if (_running < MaxRunning) Run(index, directory, find);
+            else if (_waiting.Count < MaxWaiting) _waiting.Enqueue(find);
+            else
+                find.Member.Tell(Deliver.Answer(new ErrorFrame(ErrorCodes.Busy, "Too many searches are waiting; try again in a moment.") { Ref = find.Request.Ref }),
+                    ActorRefs.NoSender);
+        });
+        Receive<SearchDone>(_ =>
+        {
+            _running--;
+            if (_waiting.TryDequeue(out var next)) Run(index, directory, next);
+        });
+    }
+
+    private void Run(ISearchIndex index, IActorRef directory, Find find)
+    {
+        _running++;
+        var log = _log;
+        var self = Self;
+        _ = Task.Run(async () =>
+        {
+            ServerFrame answer;
+            try
             {
-                ServerFrame answer;
-                try
-                {
-                    answer = await SearchAsync(index, directory, find);
-                }
-                catch (Exception e)
-                {
-                    log.Warning("Search for {0} failed: {1}", find.User, e.Message);
-                    answer = new ErrorFrame(ErrorCodes.Unavailable, "Search is not available right now; try again.");
-                }
-                find.Member.Tell(Deliver.Answer(answer with { Ref = find.Request.Ref }), ActorRefs.NoSender);
-            });
+                answer = await SearchAsync(index, directory, find);
+            }
+            catch (Exception e)
+            {
+                log.Warning("Search for {0} failed: {1}", find.User, e.Message);
+                answer = new ErrorFrame(ErrorCodes.Unavailable, "Search is not available right now; try again.");
+            }
+            find.Member.Tell(Deliver.Answer(answer with { Ref = find.Request.Ref }), ActorRefs.NoSender);
+            self.Tell(SearchDone.Instance);
         });
     }
 

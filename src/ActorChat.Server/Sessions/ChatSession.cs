@@ -137,7 +137,7 @@ public sealed partial class ChatSession
                 return true;
             case AccountBook.Created created: OnAccountCreated(created); return true;
             case AccountBook.Changed:
-                _services.WebSignOut?.RevokeAccount(UserName!); // every page signed in with the old password is signed out
+                _services.RevokeTokensOf(UserName!); // every page signed in with the old password is signed out, every upload token revoked
                 AnswerNext(new DoneFrame("password"));
                 return true;
             case AccountBook.Refused refused:
@@ -491,7 +491,7 @@ public sealed partial class ChatSession
             return;
         }
         Expect(kill);
-        _services.WebSignOut?.RevokeAccount(kill.User); // its pages too, online or not
+        _services.RevokeTokensOf(kill.User); // its pages and upload tokens too, online or not
         Tell(_services.UserRegistry, new UserRegistry.Kill(kill.User, kill.Reason ?? "", UserName!, _transport.Self, kill.Ref));
     }
 
@@ -511,7 +511,7 @@ public sealed partial class ChatSession
             return;
         }
         Expect(ban);
-        if (target.Kind == Bans.AccountKind) _services.WebSignOut?.RevokeAccount(target.Target);
+        if (target.Kind == Bans.AccountKind) _services.RevokeTokensOf(target.Target);
         var until = ban.Minutes is { } length ? DateTimeOffset.UtcNow + TimeSpan.FromMinutes(length) : (DateTimeOffset?)null;
         Tell(_services.BanList, new BanList.Place(target.Kind, target.Target, until, ban.Reason ?? "", UserName!, _transport.Self, ban.Ref));
     }

@@ -67,6 +67,14 @@ public sealed record SessionServices(
     /// <summary>Uploaded files, for attachments and upload tokens; null: this server shares no files.</summary>
     public Files.FileStore? Files { get; init; }
 
+    /// <summary>
+    /// Whatever stands for the account outside its connections stops standing for it: its pages' sign-in tokens and
+    /// the upload tokens its TCP clients got (a password change, an operator's kill, an account ban). Returns how
+    /// many tokens were live.
+    /// </summary>
+    public int RevokeTokensOf(string account) =>
+        (WebSignOut?.RevokeAccount(account) ?? 0) + (Files?.UploadTokens.RevokeAccount(account) ?? 0);
+
     /// <summary>The session cookie the connection's WebSocket upgrade carried, if any (checked when the client says hello).</summary>
     public string? SessionCookie { get; init; }
 

@@ -1,11 +1,14 @@
-// ActorChat operator dashboard (/admin). No library, no build step. It polls GET /api/admin every 2 s (the
-// server answers totals since start; rates are the differences between two answers) and kicks or bans through
-// POST /api/admin/kick and /api/admin/ban. The server answers all three to operators only. In cluster mode it
-// also shows the members of the cluster, from the nodes of GET /api/status.
+// ActorChat operator dashboard (/admin). No library, no build step. The server pushes a snapshot over a WebSocket
+// of its own (GET /api/admin/live) when it opens and every 2 s after (totals since start; rates are the differences
+// between two snapshots); when the socket closes the page connects again, waiting longer after each failure. It
+// kicks or bans through POST /api/admin/kick and /api/admin/ban. The server answers all of them to operators only.
+// In cluster mode the snapshot also lists the members of the cluster.
 (() => {
   'use strict';
 
-  const PollMs = 2000;
+  const PushMs = 2000; // how often the server sends a snapshot
+  const SilentMs = 5 * PushMs; // an open socket with nothing for this long is closed and opened again
+  const RetryMs = [1000, 2000, 4000, 8000, 15000, 30000]; // waits before reconnecting, after each failure in a row
   const Samples = 60; // two minutes of sparkline
   const $ = id => document.getElementById(id);
   const history = { connections: [], messages: [], deliveries: [], fanout: [] };
@@ -174,13 +177,8 @@
     }));
   }
 
-  /** The cluster's members from /api/status (which has them in cluster mode only); the card stays hidden on a single node. */
-  async function showNodes() {
-    let nodes = null;
-    try {
-      const response = await fetch('/api/status', { cache: 'no-store' });
-      if (response.ok) nodes = (await response.json()).nodes || null;
-    } catch { /* the next poll tries again */ }
+  /** The cluster's members from the snapshot (it has them in cluster mode only); the card stays hidden on a single node. */
+  function showNodes(nodes) {
     $('cluster').hidden = !Array.isArray(nodes);
     if (!Array.isArray(nodes)) return;
     $('node-count').textContent = String(nodes.length);
@@ -200,31 +198,67 @@
     }));
   }
 
-  async function poll() {
-    const state = $('refresh-state');
+  function show(snapshot) {
+    $('server-name').textContent = snapshot.server;
+    showCounters(snapshot);
+    showUsers(snapshot);
+    showRooms(snapshot);
+    showWarnings(snapshot);
+    showNodes(snapshot.nodes);
+    previous = snapshot;
+  }
+
+  function setState(state, text) {
+    const element = $('refresh-state');
+    element.dataset.state = state;
+    element.textContent = text;
+  }
+
+  let failures = 0; // connections in a row that closed before a snapshot came
+
+  function connect() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(`${scheme}//${location.host}/api/admin/live`);
+    let silence = null;
+    const listen = () => {
+      clearTimeout(silence);
+      silence = setTimeout(() => socket.close(), SilentMs);
+    };
+    socket.addEventListener('open', listen);
+    socket.addEventListener('message', event => {
+      listen();
+      let snapshot;
+      try { snapshot = JSON.parse(event.data); } catch { return; }
+      show(snapshot);
+      failures = 0;
+      setState('live', `updated ${new Date(snapshot.at).toLocaleTimeString()}`);
+    });
+    socket.addEventListener('close', event => {
+      clearTimeout(silence);
+      closed(event.code);
+    });
+  }
+
+  /** After a close: stop if the cookie is no operator's any more, otherwise show the latest figures and connect again. */
+  async function closed(code) {
+    if (code === 4001) { // the server's own code: signed out, revoked or expired
+      setState('failed', 'not signed in as an operator any more');
+      return;
+    }
+    // A refused upgrade looks like any other failure to a page: GET /api/admin tells (and answers the same snapshot).
     try {
       const response = await fetch('/api/admin', { credentials: 'same-origin', cache: 'no-store' });
       if (response.status === 403) {
-        state.dataset.state = 'failed';
-        state.textContent = 'not signed in as an operator any more';
+        setState('failed', 'not signed in as an operator any more');
         return; // no point asking again
       }
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const snapshot = await response.json();
-      $('server-name').textContent = snapshot.server;
-      showCounters(snapshot);
-      showUsers(snapshot);
-      showRooms(snapshot);
-      showWarnings(snapshot);
-      await showNodes();
-      previous = snapshot;
-      state.dataset.state = 'live';
-      state.textContent = `updated ${new Date(snapshot.at).toLocaleTimeString()}`;
-    } catch (error) {
-      state.dataset.state = 'failed';
-      state.textContent = `could not refresh (${error.message}); trying again`;
-    }
-    setTimeout(poll, PollMs);
+      if (response.ok) show(await response.json());
+    } catch { /* the server is away: wait and try again */ }
+    const base = RetryMs[Math.min(failures, RetryMs.length - 1)];
+    failures++;
+    const wait = Math.round(base * (0.8 + Math.random() * 0.4)); // apart, so that pages do not all come back at once
+    setState('failed', `connection lost; reconnecting in ${Math.round(wait / 1000)} s`);
+    setTimeout(connect, wait);
   }
 
   async function act(action, user) {
@@ -255,5 +289,5 @@
     act(target.dataset.action, target.dataset.user);
   });
 
-  poll();
+  connect();
 })();

@@ -192,7 +192,12 @@ public sealed class ClusterTests(ThreeNodeCluster cluster)
         using var cts = new CancellationTokenSource(Patience);
         await root.SendAsync(new RegisterRequest("root", "correct horse battery"));
         var registered = await root.ReceiveAsync(cts.Token);
-        Assert.True(registered is RegisteredFrame, $"register got {registered}");
+        if (registered is ErrorFrame { Code: ErrorCodes.NameTaken }) // ClusterStatusTests may have registered root first
+        {
+            await root.SendAsync(new HelloRequest("root", "correct horse battery"));
+            registered = await root.ReceiveAsync(cts.Token);
+        }
+        Assert.True(registered is RegisteredFrame or WelcomeFrame { Operator: true }, $"register or sign-in got {registered}");
         await root.SendAsync(new DropRequest("anything") { Ref = "d1" });
         var error = Assert.IsType<ErrorFrame>(await root.ReceiveAsync(cts.Token));
         Assert.Equal((ErrorCodes.Unavailable, "d1"), (error.Code, error.Ref));

@@ -106,7 +106,7 @@ public sealed partial class ClientConversationSpec
     }
 
     [Fact]
-    public async Task On_a_terminal_a_mention_rings_the_bell_typing_is_shown_names_are_coloured_and_edits_and_reactions_by_others_appear()
+    public async Task On_a_terminal_a_mention_rings_the_bell_typing_is_on_the_status_line_names_are_coloured_and_edits_and_reactions_by_others_appear()
     {
         Assert.True(File.Exists("/usr/bin/script") || File.Exists("/bin/script"), "util-linux script is needed (apt-get install bsdutils)");
         await using var server = await TestServer.StartAsync();
@@ -116,10 +116,14 @@ public sealed partial class ClientConversationSpec
         await using var bob = await MemberAsync(port, new HelloRequest("bob"));
 
         await bob.SendAsync(new TypingRequest("general"));
-        await client.WaitForAsync(o => Visible(o).Contains("bob is typing…"), "typing", Within);
+        // Typing in the room one is in shows on the status line (the prompt), not as a line of its own, and is gone
+        // from it once bob says something.
+        await client.WaitForAsync(o => Visible(o).Contains("(bob is typing…) #general> "), "typing on the status line", Within);
         await bob.SendAsync(new SayRequest("general", "hey @alice, look"));
         var said = await Next<MessageFrame>(bob);
         await client.WaitForAsync(o => Visible(o).Contains("bob: hey @alice, look"), "the mention", Within);
+        await client.WaitForAsync(o => TerminalScreen.Render(o, 200).Last(r => r.Length > 0) == "#general>", "the prompt without typing", Within);
+        Assert.DoesNotContain("*** bob is typing", Visible(client.Output));
         await bob.SendAsync(new EditRequest("general", said.Id, "hey @alice, look here"));
         await client.WaitForAsync(o => Visible(o).Contains("bob: hey @alice, look here (edited)"), "the edit", Within);
 

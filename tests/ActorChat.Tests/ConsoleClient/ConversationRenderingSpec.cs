@@ -194,3 +194,39 @@ public sealed class TypingNoticesSpec
         Assert.True(notices.ShouldShow("general", "bob", Start.AddSeconds(1)));
     }
 }
+
+/// <summary>Who is typing, for a terminal's status line.</summary>
+public sealed class TypingStatusSpec
+{
+    private static readonly DateTime Start = new(2026, 11, 24, 10, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void One_two_or_more_typists_of_the_room_are_named_for_five_seconds_after_their_last_typing()
+    {
+        var status = new TypingStatus(TimeSpan.FromSeconds(5));
+        Assert.Null(status.Text("general", Start));
+        status.Typing("general", "bob", Start);
+        status.Typing("dev", "dora", Start);
+        Assert.Equal("bob is typing…", status.Text("General", Start.AddSeconds(1)));
+        status.Typing("general", "carol", Start.AddSeconds(2));
+        Assert.Equal("bob and carol are typing…", status.Text("general", Start.AddSeconds(2)));
+        status.Typing("general", "dan", Start.AddSeconds(2));
+        Assert.Equal("3 people are typing…", status.Text("general", Start.AddSeconds(3)));
+        Assert.Equal("carol and dan are typing…", status.Text("general", Start.AddSeconds(5))); // bob's 5 s are over
+        Assert.Equal(Start.AddSeconds(7), status.NextExpiry(Start.AddSeconds(5.5)));
+        status.Typing("general", "BOB", Start.AddSeconds(6)); // typing again: shown again
+        Assert.Equal("3 people are typing…", status.Text("general", Start.AddSeconds(6)));
+        Assert.Null(status.Text("general", Start.AddSeconds(12)));
+        Assert.Null(status.NextExpiry(Start.AddSeconds(12)));
+    }
+
+    [Fact]
+    public void Someone_who_says_something_is_no_longer_typing()
+    {
+        var status = new TypingStatus(TimeSpan.FromSeconds(5));
+        status.Typing("general", "bob", Start);
+        Assert.True(status.Said("general", "Bob"));
+        Assert.Null(status.Text("general", Start.AddSeconds(1)));
+        Assert.False(status.Said("general", "bob")); // nothing shown changed
+    }
+}

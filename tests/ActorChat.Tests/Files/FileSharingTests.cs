@@ -346,6 +346,58 @@ public sealed class FileSharingTests
         Assert.Equal(HttpStatusCode.NotFound, forMallory.StatusCode);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_password_change_revokes_the_account_s_upload_tokens()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await RegisteredAsync(server, "alice");
+        var old = await UploadTokenAsync(alice);
+        Assert.Equal(HttpStatusCode.Created, (await UploadAsync(server, old.Token, "a.txt", "one"u8.ToArray())).StatusCode);
+
+        await alice.SendAsync(new PasswordRequest(KeptPassword, "a brand new secret") { Ref = "p" });
+        await alice.ExpectAsync<DoneFrame>(d => d.Ref == "p");
+
+        using var refused = await UploadAsync(server, old.Token, "b.txt", "two"u8.ToArray());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var fresh = await UploadTokenAsync(alice); // the connection is still signed in, and may ask again
+        Assert.Equal(HttpStatusCode.Created, (await UploadAsync(server, fresh.Token, "c.txt", "three"u8.ToArray())).StatusCode);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("kill")]
+    [InlineData("ban")]
+    public async Task An_operator_s_kill_or_account_ban_revokes_the_user_s_upload_tokens(string action)
+    {
+        await using var server = await TestServer.StartAsync("--operator", "root");
+        await using var root = await RegisteredAsync(server, "root");
+        await using var alice = await RegisteredAsync(server, "alice");
+        var old = await UploadTokenAsync(alice);
+
+        await root.SendAsync(action == "kill" ? new KillRequest("alice") { Ref = "x" } : new BanRequest(User: "alice") { Ref = "x" });
+        await root.ExpectAsync<DoneFrame>(d => d.Ref == "x");
+
+        using var refused = await UploadAsync(server, old.Token, "a.txt", "after"u8.ToArray());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_kick_from_the_operator_dashboard_revokes_the_user_s_upload_tokens()
+    {
+        await using var server = await TestServer.StartAsync("--operator", "root");
+        var session = await WebSessionEndpointTests.RegisterOverWebSocketAsync(server, "root");
+        await using var alice = await RegisteredAsync(server, "alice");
+        var old = await UploadTokenAsync(alice);
+
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false });
+        using var kick = new HttpRequestMessage(HttpMethod.Post, new Uri(server.WebUri(), "/api/admin/kick")) { Content = JsonContent.Create(new { user = "alice" }) };
+        kick.Headers.Add("Cookie", $"{WebSessionTokens.CookieName}={session}");
+        kick.Headers.Add("Origin", $"http://{server.WebEndpoint}");
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(kick)).StatusCode);
+
+        using var refused = await UploadAsync(server, old.Token, "a.txt", "after"u8.ToArray());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
     private const string KeptPassword = "correct horse battery";
 
     private static async Task<TestClient> RegisteredAsync(RunningChatServer server, string name)

@@ -6,18 +6,11 @@ using ActorChat.Tests.Web;
 namespace ActorChat.Tests.Integration;
 
 /// <summary>
-/// Replies, reactions, edits, actions, mentions and typing, with one member on plain TCP and one on a WebSocket,
-/// and what of them is stored surviving a restart on SQLite.
+/// Replies, reactions, edits, actions, mentions and typing, with one member on plain TCP and one on a WebSocket.
+/// What of them is stored is specified across a restart on SQLite and PostgreSQL in <see cref="StoredConversationSpec"/>.
 /// </summary>
-public sealed class ConversationTests : IDisposable
+public sealed class ConversationTests
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"actorchat-convo-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
     /// <summary>A member over either transport.</summary>
     private interface IPeer : IAsyncDisposable
     {
@@ -205,37 +198,5 @@ public sealed class ConversationTests : IDisposable
         var next = await bob.ExpectAsync<ServerFrame>(f => f is TypingFrame or MessageFrame);
         Assert.IsType<MessageFrame>(next); // the two typing frames in between were dropped
         Assert.Equal(ErrorCodes.NotInRoom, (await ErrorAsync(alice, new TypingRequest("elsewhere"))).Code);
-    }
-
-    [Fact]
-    public async Task Replies_reactions_edits_actions_and_mentions_survive_a_restart_and_seq_goes_on()
-    {
-        MessageFrame question, reply;
-        await using (var server = await TestServer.StartAsync("--data-dir", _dataDir))
-        {
-            await using var alice = await TcpAsync(server, "alice", "lobby");
-            await using var bob = await WebAsync(server, "bob", "lobby");
-            question = await SayAsync(alice, new SayRequest("lobby", "who is in @bob?"));
-            reply = await SayAsync(bob, new SayRequest("lobby", "raises a hand", ReplyTo: question.Id, Action: true));
-            await bob.SendAsync(new ReactRequest("lobby", question.Id, "🎉") { Ref = "r" });
-            await bob.ExpectAsync<ReactionFrame>(r => r.Ref == "r");
-            await alice.SendAsync(new EditRequest("lobby", question.Id, "who is in, @bob?") { Ref = "e" });
-            await alice.ExpectAsync<EditedFrame>(e => e.Ref == "e");
-        }
-
-        await using (var server = await TestServer.StartAsync("--data-dir", _dataDir))
-        {
-            await using var carol = await WebAsync(server, "carol", "other");
-            await carol.SendAsync(new JoinRequest("lobby"));
-            var history = (await carol.ExpectAsync<JoinedFrame>(j => j.Room == "lobby")).History;
-            Assert.Equal([question.Seq, reply.Seq], history.Select(m => m.Seq));
-            var (first, second) = (history[0], history[1]);
-            Assert.Equal("who is in, @bob?", first.Text);
-            Assert.Equal(["bob"], first.Mentions!); // the mentions of what was said first
-            Assert.NotNull(first.EditedAt);
-            Assert.Equal(["bob"], first.Reactions!["🎉"]);
-            Assert.Equal((question.Id, new ReplyPreview("alice", "who is in @bob?"), (bool?)true), (second.ReplyTo, second.ReplyPreview, second.Action));
-            Assert.Equal(reply.Seq + 1, (await SayAsync(carol, new SayRequest("lobby", "after the restart"))).Seq);
-        }
     }
 }

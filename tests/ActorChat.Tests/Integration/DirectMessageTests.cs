@@ -92,6 +92,51 @@ public abstract class KeptDirectMessagesSpec : IDisposable
         await alice.SendAsync(new HistoryRequest("@ben", Before: 1) { Ref = "none" });
         Assert.Empty((await alice.ExpectAsync<HistoryFrame>(h => h.Ref == "none")).Messages);
     }
+
+    [Fact]
+    public async Task Dms_to_an_account_stop_at_its_unread_bound_across_a_restart_until_it_reads_or_answers()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6]; // names of its own: the PostgreSQL store is shared by the class
+        var (sender, target) = ($"flo{tag}", $"tar{tag}");
+        var settings = TestServer.Settings(StoreArgs);
+        settings = settings with { Accounts = settings.Accounts with { MaxUnreadDirect = 5 } };
+        var sent = 0;
+        async Task<ServerFrame> SendAsync(TestClient client)
+        {
+            var reference = $"m{++sent}";
+            await client.SendAsync(new DirectMessageRequest(target, $"message {sent}") { Ref = reference });
+            return await client.ExpectAsync<ServerFrame>(f => f.Ref == reference && f is DirectMessageFrame or ErrorFrame);
+        }
+
+        await using (var server = await TestServer.StartAsync(settings))
+        {
+            await using (await RegisterAsync(server, target)) { }
+            await using var alice = await RegisterAsync(server, sender);
+            for (var i = 0; i < 5; i++) Assert.IsType<DirectMessageFrame>(await SendAsync(alice));
+            var refused = Assert.IsType<ErrorFrame>(await SendAsync(alice));
+            Assert.Equal(ErrorCodes.TooManyUnread, refused.Code);
+            await alice.SendAsync(PingRequest.Instance); // the connection goes on
+            await alice.ExpectAsync<PongFrame>();
+        }
+
+        await using (var server = await TestServer.StartAsync(settings))
+        {
+            await using var alice = await SignInAsync(server, sender);
+            Assert.Equal(ErrorCodes.TooManyUnread, Assert.IsType<ErrorFrame>(await SendAsync(alice)).Code); // still 5 unread
+            await using var bob = await SignInAsync(server, target);
+            await bob.SendAsync(new ReadRequest("@" + sender, 3) { Ref = "r" });
+            await bob.ExpectAsync<DoneFrame>(d => d.Ref == "r");
+            for (var i = 0; i < 3; i++) Assert.IsType<DirectMessageFrame>(await SendAsync(alice)); // 2 unread, then 5
+            Assert.Equal(ErrorCodes.TooManyUnread, Assert.IsType<ErrorFrame>(await SendAsync(alice)).Code);
+            await bob.SendAsync(new DirectMessageRequest(sender, "got them") { Ref = "answer" }); // answering reads them all
+            await bob.ExpectAsync<DirectMessageFrame>(d => d.Ref == "answer");
+            Assert.IsType<DirectMessageFrame>(await SendAsync(alice));
+
+            await bob.SendAsync(new HistoryRequest("@" + sender, null, 50) { Ref = "h" });
+            var history = await bob.ExpectAsync<HistoryFrame>(h => h.Ref == "h");
+            Assert.Equal(10, history.Messages.Count); // 5 + 3 + bob's answer + 1: nothing refused was kept
+        }
+    }
 }
 
 public sealed class KeptDirectMessagesOnSqliteTests : KeptDirectMessagesSpec

@@ -6,6 +6,7 @@ using System.Text;
 using ActorChat.Client;
 using ActorChat.Messages;
 using ActorChat.Tests.Support;
+using Akka.Actor;
 using Xunit.Abstractions;
 
 namespace ActorChat.Tests.Integration;
@@ -529,6 +530,88 @@ public static class HostileLoadTests
             var spread = echoedAt[^1] - echoedAt[0];
             output.WriteLine($"{Messages} DMs accepted over {spread.TotalSeconds:0.0} s (the burst of 20, then 10 a second: {(Messages - 20) / 10.0:0.0} s)");
             Assert.True(spread >= TimeSpan.FromSeconds((Messages - 20) / 10.0 * 0.8), $"not paced: all accepted within {spread}");
+        }
+    }
+
+    /// <summary>
+    /// Searches sent flat out from several connections at once, each far faster than its flood budget, over an index
+    /// of 20,000 messages that every search matches: each flooder is paced to its budget and answered in full, and a
+    /// user beside them chats and searches about as fast as before the flood. In process, so the index can be
+    /// filled straight through its feed (and the test's own clients share the thread pool with the server).
+    /// </summary>
+    [Collection(Alone)]
+    public sealed class SearchFlood(ITestOutputHelper output)
+    {
+        private const int Flooders = 8;
+        private const int SearchesEach = 60;
+
+        [Fact(Timeout = 180_000)]
+        public async Task Searches_flat_out_are_paced_and_another_user_chats_and_searches_as_fast_as_before()
+        {
+            await using var server = await TestServer.StartAsync();
+            await using var alice = await TestClient.ConnectAsync(server, "alice");
+            await alice.JoinAsync("general");
+            await using var bob = await TestClient.ConnectAsync(server, "bob");
+            var indexer = await server.System.ActorSelection("/user/search-indexer").ResolveOne(TimeSpan.FromSeconds(5));
+            var start = DateTimeOffset.UtcNow.AddDays(-1);
+            for (var chunk = 0; chunk < 4; chunk++)
+            {
+                for (var i = chunk * 5000; i < (chunk + 1) * 5000; i++)
+                    server.System.EventStream.Publish(new ActorChat.Server.Search.MessageIndexed("general", 1_000_000 + i, $"seed{i}", "seeder",
+                        $"report {i} on the weekly numbers word{i % 100}", start.AddSeconds(i), null));
+                await indexer.Ask<ActorChat.Server.Search.SearchIndexer.Idle>(ActorChat.Server.Search.SearchIndexer.WaitUntilIdle.Instance, TimeSpan.FromSeconds(60));
+            }
+
+            var (chatBefore, searchBefore) = await HonestUseAsync(alice, bob, "before");
+
+            var flooders = new List<TestClient>();
+            for (var f = 0; f < Flooders; f++) flooders.Add(await TestClient.ConnectAsync(server, $"searcher{f}"));
+            var lines = Enumerable.Range(0, SearchesEach)
+                .SelectMany(i => FrameCodec.EncodeLine(new SearchRequest("rep*", Limit: 50) { Ref = $"f{i}" })).ToArray();
+            var floods = flooders.Select(flooder => Task.Run(async () =>
+            {
+                var clock = Stopwatch.StartNew();
+                await flooder.Connection.SendRawAsync(lines); // all of them in one write
+                for (var i = 0; i < SearchesEach; i++)
+                {
+                    var answer = await flooder.NextAsync<SearchResultsFrame>(TimeSpan.FromSeconds(60));
+                    Assert.Equal(($"f{i}", 50), (answer.Ref, answer.Results.Count));
+                }
+                return clock.Elapsed;
+            })).ToArray();
+            await Task.Delay(500); // the flood is under way
+            var (chatDuring, searchDuring) = await HonestUseAsync(alice, bob, "during");
+            var spreads = await Task.WhenAll(floods);
+            foreach (var flooder in flooders) await flooder.DisposeAsync();
+
+            output.WriteLine($"alice's say round trip: before p50 {Percentile(chatBefore, 50):0.0} max {chatBefore.Max():0.0} ms; during p50 {Percentile(chatDuring, 50):0.0} max {chatDuring.Max():0.0} ms");
+            output.WriteLine($"bob's search: before p50 {Percentile(searchBefore, 50):0.0} max {searchBefore.Max():0.0} ms; during p50 {Percentile(searchDuring, 50):0.0} max {searchDuring.Max():0.0} ms");
+            output.WriteLine($"each flooder's {SearchesEach} searches took {spreads.Min().TotalSeconds:0.0} to {spreads.Max().TotalSeconds:0.0} s (burst 20, then 10 a second: {(SearchesEach - 20) / 10.0:0.0} s)");
+            foreach (var spread in spreads)
+                Assert.True(spread >= TimeSpan.FromSeconds((SearchesEach - 20) / 10.0 * 0.8), $"not paced: {SearchesEach} searches answered within {spread}");
+            Assert.True(chatDuring.Max() < 500, $"alice's say took up to {chatDuring.Max():0} ms during the flood");
+            Assert.True(searchDuring.Max() < 1000, $"bob's search took up to {searchDuring.Max():0} ms during the flood");
+        }
+
+        /// <summary>Alice says 20 things and bob searches 10 times, one at a time; their round trips in ms.</summary>
+        private static async Task<(List<double> Chat, List<double> Search)> HonestUseAsync(TestClient alice, TestClient bob, string phase)
+        {
+            var chat = new List<double>();
+            var search = new List<double>();
+            for (var i = 0; i < 20; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                await alice.SendAsync(new SayRequest("general", $"{phase} {i}"));
+                await alice.ExpectAsync<MessageFrame>(m => m.Text == $"{phase} {i}");
+                chat.Add(clock.Elapsed.TotalMilliseconds);
+                if (i % 2 == 1) continue;
+                clock.Restart();
+                await bob.SendAsync(new SearchRequest($"word{i}") { Ref = $"{phase}{i}" });
+                Assert.NotEmpty((await bob.ExpectAsync<SearchResultsFrame>(r => r.Ref == $"{phase}{i}")).Results);
+                search.Add(clock.Elapsed.TotalMilliseconds);
+                await Task.Delay(100); // within bob's own flood budget
+            }
+            return (chat, search);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace ActorChat.Tests.Support;
 
@@ -21,6 +22,58 @@ public sealed class PostgresServer : IAsyncLifetime
     public Task StartAsync() => RunScriptAsync("start", _directory, Port.ToString());
 
     public Task StopAsync() => RunScriptAsync("stop", _directory);
+
+    /// <summary>
+    /// Freezes the server with SIGSTOP: the postmaster first (so that it forks no new backend), then every process it
+    /// started (backends and its helpers). Connections are still accepted by the kernel, but nothing answers them.
+    /// Returns the processes stopped; pass them to <see cref="Thaw"/>, in a finally.
+    /// </summary>
+    public IReadOnlyList<int> Freeze()
+    {
+        var postmaster = PostmasterPid();
+        Signal(postmaster, SigStop);
+        var stopped = new List<int> { postmaster };
+        foreach (var child in ChildrenOf(postmaster))
+        {
+            Signal(child, SigStop);
+            stopped.Add(child);
+        }
+        return stopped;
+    }
+
+    /// <summary>SIGCONT to what <see cref="Freeze"/> stopped, children first; a process that is gone is skipped.</summary>
+    public static void Thaw(IReadOnlyList<int> stopped)
+    {
+        for (var i = stopped.Count - 1; i >= 0; i--) Signal(stopped[i], SigCont);
+    }
+
+    private int PostmasterPid() =>
+        int.Parse(File.ReadLines(Path.Combine(_directory, "data", "postmaster.pid")).First().Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The processes whose parent is <paramref name="parent"/>, from /proc/PID/stat (field 4).</summary>
+    private static IEnumerable<int> ChildrenOf(int parent)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); } catch (IOException) { continue; } catch (UnauthorizedAccessException) { continue; }
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // the name (field 2) may hold spaces
+            if (fields.Length > 1 && fields[1] == parent.ToString(System.Globalization.CultureInfo.InvariantCulture)) yield return pid;
+        }
+    }
+
+    private const int SigCont = 18, SigStop = 19; // Linux, x86-64 and arm64
+
+    private static void Signal(int pid, int signal)
+    {
+        const int NoSuchProcess = 3; // ESRCH: it exited meanwhile
+        if (kill(pid, signal) != 0 && Marshal.GetLastPInvokeError() != NoSuchProcess)
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 
     public async Task DisposeAsync()
     {

@@ -14,8 +14,27 @@ public sealed class BrowserAdminTests(ChromiumFixture chromium)
     {
         await using var server = await TestServer.StartAsync("--operator", "root");
         await using var root = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "root", ChatPage.Phone);
+        // The page is on its WebSocket: the first one is closed under it after its first snapshot, and the page
+        // connects again by itself; GET /api/admin is asked once, at that close, never polled.
+        var sockets = 0;
+        var snapshotGets = 0;
+        root.Page.Request += (_, request) =>
+        {
+            if (request.Method == "GET" && new Uri(request.Url).AbsolutePath == "/api/admin") Interlocked.Increment(ref snapshotGets);
+        };
+        await root.Page.RouteWebSocketAsync("**/api/admin/live", page =>
+        {
+            var toServer = page.ConnectToServer(); // forwards both ways unless told otherwise
+            if (Interlocked.Increment(ref sockets) > 1) return;
+            toServer.OnMessage(frame =>
+            {
+                page.Send(frame.Text!);
+                _ = page.CloseAsync(new WebSocketRouteCloseOptions { Code = 1001, Reason = "going away" });
+            });
+        });
         var opened = await root.Page.GotoAsync(new Uri(server.WebUri(), "/admin").ToString());
         Assert.Equal(200, opened!.Status);
+        await AsyncAssert.EventuallyAsync(() => Task.FromResult(Volatile.Read(ref sockets) == 2), TimeSpan.FromSeconds(20));
         await Expect(root.Page.Locator("#refresh-state")).ToHaveAttributeAsync("data-state", "live");
 
         await using var bob = await WebSocketTestClient.ConnectAsync(server);
@@ -40,6 +59,8 @@ public sealed class BrowserAdminTests(ChromiumFixture chromium)
         Assert.Equal(ByeFrame.Killed, (await bob.ExpectAsync<ByeFrame>()).Reason);
         await Expect(root.Page.Locator("#action-result")).ToHaveAttributeAsync("data-outcome", "done");
         await Expect(row).ToHaveCountAsync(0);
+        Assert.Equal(2, sockets);
+        Assert.Equal(1, snapshotGets);
     }
 
     [Fact(Timeout = 120_000)]

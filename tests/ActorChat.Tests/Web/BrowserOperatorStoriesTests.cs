@@ -7,7 +7,7 @@ namespace ActorChat.Tests.Web;
 
 /// <summary>
 /// What the page shows of operators and of conversations out of view: a room an operator drops, a direct message to
-/// a page looking elsewhere, the link to the dashboard (operators only) and the dashboard's cluster nodes.
+/// a page looking elsewhere, the link to the dashboard (operators only) and the dashboard's cluster nodes (from its pushed snapshot).
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class BrowserOperatorStoriesTests(ChromiumFixture chromium)
@@ -96,20 +96,25 @@ public sealed class BrowserOperatorStoriesTests(ChromiumFixture chromium)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task In_cluster_mode_the_dashboard_lists_the_nodes_of_the_status_report()
+    public async Task In_cluster_mode_the_dashboard_lists_the_nodes_of_its_snapshot()
     {
         await using var server = await TestServer.StartAsync("--operator", "root");
         await using var root = await BrowserAccountTests.RegisterAsync(chromium.Browser, server, "root");
-        // The status report as a node of a two-node cluster answers it (one member unreachable).
-        await root.Page.RouteAsync("**/api/status", route => route.FulfillAsync(new RouteFulfillOptions
+        // The server's snapshots as a node of a two-node cluster pushes them (one member unreachable).
+        const string nodes = """
+            [{"address":"akka.tcp://actorchat@10.0.0.1:4053","state":"Up","reachable":true,"self":true,"rooms":3,"connections":12},
+             {"address":"akka.tcp://actorchat@10.0.0.2:4053","state":"Up","reachable":false,"self":false,"rooms":null,"connections":null}]
+            """;
+        await root.Page.RouteWebSocketAsync("**/api/admin/live", page =>
         {
-            ContentType = "application/json",
-            Body = """
-                {"server":"test","uptimeSeconds":1,"connections":{"tcp":0,"websocket":1,"tls":0},"rooms":[],"messagesSinceStart":0,
-                 "nodes":[{"address":"akka.tcp://actorchat@10.0.0.1:4053","state":"Up","reachable":true,"self":true,"rooms":3,"connections":12},
-                          {"address":"akka.tcp://actorchat@10.0.0.2:4053","state":"Up","reachable":false,"self":false,"rooms":null,"connections":null}]}
-                """,
-        }));
+            var toServer = page.ConnectToServer();
+            toServer.OnMessage(frame =>
+            {
+                var snapshot = System.Text.Json.Nodes.JsonNode.Parse(frame.Text!)!;
+                snapshot["nodes"] = System.Text.Json.Nodes.JsonNode.Parse(nodes);
+                page.Send(snapshot.ToJsonString());
+            });
+        });
 
         await root.Page.GotoAsync(new Uri(server.WebUri(), "/admin").ToString());
 

@@ -47,6 +47,15 @@ internal sealed class WebSocketTestClient : IAsyncDisposable
         return new WebSocketTestClient(socket);
     }
 
+    /// <summary>To a server this process did not start (a node of a cluster, say), by its WebSocket address.</summary>
+    public static async Task<WebSocketTestClient> ConnectAsync(Uri webSocketUri)
+    {
+        var socket = new ClientWebSocket();
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        await socket.ConnectAsync(webSocketUri, timeout.Token);
+        return new WebSocketTestClient(socket);
+    }
+
     public static async Task<WebSocketTestClient> ConnectAsUserAsync(RunningChatServer server, string name, params string[] rooms)
     {
         var client = await ConnectAsync(server);

@@ -13,14 +13,16 @@ using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ActorChat.Server.Transport.Web;
 
 /// <summary>
-/// The operator dashboard: the page at <c>/admin</c> (static admin.html), its data at <c>GET /api/admin</c>, which
-/// the page polls every 2 s, and <c>POST /api/admin/kick</c> and <c>/api/admin/ban</c>. Each answers only to a
+/// The operator dashboard: the page at <c>/admin</c> (static admin.html), its data at <c>GET /api/admin</c> and,
+/// pushed every 2 s over a WebSocket, at <c>GET /api/admin/live</c> (what the page uses), and
+/// <c>POST /api/admin/kick</c> and <c>/api/admin/ban</c>. Each answers only to a
 /// browser whose session cookie stands for an operator account (<c>--operator</c>); anyone else gets 403. The POSTs
-/// also come only from the page's own origin (or an allowed one).
+/// and the live socket also come only from the page's own origin (or an allowed one).
 /// </summary>
 public static class AdminEndpoints
 {
@@ -51,6 +53,8 @@ public static class AdminEndpoints
             await context.Response.SendFileAsync(page);
         });
         app.MapGet("/api/admin", (HttpContext context) => SnapshotAsync(context, tokens, accounts));
+        var live = new LiveDashboards();
+        app.MapGet("/api/admin/live", (HttpContext context) => LiveAsync(context, origins, tokens, accounts, live));
         app.MapPost("/api/admin/kick", (HttpContext context) => ActAsync(context, origins, tokens, accounts, ban: false));
         app.MapPost("/api/admin/ban", (HttpContext context) => ActAsync(context, origins, tokens, accounts, ban: true));
     }
@@ -74,18 +78,73 @@ public static class AdminEndpoints
             await ForbiddenAsync(context);
             return;
         }
-        var services = context.RequestServices;
+        await context.Response.WriteAsJsonAsync(await BuildSnapshotAsync(context.RequestServices), AdminJsonContext.Default.AdminSnapshot);
+    }
+
+    /// <summary>
+    /// <c>GET /api/admin/live</c>, upgraded to a WebSocket: the snapshot of <c>GET /api/admin</c> pushed every 2 s
+    /// (<see cref="AdminLiveFeed"/>). Refused with 403 before the upgrade like the POSTs: another site's Origin, or a
+    /// cookie that is not an operator's. The feed ends when the cookie stops standing for an operator (signed out,
+    /// revoked, expired).
+    /// </summary>
+    private static async Task LiveAsync(HttpContext context, OriginPolicy origins, WebSessionTokens tokens, AccountSettings accounts, LiveDashboards open)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        if (!origins.Allows(context.Request) || OperatorOf(context, tokens, accounts) is null)
+        {
+            await ForbiddenAsync(context);
+            return;
+        }
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("This endpoint speaks WebSocket: the dashboard's snapshot every 2 s. GET /api/admin answers one.\n");
+            return;
+        }
+        if (!open.TryOpen())
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsync($"{AdminLiveFeed.MaxOpen} dashboards are open already.\n");
+            return;
+        }
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var services = context.RequestServices;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(
+                context.RequestAborted, services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            await AdminLiveFeed.RunAsync(
+                socket,
+                async _ => JsonSerializer.SerializeToUtf8Bytes(await BuildSnapshotAsync(services), AdminJsonContext.Default.AdminSnapshot),
+                () => OperatorOf(context, tokens, accounts) is not null,
+                stop.Token);
+        }
+        finally
+        {
+            open.Close();
+        }
+    }
+
+    /// <summary>The dashboard's figures now (the lists stay empty when the actors do not answer within 3 s).</summary>
+    internal static async Task<AdminSnapshot> BuildSnapshotAsync(IServiceProvider services)
+    {
         var registry = services.GetRequiredService<ActorRegistry>();
         var statistics = services.GetRequiredService<ChatStatistics>();
+        var settings = services.GetRequiredService<ServerSettings>();
         var rooms = Array.Empty<RoomSummary>() as IReadOnlyList<RoomSummary>;
         var users = Array.Empty<UserRegistry.OnlineUser>() as IReadOnlyList<UserRegistry.OnlineUser>;
+        IReadOnlyList<NodeStatus>? nodes = null;
         try
         {
             var roomsAsked = registry.Get<RoomDirectory>().Ask<RoomProtocol.RoomSummaries>(RoomProtocol.GetRoomSummaries.Instance, AskTimeout);
             var usersAsked = registry.Get<UserRegistry>().Ask<UserRegistry.OnlineUsers>(UserRegistry.GetOnlineUsers.Instance, AskTimeout);
-            await Task.WhenAll(roomsAsked, usersAsked);
+            var nodesAsked = settings.Cluster.Enabled
+                ? Cluster.ClusterNodes.ReportAsync(services.GetRequiredService<ActorSystem>(), services.GetRequiredService<Cluster.ClusterChatAddresses>())
+                : Task.FromResult<IReadOnlyList<NodeStatus>>([]);
+            await Task.WhenAll(roomsAsked, usersAsked, nodesAsked);
             rooms = roomsAsked.Result.Rooms;
             users = usersAsked.Result.Users;
+            if (settings.Cluster.Enabled) nodes = nodesAsked.Result;
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
@@ -98,15 +157,17 @@ public static class AdminEndpoints
                 : new AdminRoom(r.Name, r.Members, 0, new Dictionary<string, long>()))
             .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
             .ToArray();
-        var snapshot = new AdminSnapshot(
-            services.GetRequiredService<ServerSettings>().ServerName,
+        return new AdminSnapshot(
+            settings.ServerName,
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             Math.Round(statistics.Uptime.TotalSeconds, 1),
             services.GetRequiredService<DashboardCounters>().Read(),
             roomRows,
             users,
-            services.GetRequiredService<RecentWarnings>().Newest());
-        await context.Response.WriteAsJsonAsync(snapshot, AdminJsonContext.Default.AdminSnapshot);
+            services.GetRequiredService<RecentWarnings>().Newest())
+        {
+            Nodes = nodes,
+        };
     }
 
     /// <summary>A kick (the server's kill: the user gets bye "killed") or a ban of the user's account (it is sent away).</summary>
@@ -127,7 +188,9 @@ public static class AdminEndpoints
             return;
         }
         var registry = context.RequestServices.GetRequiredService<ActorRegistry>();
-        tokens.RevokeAccount(request.User); // as a kill or ban over the chat does: its pages are signed out too
+        // As a kill or ban over the chat does: its pages are signed out and its upload tokens revoked too.
+        tokens.RevokeAccount(request.User);
+        context.RequestServices.GetService<Files.FileStore>()?.UploadTokens.RevokeAccount(request.User);
         ServerFrame answer;
         try
         {
@@ -191,7 +254,26 @@ public sealed record AdminSnapshot(
     DashboardTotals Counters,
     IReadOnlyList<AdminRoom> Rooms,
     IReadOnlyList<UserRegistry.OnlineUser> Users,
-    IReadOnlyList<RecentWarning> Warnings);
+    IReadOnlyList<RecentWarning> Warnings)
+{
+    /// <summary>In cluster mode the members of the cluster, as in <c>/api/status</c>; null on a single node.</summary>
+    public IReadOnlyList<NodeStatus>? Nodes { get; init; }
+}
+
+/// <summary>Counts the dashboard sockets open, at most <see cref="AdminLiveFeed.MaxOpen"/>.</summary>
+internal sealed class LiveDashboards
+{
+    private int _open;
+
+    public bool TryOpen()
+    {
+        if (Interlocked.Increment(ref _open) <= AdminLiveFeed.MaxOpen) return true;
+        Interlocked.Decrement(ref _open);
+        return false;
+    }
+
+    public void Close() => Interlocked.Decrement(ref _open);
+}
 
 /// <param name="Messages">Messages said in the room since the server started.</param>
 public sealed record AdminRoom(string Name, int Members, long Messages, IReadOnlyDictionary<string, long> MessagesPerUser);
