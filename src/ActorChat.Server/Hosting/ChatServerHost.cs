@@ -82,6 +82,8 @@ public static class ChatServerHost
         // A listener that cannot bind fails the host's start; StartAsync reports that in one line, so the host's own
         // error entry (with its stack trace) would only repeat it.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        // One error line per failing health check per request is ReadinessLog's to say once per change.
+        builder.Logging.AddFilter(Operations.ReadinessLog.LibraryCategory, LogLevel.None);
         // Long enough for coordinated shutdown to let every client go within its close grace.
         builder.Services.Configure<HostOptions>(options =>
             options.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(20, settings.Sessions.CloseGracePeriod.TotalSeconds + 15)));

@@ -34,6 +34,7 @@ public static class ServerHealth
     public static void AddChecks(IServiceCollection services, bool cluster = false)
     {
         services.AddSingleton<StoreProbe>();
+        services.AddSingleton<ReadinessLog>();
         var checks = services.AddHealthChecks();
         if (cluster) checks.AddCheck<ClusterCheck>("cluster", tags: [Ready]);
         checks
@@ -46,14 +47,15 @@ public static class ServerHealth
 
     public static void MapEndpoints(WebApplication app)
     {
-        var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync };
+        var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = (c, r) => WriteAsync(c, r, "readiness") };
         app.MapHealthChecks("/healthz", ready);
         app.MapHealthChecks("/healthz/ready", ready);
-        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Live), ResponseWriter = WriteAsync });
+        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Live), ResponseWriter = (c, r) => WriteAsync(c, r, "liveness") });
     }
 
-    private static Task WriteAsync(HttpContext context, HealthReport report)
+    private static Task WriteAsync(HttpContext context, HealthReport report, string what)
     {
+        context.RequestServices.GetRequiredService<ReadinessLog>().Observe(what, report);
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
         var body = new
