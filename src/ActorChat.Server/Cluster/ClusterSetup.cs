@@ -2,10 +2,13 @@ using ActorChat.Server.Configuration;
 using ActorChat.Server.Rooms;
 using ActorChat.Server.Status;
 using ActorChat.Server.Users;
+using Akka;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
+using Akka.Discovery.Config.Hosting;
 using Akka.Hosting;
+using Akka.Management.Cluster.Bootstrap;
 
 namespace ActorChat.Server.Cluster;
 
@@ -20,10 +23,23 @@ public static class ClusterSetup
     public const int MaximumFrameSize = 4 * 1024 * 1024;
 
     /// <summary>Why the server cannot start in cluster mode with these settings, or null.</summary>
-    public static string? StartProblem(ServerSettings settings) =>
-        settings.Cluster.Enabled && settings.Persistence.Store != StoreKind.Postgres
-            ? $"cluster mode needs PostgreSQL (--postgres): every node must read and write the same journal, and the {(settings.Persistence.Store == StoreKind.Sqlite ? "SQLite file" : "in-memory store")} belongs to one node."
-            : null;
+    public static string? StartProblem(ServerSettings settings)
+    {
+        var cluster = settings.Cluster;
+        var bootstrap = cluster.Bootstrap;
+        if (bootstrap.Enabled && !cluster.Enabled)
+            return "--bootstrap needs cluster mode (--cluster): bootstrap forms or joins a cluster, and without --cluster this server is a node of its own.";
+        if (cluster.Enabled && settings.Persistence.Store != StoreKind.Postgres)
+            return $"cluster mode needs PostgreSQL (--postgres): every node must read and write the same journal, and the {(settings.Persistence.Store == StoreKind.Sqlite ? "SQLite file" : "in-memory store")} belongs to one node.";
+        if (!bootstrap.Enabled) return null;
+        if (cluster.SeedNodes.Count > 0)
+            return "--bootstrap and --seed-nodes cannot be used together: with bootstrap the nodes find each other through --contact-points, and given seed nodes Akka.Management's bootstrap would not run at all.";
+        if (bootstrap.ContactPoints.Count == 0)
+            return "--bootstrap needs --contact-points: the host:port of every node's management endpoint (--management-port), this node's own among them.";
+        if (bootstrap.RequiredContactPoints > bootstrap.ContactPoints.Count)
+            return $"--required-contact-points {bootstrap.RequiredContactPoints} is more than the {bootstrap.ContactPoints.Count} contact points listed: the cluster would never form.";
+        return null;
+    }
 
     public static AkkaConfigurationBuilder WithChatCluster(this AkkaConfigurationBuilder akka, ClusterSettings cluster)
     {
@@ -56,7 +72,51 @@ public static class ClusterSetup
               "ActorChat.Server.Cluster.SecretJsonConverter, ActorChat.Server"
             ]
             """, HoconAddMode.Prepend);
-        return akka;
+        return cluster.Bootstrap.Enabled ? akka.WithChatBootstrap(cluster) : akka;
+    }
+
+    /// <summary>
+    /// Cluster bootstrap, and the config method of Akka.Discovery listing the contact points. Nothing starts here:
+    /// <see cref="StartBootstrapAsync"/> starts the management endpoint and bootstrap once the server's own
+    /// listeners are bound, so that a management port in use is a start-up error.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithChatBootstrap(this AkkaConfigurationBuilder akka, ClusterSettings cluster)
+    {
+        var bootstrap = cluster.Bootstrap;
+        return akka
+            .WithClusterBootstrap(options =>
+            {
+                options.ContactPointDiscovery.ServiceName = BootstrapSettings.ServiceName;
+                options.ContactPointDiscovery.DiscoveryMethod = "config";
+                options.ContactPointDiscovery.RequiredContactPointsNr = bootstrap.Required;
+                // Fewer than all may be required; the lowest address among those that answer forms the cluster.
+                options.ContactPointDiscovery.ContactWithAllContactPoints = false;
+                // The list holds management endpoints only; several nodes on one host differ by port, and the
+                // filter would keep only those on this node's own port.
+                options.ContactPoint.FilterOnFallbackPort = false;
+            }, autoStart: false)
+            .WithConfigDiscovery(options => options.Services.Add(new Service
+            {
+                Name = BootstrapSettings.ServiceName,
+                Endpoints = [.. bootstrap.ContactPoints],
+            }));
+    }
+
+    /// <summary>
+    /// Starts the management endpoint at the cluster host (stopped again before the node leaves the cluster), then
+    /// bootstrap; returns the endpoint.
+    /// </summary>
+    /// <exception cref="IOException">The management endpoint could not listen.</exception>
+    public static async Task<ManagementEndpoint> StartBootstrapAsync(ActorSystem system, ClusterSettings cluster)
+    {
+        var endpoint = await ManagementEndpoint.StartAsync(system, cluster.Host, cluster.Bootstrap.ManagementPort);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "stop-management-endpoint", async () =>
+        {
+            await endpoint.DisposeAsync();
+            return Done.Instance;
+        });
+        await endpoint.StartBootstrapAsync(system);
+        return endpoint;
     }
 
     /// <summary>The actors sessions use, as the single-node set-up gives them.</summary>
@@ -66,7 +126,8 @@ public static class ClusterSetup
         Hosting.ListeningEndpoints endpoints, ClusterChatAddresses addresses)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
-        if (settings.Cluster.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress); // a cluster of its own, which others may join
+        // A cluster of its own, which others may join; bootstrap decides by itself whether to form one or join.
+        if (settings.Cluster.SeedNodes.Count == 0 && !settings.Cluster.Bootstrap.Enabled) cluster.Join(cluster.SelfAddress);
 
         var users = Singleton(system, "users", UserRegistry.Props());
         var catalog = Singleton(system, "rooms-catalog", ClusterRoomCatalog.Props(settings.Rooms));

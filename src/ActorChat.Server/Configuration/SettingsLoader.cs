@@ -94,6 +94,9 @@ public static class SettingsLoader
         new("--cluster-port", "ACTORCHAT_CLUSTER_PORT", "actorchat.cluster.port", SettingKind.Port, "Akka.Remote port of this node in cluster mode (default 4053; 0 picks a free one)"),
         new("--cluster-host", "ACTORCHAT_CLUSTER_HOST", "actorchat.cluster.host", SettingKind.Text, "the address other nodes reach this one at in cluster mode (default 127.0.0.1)", Form: "a host name or IP address", Placeholder: "HOST"),
         new("--seed-nodes", "ACTORCHAT_SEED_NODES", "actorchat.cluster.seed-nodes", SettingKind.List, "nodes to join through in cluster mode, comma-separated host:port; the node listed first forms the cluster (default: none, this node forms its own)"),
+        new("--management-port", "ACTORCHAT_MANAGEMENT_PORT", "actorchat.cluster.bootstrap.management-port", SettingKind.Port, "with --bootstrap: the HTTP port of this node's management endpoint, on --cluster-host (default 8558; 0 picks a free one)"),
+        new("--contact-points", "ACTORCHAT_CONTACT_POINTS", "actorchat.cluster.bootstrap.contact-points", SettingKind.List, "with --bootstrap: the management endpoints of the cluster's nodes, comma-separated host:port, this node's among them"),
+        new("--required-contact-points", "ACTORCHAT_REQUIRED_CONTACT_POINTS", "actorchat.cluster.bootstrap.required-contact-points", SettingKind.Count, "with --bootstrap: contact points that must answer before a new cluster forms (default 0: all of them)", Maximum: 1000),
         new("--postgres", "ACTORCHAT_POSTGRES", "actorchat.persistence.postgres", SettingKind.Text, "keep rooms in PostgreSQL: a connection string \"Host=...;Database=...\"", Form: "a connection string such as \"Host=...;Database=...\"", Placeholder: "CONNECTION"),
     ];
 
@@ -107,6 +110,8 @@ public static class SettingsLoader
     private const string ReindexEnv = "ACTORCHAT_REINDEX";
     private const string ClusterFlag = "--cluster";
     private const string ClusterEnv = "ACTORCHAT_CLUSTER";
+    private const string BootstrapFlag = "--bootstrap";
+    private const string BootstrapEnv = "ACTORCHAT_BOOTSTRAP";
     private const string ConfigEnv = "ACTORCHAT_CONFIG";
     private const string LogLevelEnv = "ACTORCHAT_LOG_LEVEL";
     private const string LogLevelForm = "Trace, Debug, Information, Warning or Error";
@@ -141,6 +146,7 @@ public static class SettingsLoader
                 });
             InMemory = Definition.Switch(InMemoryFlag, $"keep nothing on disk; history is lost on restart (benchmarks, tests) [{InMemoryEnv}=1]");
             Cluster = Definition.Switch(ClusterFlag, $"run as one node of a cluster sharing one PostgreSQL (--postgres) [{ClusterEnv}=1]");
+            Bootstrap = Definition.Switch(BootstrapFlag, $"in cluster mode, find the other nodes by Akka.Management's cluster bootstrap at --contact-points instead of --seed-nodes [{BootstrapEnv}=1]");
             Reindex = Definition.Switch(ReindexFlag, $"rebuild the message search index from the journal before serving [{ReindexEnv}=1]");
             WebTlsOnly = Definition.Switch(WebTlsOnlyFlag, $"plain HTTP of the web chat only redirects to HTTPS [{WebTlsOnlyEnv}=1]");
             ConfigFile = Definition.Text("--config", "FILE", $"extra HOCON file layered over the defaults [{ConfigEnv}]", "a HOCON file");
@@ -160,6 +166,8 @@ public static class SettingsLoader
         public Option<bool> Reindex { get; }
 
         public Option<bool> Cluster { get; }
+
+        public Option<bool> Bootstrap { get; }
 
         public Option<string> ConfigFile { get; }
 
@@ -212,6 +220,9 @@ public static class SettingsLoader
         if (CommandLineDefinition.Given(flags, commandLine.Cluster) ? flags.GetValue(commandLine.Cluster)
             : environment[ClusterEnv] is string clusterText && clusterText is "1" or "true" or "yes" or "on")
             overrides.Add("actorchat.cluster.enabled = on");
+        if (CommandLineDefinition.Given(flags, commandLine.Bootstrap) ? flags.GetValue(commandLine.Bootstrap)
+            : environment[BootstrapEnv] is string bootstrapText && bootstrapText is "1" or "true" or "yes" or "on")
+            overrides.Add("actorchat.cluster.bootstrap.enabled = on");
         if (CommandLineDefinition.Given(flags, commandLine.Reindex) ? flags.GetValue(commandLine.Reindex)
             : environment[ReindexEnv] is string reindexText && reindexText is "1" or "true" or "yes" or "on")
             overrides.Add("actorchat.search.reindex = on");
@@ -473,14 +484,44 @@ public static class SettingsLoader
             throw new ArgumentException($"cluster host '{host}' is not a host name or IP address.");
         var seeds = cluster.HasPath("seed-nodes") ? cluster.GetStringList("seed-nodes").ToArray() : [];
         foreach (var seed in seeds)
-        {
-            var colon = seed.LastIndexOf(':');
-            if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var seedPort) || seedPort is < 1 or > 65535)
-                throw new ArgumentException($"seed node '{seed}' is not host:port.");
-        }
+            if (!IsHostPort(seed, colonInHost: true)) throw new ArgumentException($"seed node '{seed}' is not host:port.");
         var downAfter = cluster.GetTimeSpan("down-unreachable-after", TimeSpan.FromSeconds(10));
         if (downAfter <= TimeSpan.Zero) throw new ArgumentException("cluster.down-unreachable-after must be positive.");
-        return new ClusterSettings(cluster.GetBoolean("enabled", false), host, port, seeds) { DownUnreachableAfter = downAfter };
+        return new ClusterSettings(cluster.GetBoolean("enabled", false), host, port, seeds)
+        {
+            DownUnreachableAfter = downAfter,
+            Bootstrap = ReadBootstrap(cluster),
+        };
+    }
+
+    private static BootstrapSettings ReadBootstrap(Config cluster)
+    {
+        if (!cluster.HasPath("bootstrap")) return BootstrapSettings.Off;
+        var bootstrap = cluster.GetConfig("bootstrap");
+        var port = bootstrap.GetInt("management-port", BootstrapSettings.DefaultManagementPort);
+        if (port is < 0 or > 65535) throw new ArgumentException($"management port {port} is out of range.");
+        var points = bootstrap.HasPath("contact-points") ? bootstrap.GetStringList("contact-points").ToArray() : [];
+        foreach (var point in points)
+        {
+            // Akka.Discovery's config method cuts an endpoint at its first ':', so an IPv6 literal cannot be one.
+            if (!IsHostPort(point, colonInHost: false))
+                throw new ArgumentException($"contact point '{point}' is not host:port (a host name or IPv4 address, and the port of its management endpoint).");
+        }
+        // Bootstrap counts answers from distinct endpoints: a point listed twice would be waited for twice, for ever.
+        if (points.GroupBy(p => p, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"contact point '{twice.Key}' is listed twice.");
+        var required = bootstrap.GetInt("required-contact-points", 0);
+        if (required < 0) throw new ArgumentException("cluster.bootstrap.required-contact-points cannot be negative (0: all of them).");
+        return new BootstrapSettings(bootstrap.GetBoolean("enabled", false), port, points, required);
+    }
+
+    /// <summary><c>host:port</c> with a port from 1 to 65535; <paramref name="colonInHost"/> lets the host be an IPv6 literal.</summary>
+    private static bool IsHostPort(string text, bool colonInHost)
+    {
+        var colon = colonInHost ? text.LastIndexOf(':') : text.IndexOf(':');
+        return colon > 0
+            && !text.Any(char.IsWhiteSpace)
+            && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535;
     }
 
     private static TlsSettings ReadTls(Config root)

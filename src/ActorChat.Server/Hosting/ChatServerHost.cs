@@ -250,6 +250,11 @@ public static class ChatServerHost
         if (settings.Web.Enabled && settings.Web.TlsEnabled && PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.TlsPort, "HTTPS") is { } httpsProblem)
             throw new ServerStartException(httpsProblem);
         if (ClusterSetup.StartProblem(settings) is { } clusterProblem) throw new ServerStartException(clusterProblem);
+        var bootstrap = settings.Cluster.Enabled ? settings.Cluster.Bootstrap : BootstrapSettings.Off;
+        // A host name (not an address) is bound by the management server itself; its failure is reported below.
+        if (bootstrap.Enabled && IPAddress.TryParse(settings.Cluster.Host, out _)
+            && PortCheck.TcpPortProblem(settings.Cluster.Host, bootstrap.ManagementPort, "management HTTP") is { } managementProblem)
+            throw new ServerStartException(managementProblem);
         var (storeClaim, storeProblem, newStore) = await StoreCheck.RunAsync(settings.Persistence);
         if (storeProblem is not null) throw new ServerStartException(storeProblem);
         settings = settings with { Persistence = settings.Persistence with { CreateTables = newStore } };
@@ -311,6 +316,21 @@ public static class ChatServerHost
             tlsEndpoint = tlsBind.LocalAddress;
         }
 
+        Uri? managementEndpoint = null;
+        if (bootstrap.Enabled)
+        {
+            try
+            {
+                managementEndpoint = (await ClusterSetup.StartBootstrapAsync(host.Services.GetRequiredService<ActorSystem>(), settings.Cluster)).Address;
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            {
+                await StopAndDisposeAsync(host);
+                storeClaim?.Dispose();
+                throw new ServerStartException($"cannot listen on management HTTP {settings.Cluster.Host}:{bootstrap.ManagementPort}: {(e.InnerException ?? e).Message}");
+            }
+        }
+
         var webEndpoint = settings.Web.Enabled ? WebEndpointOf(host) : null;
         var webTlsEndpoint = settings.Web.Enabled && certificate is not null && settings.Web.TlsEnabled ? WebEndpointOf(host, "https") : null;
         host.Services.GetRequiredService<ListeningEndpoints>().Set(tcpEndpoint, webEndpoint);
@@ -333,6 +353,9 @@ public static class ChatServerHost
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat");
         var farewells = host.Services.GetRequiredService<Farewells>();
         lifetime.ApplicationStopped.Register(() => logger.LogInformation("{Stopped}", farewells.StoppedLine()));
+        if (managementEndpoint is not null)
+            logger.LogInformation("Cluster bootstrap: the management endpoint listens at {Endpoint} (an operator port, not for the internet); looking for the nodes at {ContactPoints}, {Required} of them to form a new cluster",
+                managementEndpoint, string.Join(", ", bootstrap.ContactPoints), bootstrap.Required);
         LogWhereToFindIt(logger, settings, tcpEndpoint, webEndpoint, discoveryEndpoint, tlsEndpoint, webTlsEndpoint, certificate);
         return new RunningChatServer(host, tcpEndpoint, webEndpoint, discoveryEndpoint, storeClaim)
         {

@@ -129,7 +129,7 @@ public static class ServerHealth
     }
 
     /// <summary>In cluster mode, this node is ready only while it is an Up member: joining, leaving or down, it is not.</summary>
-    private sealed class ClusterCheck(ActorSystem system) : IHealthCheck
+    private sealed class ClusterCheck(ActorSystem system, ServerSettings settings) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -142,7 +142,9 @@ public static class ServerHealth
             var joined = state.Members.Any(m => m.Address.Equals(cluster.SelfAddress));
             return Task.FromResult(HealthCheckResult.Unhealthy(joined
                 ? $"this node ({cluster.SelfAddress}) is {self.Status} in the cluster, not Up"
-                : $"this node ({cluster.SelfAddress}) has not joined the cluster (status {self.Status}): are the seed nodes reachable?"));
+                : $"this node ({cluster.SelfAddress}) has not joined the cluster (status {self.Status}): {(settings.Cluster.Bootstrap.Enabled
+                    ? $"bootstrap has not found it at the contact points yet ({settings.Cluster.Bootstrap.Required} of them must answer to form a new one)"
+                    : "are the seed nodes reachable?")}"));
         }
     }
 
