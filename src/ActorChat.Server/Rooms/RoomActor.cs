@@ -234,6 +234,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             case GetMembers get: Answer(get, new MembersFrame(_name, MemberNames()) { Roles = MemberRoles() }); break;
             case Attach attach:
                 if (IndexOf(attach.Member) >= 0) _mail.Tell(attach.Member, new RoomAttached(_key, Self, attach.Ticket));
+                else _mail.Tell(attach.Member, new NotAMember(_key, _name, attach.Ticket));
                 break;
             case GetStats get when IndexOf(get.Member) < 0: Answer(get, NotInRoom("see its stats")); break;
             case GetStats get: Answer(get, Stats()); break;

@@ -60,10 +60,17 @@ public static class RoomProtocol
 
     /// <summary>
     /// A member asks for the room's own actor, so that it can talk to the room without the directory in between;
-    /// answered with <see cref="RoomAttached"/> if it is a member, else not at all. The directory never starts a
-    /// room for it and drops it for a room that cannot be used.
+    /// answered with <see cref="RoomAttached"/> if it is a member, else with <see cref="NotAMember"/>. The directory
+    /// never starts a room for it and drops it for a room that cannot be used.
     /// </summary>
     public sealed record Attach(string Room, IActorRef Member, long Ticket = 0) : IRoomCommand;
+
+    /// <summary>
+    /// The answer to an <see cref="Attach"/> from a session the room does not count among its members: the room came
+    /// back without them (in cluster mode, its node was lost and it started again on another). The session is out of
+    /// the room, and tells its client so, instead of waiting for messages that would never come.
+    /// </summary>
+    public sealed record NotAMember(string Key, string Name, long Ticket);
 
     /// <summary>
     /// The room's own actor, sent to a member after its join (behind the joined frame) or its <see cref="Attach"/>.

@@ -81,8 +81,12 @@ public sealed class SearchIndexer : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(ISearchIndex index, int queueLimit = 10_000, int batchSize = 500, TimeSpan? gatherDelay = null) =>
-        Akka.Actor.Props.Create(() => new SearchIndexer(index, queueLimit, batchSize, gatherDelay ?? TimeSpan.FromMilliseconds(200)));
+    /// <summary>The indexer; what is not given is the server's default (<see cref="Configuration.SearchSettings.Default"/>).</summary>
+    public static Props Props(ISearchIndex index, int? queueLimit = null, int? batchSize = null, TimeSpan? gatherDelay = null) =>
+        Akka.Actor.Props.Create(() => new SearchIndexer(index,
+            queueLimit ?? Configuration.SearchSettings.Default.QueueLimit,
+            batchSize ?? Configuration.SearchSettings.Default.BatchSize,
+            gatherDelay ?? Configuration.SearchSettings.Default.GatherDelay));
 
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SearchChange));
 

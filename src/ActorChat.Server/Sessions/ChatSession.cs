@@ -161,6 +161,9 @@ public sealed partial class ChatSession
             case RoomProtocol.RoomLost lost:
                 OnRoomLost(lost);
                 return true;
+            case RoomProtocol.NotAMember notAMember:
+                OnNotAMember(notAMember);
+                return true;
             case RoomProtocol.RoomMoving moving:
                 OnRoomMoving(moving);
                 return true;
@@ -755,6 +758,22 @@ public sealed partial class ChatSession
         if (_unansweredTarget == lost.Key) FailUnanswered($"Room '{lost.Name}' failed before it answered; join it again.");
         if (wasIn)
             _transport.Send(new ErrorFrame(ErrorCodes.RoomFailed, $"Room '{lost.Name}' failed and you are no longer in it; join it again.") { Room = lost.Name });
+    }
+
+    /// <summary>
+    /// The room answered an attach saying this session is not among its members: it came back without them (its
+    /// node was lost, in cluster mode). The client is told, with the room's name, and may join again. The room itself
+    /// runs, so what the session asked of it is still answered by it. An answer to an older attach, with a join or
+    /// attach sent since, is left alone: that one's answer decides.
+    /// </summary>
+    private void OnNotAMember(RoomProtocol.NotAMember answer)
+    {
+        if (!_rooms.ContainsKey(answer.Key)) return;
+        if (answer.Ticket < _viaDirectory.GetValueOrDefault(answer.Key).LastAsked) return;
+        _rooms.Remove(answer.Key);
+        Detach(answer.Key);
+        _transport.Send(new ErrorFrame(ErrorCodes.RoomFailed,
+            $"Room '{answer.Name}' started again without its members (the server node it ran on was lost); you are no longer in it; join it again.") { Room = answer.Name });
     }
 
     /// <summary>The cursor is the <c>next</c> of an earlier rooms frame, which is always a room name.</summary>

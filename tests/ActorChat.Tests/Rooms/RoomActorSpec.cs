@@ -277,7 +277,7 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
     }
 
     [Fact]
-    public void The_room_hands_itself_to_members_who_ask_and_to_nobody_else()
+    public void The_room_hands_itself_to_members_who_ask_and_tells_anyone_else_who_asks_that_they_are_not_a_member()
     {
         var room = NewRoom();
         var alice = CreateTestProbe();
@@ -289,7 +289,7 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
 
         var stranger = CreateTestProbe();
         room.Tell(new Attach("general", stranger, Ticket: 1));
-        stranger.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(new NotAMember("general", "general", 1), stranger.ExpectMsg<NotAMember>());
     }
 
     [Fact]

@@ -112,6 +112,41 @@ public class SessionRoomRoutingSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_room_that_came_back_without_its_members_puts_the_session_out_of_it_with_room_failed_naming_the_room()
+    {
+        _session.Handle(new RoomAttached("general", _room, Joined()));
+        _session.Handle(new Terminated(_room, existenceConfirmed: true, addressTerminated: true));
+        var attach = _directory.ExpectMsg<Attach>();
+
+        Assert.True(_session.Handle(new NotAMember("general", "general", attach.Ticket)));
+
+        var error = Assert.IsType<ErrorFrame>(_transport.Sent.Last());
+        Assert.Equal((ErrorCodes.RoomFailed, "general"), (error.Code, error.Room));
+        Receive("""{"type":"say","room":"general","text":"still there?"}""");
+        Assert.Equal(ErrorCodes.NotInRoom, Assert.IsType<ErrorFrame>(_transport.Sent.Last()).Code);
+        _directory.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Receive("""{"type":"join","room":"general"}""");
+        _directory.ExpectMsg<Join>(); // and joining again goes to the room as for any join
+    }
+
+    [Fact]
+    public void A_not_a_member_answer_to_an_older_attach_is_ignored_when_a_join_was_sent_after_it()
+    {
+        _session.Handle(new RoomAttached("general", _room, Joined()));
+        _session.Handle(new Terminated(_room, existenceConfirmed: true, addressTerminated: true));
+        var attach = _directory.ExpectMsg<Attach>();
+        Receive("""{"type":"join","room":"general"}""");
+        _directory.ExpectMsg<Join>();
+        var sentBefore = _transport.Sent.Count;
+
+        _session.Handle(new NotAMember("general", "general", attach.Ticket));
+
+        Assert.Equal(sentBefore, _transport.Sent.Count);
+        Receive("""{"type":"say","room":"general","text":"still in"}""");
+        _directory.ExpectMsg<Post>(p => p.Text == "still in");
+    }
+
+    [Fact]
     public void Leaving_a_room_goes_to_the_room_and_stops_watching_it()
     {
         _session.Handle(new RoomAttached("general", _room, Joined()));
