@@ -20,25 +20,22 @@ public sealed class ReadinessLog(ILogger<ReadinessLog> log)
     /// <summary>Called with each answer about <paramref name="endpoint"/> ("readiness" or "liveness").</summary>
     public void Observe(string endpoint, HealthReport report)
     {
-        var failing = string.Join(", ", report.Entries
+        var failing = report.Entries
             .Where(e => e.Value.Status != HealthStatus.Healthy)
             .OrderBy(e => e.Key, StringComparer.Ordinal)
-            .Select(e => e.Key));
+            .ToList();
+        var names = string.Join(", ", failing.Select(e => e.Key));
         lock (_lock)
         {
-            var before = _lastFailing.GetValueOrDefault(endpoint, "");
-            if (before == failing) return;
-            _lastFailing[endpoint] = failing;
+            if (_lastFailing.GetValueOrDefault(endpoint, "") == names) return;
+            _lastFailing[endpoint] = names;
         }
-        if (failing.Length == 0)
+        if (failing.Count == 0)
         {
             log.LogInformation("Health, {Endpoint}: healthy again", endpoint);
             return;
         }
-        var reasons = string.Join("; ", report.Entries
-            .Where(e => e.Value.Status != HealthStatus.Healthy)
-            .OrderBy(e => e.Key, StringComparer.Ordinal)
-            .Select(e => $"{e.Key}: {e.Value.Description}"));
+        var reasons = string.Join("; ", failing.Select(e => $"{e.Key}: {e.Value.Description}"));
         log.LogWarning("Health, {Endpoint}: {Status} ({Reasons}); said again only when this changes", endpoint, report.Status, reasons);
     }
 }
