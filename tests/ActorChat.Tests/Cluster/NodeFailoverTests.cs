@@ -26,18 +26,6 @@ public sealed class NodeFailoverTests
             var doomed = cluster.Nodes[2];
             var writers = new List<Writer>();
             for (var r = 0; r < Rooms; r++) writers.Add(await Writer.StartAsync($"burst-{r}", $"writer{r}", doomed.Port));
-            // A member of every room on a node that survives, talking to each room directly (attached).
-            await using var watcher = await TestClient.ConnectAsync(cluster.Nodes[1].Port, "watcher");
-            foreach (var writer in writers) await watcher.JoinAsync(writer.Room);
-            var watched = new System.Collections.Concurrent.ConcurrentQueue<ServerFrame>();
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    while (await watcher.Connection.ReceiveAsync(CancellationToken.None) is { } frame) watched.Enqueue(frame); // bounded: ends when the connection closes
-                }
-                catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException) { }
-            });
 
             // Sharding gives new shards to the node with fewest, so some of the six rooms run on the node killed.
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cluster.Nodes[0].WebPort}/") };
@@ -50,19 +38,6 @@ public sealed class NodeFailoverTests
             await Task.WhenAll(writers.Select(w => w.HalfwayAsync));
             doomed.Kill();
             await Task.WhenAll(bursts);
-
-            // Each room either stayed where it ran, and the watcher saw every acknowledged line, or came back on another
-            // node without its members, and the watcher was told so with room_failed naming it: never left waiting.
-            bool Failed(string room) => watched.Any(f => f is ErrorFrame { Code: ErrorCodes.RoomFailed } e && e.Room == room);
-            bool SawAll(Writer w) => w.Acknowledged.All(a => watched.Any(f => f is MessageFrame m && m.Room == w.Room && m.Seq == a.Seq));
-            await AsyncAssert.EventuallyAsync(() => Task.FromResult(writers.All(w => Failed(w.Room) || SawAll(w))), TimeSpan.FromSeconds(30));
-            Assert.Contains(writers, w => Failed(w.Room)); // some rooms ran on the node killed
-            foreach (var writer in writers.Where(w => Failed(w.Room)))
-            {
-                // Out of the room, as told: the session itself answers a say there.
-                await watcher.SendAsync(new SayRequest(writer.Room, "still here?") { Ref = $"out-{writer.Room}" });
-                await AsyncAssert.EventuallyAsync(() => Task.FromResult(watched.Any(f => f is ErrorFrame { Code: ErrorCodes.NotInRoom } e && e.Ref == $"out-{writer.Room}")), Patience);
-            }
 
             await using var reader = await TestClient.ConnectAsync(cluster.Nodes[1].Port, "reader");
             foreach (var writer in writers)
