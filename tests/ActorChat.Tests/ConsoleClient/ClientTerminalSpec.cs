@@ -135,7 +135,9 @@ public sealed partial class ClientTerminalSpec
         Assert.All(typing.Skip(promptRow).SkipLast(1), r => Assert.Equal(columns, r.Length)); // wrapped at the margin
 
         await client.WriteAsync("\r");
-        await client.WaitForAsync(o => TerminalScreen.Render(o, columns).Any(r => r.Contains("bob: abcdefghij")), "the message", Within);
+        // The message is printed first and the prompt drawn again under it: wait for both before looking.
+        await client.WaitForAsync(o => TerminalScreen.Render(o, columns) is var rows
+            && rows.Any(r => r.Contains("bob: abcdefghij")) && rows.Last(r => r.Length > 0) == "#general>", "the message and the prompt under it", Within);
         var sent = TerminalScreen.Render(client.Output, columns);
         Assert.True(sent.Count(r => r.Contains("#general>")) == 1, "one prompt on screen after sending:\n" + string.Join('\n', sent));
         Assert.Equal("#general>", sent.Last(r => r.Length > 0));
