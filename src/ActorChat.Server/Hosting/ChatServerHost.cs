@@ -198,6 +198,23 @@ public static class ChatServerHost
         });
     }
 
+    /// <summary>
+    /// Akka.IO checks its TCP settings only when the listener first asks for them, and the listener then fails
+    /// over and over: a setting it refuses (a frame larger than half a socket buffer, say) is reported before start.
+    /// </summary>
+    public static string? SocketSettingsProblem(Config config)
+    {
+        try
+        {
+            Akka.IO.TcpSettings.Create(config.WithFallback(ConfigurationFactory.Default()).GetConfig("akka.io.tcp"));
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or Akka.Configuration.ConfigurationException)
+        {
+            return $"the akka.io.tcp settings are not usable: {e.Message}";
+        }
+    }
+
     /// <summary>Files under the data directory (with --postgres too, see docs/design.md); in memory, a temporary directory.</summary>
     private static Files.FileStore OpenFileStore(ServerSettings settings) =>
         settings.Persistence.Store == StoreKind.InMemory
@@ -250,6 +267,7 @@ public static class ChatServerHost
         if (settings.Web.Enabled && settings.Web.TlsEnabled && PortCheck.TcpPortProblem(settings.Web.Bind, settings.Web.TlsPort, "HTTPS") is { } httpsProblem)
             throw new ServerStartException(httpsProblem);
         if (ClusterSetup.StartProblem(settings) is { } clusterProblem) throw new ServerStartException(clusterProblem);
+        if (SocketSettingsProblem(config) is { } socketProblem) throw new ServerStartException(socketProblem);
         var bootstrap = settings.Cluster.Enabled ? settings.Cluster.Bootstrap : BootstrapSettings.Off;
         // A host name (not an address) is bound by the management server itself; its failure is reported below.
         if (bootstrap.Enabled && IPAddress.TryParse(settings.Cluster.Host, out _)

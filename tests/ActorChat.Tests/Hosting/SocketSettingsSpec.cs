@@ -1,4 +1,7 @@
+using Akka.Configuration;
 using Akka.IO;
+using ActorChat.Server.Configuration;
+using ActorChat.Server.Hosting;
 using ActorChat.Tests.Support;
 
 namespace ActorChat.Tests.Hosting;
@@ -20,5 +23,37 @@ public sealed class SocketSettingsSpec
         Assert.Equal(16 * 1024, tcp.MaxFrameSizeBytes);
         Assert.Equal(32 * 1024, tcp.SendBufferSize);
         Assert.Equal(32 * 1024, tcp.ReceiveBufferSize);
+    }
+
+    [Fact]
+    public async Task A_frame_size_Akka_IO_refuses_stops_the_start_with_one_line_naming_the_setting_instead_of_a_hang()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"actorchat-frame-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(file, "akka.io.tcp.maximum-frame-size = 64KiB\n");
+        try
+        {
+            var load = SettingsLoader.Load(["--config", file], new System.Collections.Hashtable());
+            var settings = TestServer.Settings();
+            var started = DateTime.UtcNow;
+
+            var refused = await Assert.ThrowsAsync<ServerStartException>(() => ChatServerHost.StartAsync(settings, load.Config!, Microsoft.Extensions.Logging.LogLevel.Warning));
+
+            Assert.Contains("akka.io.tcp", refused.Message);
+            Assert.Contains("frame size", refused.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "refused at once, not after the listener's 30 s wait");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void The_defaults_are_usable()
+    {
+        var load = SettingsLoader.Load([], new System.Collections.Hashtable());
+
+        Assert.Null(ChatServerHost.SocketSettingsProblem(load.Config!));
+        Assert.NotNull(ChatServerHost.SocketSettingsProblem(ConfigurationFactory.ParseString("akka.io.tcp.maximum-frame-size = 64KiB").WithFallback(load.Config!)));
     }
 }
