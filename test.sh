@@ -15,6 +15,12 @@ dotnet test ActorChat.sln --blame-hang-timeout 10m --logger "console;verbosity=n
 status=${PIPESTATUS[0]}
 set -e
 
+# The failed tests again at the end, where a log cut to its tail still shows them: each name, and the first lines of
+# its error message and stack trace.
+awk '
+  /^ +(Passed|Failed|Skipped) [A-Za-z]/ { shown = 0 }
+  /^ +Failed [A-Za-z]/ { shown = 1; lines = 0; sub(/^ +/, ""); print; next }
+  shown && lines < 12 && /^ +(Error Message:|Stack Trace:|[^ 0-9])/ { lines++; print }' "$log"
 # One plain closing line that adds up the summaries of every test project.
 awk '
   /^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v)

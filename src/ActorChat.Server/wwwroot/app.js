@@ -14,7 +14,8 @@
   const JUMP_AFTER = 10;              // a search result's page of history goes this many seqs past it
   const NEAR_TOP_PX = 4;
   const PINNED_PX = 24;               // this close to the bottom counts as reading the newest message
-  const NAME_RETRIES = 5;             // a restored name still held by the closing page: tries before giving up
+  const NAME_RETRIES = 12;            // a restored name still held by the closing page: tries before giving up
+  const NAME_HELD_RETRY_MS = 1000;    // a server that answered but still holds our name is asked again this soon
   const SAVED_KEY = 'actorchat.session';
   const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
   const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -67,6 +68,7 @@
     socket: null,
     attempt: 0,
     nameRetries: 0,
+    nameHeld: false,     // the current socket is closing because the server still holds our name: ask it again soon
     reconnectTimer: 0,
     pingTimer: 0,
     // In cluster mode: "host:port" of the other nodes' web chats (from /api/status), to fall back on when the node
@@ -307,17 +309,22 @@
       state.identified = false;
       clearInterval(state.pingTimer);
       forgetPendingRequests(); // their answers will not come on a new socket
-      // A lost connection tries the node that served the page first; one that cannot be reached, the next node.
-      state.node = opened ? 0 : state.node + 1;
-      if (state.wanted) scheduleReconnect();
+      const nameHeld = state.nameHeld;
+      state.nameHeld = false;
+      // A lost connection tries the node that served the page first; one that cannot be reached, the next node; one
+      // that answered but still holds our name (a cluster that has not yet let the killed node's session go), the
+      // same node again, soon: going back to a node that is down would only delay the rejoin.
+      state.node = !opened ? state.node + 1 : nameHeld ? state.node : 0;
+      if (state.wanted) scheduleReconnect(nameHeld);
       else setStatus('disconnected');
     });
   }
 
-  function scheduleReconnect() {
-    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** state.attempt);
+  function scheduleReconnect(nameHeld) {
+    // Backing off is for a server that is away; one that holds our name frees it as soon as it lets the old session go.
+    const base = nameHeld ? NAME_HELD_RETRY_MS : Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** state.attempt);
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
-    state.attempt++;
+    if (!nameHeld) state.attempt++;
     setStatus('reconnecting', `reconnecting in ${Math.max(1, Math.round(delay / 1000))} s…`);
     clearTimeout(state.reconnectTimer);
     state.reconnectTimer = setTimeout(connect, delay);
@@ -516,7 +523,9 @@
     setStatus('connected');
     showChat();
     clearInterval(state.pingTimer);
-    state.pingTimer = setInterval(() => send({ type: 'ping' }), PING_EVERY_MS);
+    // The nodes are asked for again with every ping: a node that had not yet heard of the others when the page
+    // was welcomed (just after it or they started) lists them later, and the page can fail over only to nodes it knows.
+    state.pingTimer = setInterval(() => { send({ type: 'ping' }); learnNodes(); }, PING_EVERY_MS);
     learnNodes();
 
     // After a reconnect, come back to every room we were in; the joined frames bring the missed history.
@@ -576,6 +585,7 @@
       if (nameHeld && !state.credentials
           && (state.welcomed || (state.restore && frame.code === 'name_taken' && state.nameRetries++ < NAME_RETRIES))) {
         // Our old connection (or the page before a reload) still holds the name on the server; try again shortly.
+        state.nameHeld = true;
         if (state.socket) state.socket.close();
       } else {
         // The sign-in failed: back to the name form.
