@@ -112,6 +112,15 @@ public sealed record RoomSettings(
 {
     /// <summary>A room with no members and nothing in flight for this long is stopped; it recovers on the next command.</summary>
     public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// During a burst of joins and leaves, presence batches of a room are at least this far apart per member
+    /// (a room of 100 waits 100 times as long), up to <see cref="PresenceSpacingMax"/>; zero sends each at once.
+    /// </summary>
+    public TimeSpan PresenceSpacingPerMember { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The longest presence waits to go out with others.</summary>
+    public TimeSpan PresenceSpacingMax { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>Where rooms keep their messages.</summary>

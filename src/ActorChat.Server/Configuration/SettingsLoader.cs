@@ -283,6 +283,8 @@ public static class SettingsLoader
                 MaxRooms: root.GetInt("rooms.max-rooms", 10_000), CreationsPerMinute: root.GetInt("rooms.creations-per-minute", 10))
             {
                 PassivateAfter = root.GetTimeSpan("rooms.passivate-after", TimeSpan.FromMinutes(2)),
+                PresenceSpacingPerMember = root.GetTimeSpan("rooms.presence-spacing-per-member", TimeSpan.FromMilliseconds(10)),
+                PresenceSpacingMax = root.GetTimeSpan("rooms.presence-spacing-max", TimeSpan.FromSeconds(1)),
             },
             Sessions: new SessionSettings(
                 MaxFrameBytes: checked((int)(sessions.GetByteSize("max-frame") ?? 65536)),
@@ -348,6 +350,8 @@ public static class SettingsLoader
         if (settings.Rooms.MaxRooms < 1) throw new ArgumentException("rooms.max-rooms must be at least 1.");
         if (settings.Rooms.CreationsPerMinute < 1) throw new ArgumentException("rooms.creations-per-minute must be at least 1.");
         if (settings.Rooms.PassivateAfter <= TimeSpan.Zero) throw new ArgumentException("rooms.passivate-after must be positive.");
+        if (settings.Rooms.PresenceSpacingPerMember < TimeSpan.Zero || settings.Rooms.PresenceSpacingMax < TimeSpan.Zero)
+            throw new ArgumentException("rooms.presence-spacing-per-member and rooms.presence-spacing-max cannot be negative.");
         return settings;
     }
 

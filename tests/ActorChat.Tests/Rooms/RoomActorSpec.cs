@@ -127,6 +127,102 @@ public class RoomActorSpec() : Akka.TestKit.Xunit2.TestKit(PersistenceSpecConfig
         Assert.Equal([3L, 4L, 5L], joined.History.Select(m => m.Seq));
     }
 
+    private static RoomSettings PresenceSpacedBy(TimeSpan perMember, TimeSpan max) =>
+        new(100) { PresenceSpacingPerMember = perMember, PresenceSpacingMax = max };
+
+    private static IReadOnlyList<ServerFrame> LinesOf(Deliver deliver) => Frames.DecodeLines(deliver.Line);
+
+    [Fact]
+    public void Joins_in_quick_succession_reach_members_as_one_batch_after_the_first_which_goes_out_at_once()
+    {
+        var room = NewRoom(PresenceSpacedBy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+        var alice = Joined(room, "alice");
+        var bob = Joined(room, "bob", alice); // after a quiet spell the first change is not held back
+
+        // Each joins after the one before has its answer: without spacing, each would be a batch of its own.
+        var later = new[] { "carol", "dave", "erin" }.Select(name =>
+        {
+            var probe = CreateMember(name);
+            room.Tell(new Join("general", name, probe));
+            Expect<JoinedFrame>(probe);
+            return probe;
+        }).ToList();
+
+        var expected = new[] { "carol", "dave", "erin" }.Select(name => (ServerFrame)new PresenceFrame("general", name, "join"));
+        Assert.Equal(expected, LinesOf(alice.ExpectMsg<Deliver>(TimeSpan.FromSeconds(3))));
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        // Each sees only those who came after it, in the order they came.
+        Assert.Equal(expected, LinesOf(bob.ExpectMsg<Deliver>(TimeSpan.FromSeconds(3))));
+        Assert.Equal("erin", Expect<PresenceFrame>(later[1]).User);
+        later[2].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_message_does_not_wait_for_presence_and_comes_after_the_presence_staged_before_it()
+    {
+        // Spaced so far apart that only the message can be what sends the waiting presence out.
+        var room = NewRoom(PresenceSpacedBy(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60)));
+        var alice = Joined(room, "alice");
+        var bob = Joined(room, "bob", alice);
+        var carol = CreateMember("carol");
+        room.Tell(new Join("general", "carol", carol));
+        Expect<JoinedFrame>(carol);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        room.Tell(new Post("general", "bob", "hi carol", bob));
+        var lines = LinesOf(alice.ExpectMsg<Deliver>(TimeSpan.FromSeconds(3)));
+        Assert.Equal("carol", Assert.IsType<PresenceFrame>(lines[0]).User);
+        Assert.Equal("hi carol", Assert.IsType<MessageFrame>(lines[1]).Text);
+        Assert.Equal(2, lines.Count);
+    }
+
+    [Fact]
+    public void Leaves_during_a_burst_are_batched_too_and_keep_their_order_with_joins()
+    {
+        var room = NewRoom(PresenceSpacedBy(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)));
+        var alice = Joined(room, "alice");
+        var bob = Joined(room, "bob", alice);
+        var carol = CreateMember("carol");
+        room.Tell(new Join("general", "carol", carol));
+        room.Tell(new Leave("general", "bob", bob));
+        Expect<JoinedFrame>(carol);
+
+        // bob's join went out at once; carol's join waits, and bob's leave (a command that answers its sender) takes it along.
+        var lines = LinesOf(alice.ExpectMsg<Deliver>(TimeSpan.FromSeconds(3)));
+        Assert.Equal([new PresenceFrame("general", "carol", "join")], lines);
+        Assert.Equal([new PresenceFrame("general", "bob", "leave")], LinesOf(alice.ExpectMsg<Deliver>(TimeSpan.FromSeconds(3))));
+    }
+
+    [Fact]
+    public void A_member_churning_joins_and_leaves_cannot_reorder_or_lose_presence_and_a_message_after_it_is_not_held_back()
+    {
+        // Spaced far apart: nothing but the churner's own commands and the message can send the waiting lines out.
+        var room = NewRoom(PresenceSpacedBy(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60)));
+        var alice = Joined(room, "alice");
+        var mallory = CreateMember("mallory");
+        const int cycles = 300;
+        for (var i = 0; i < cycles; i++)
+        {
+            room.Tell(new Join("general", "mallory", mallory));
+            room.Tell(new Leave("general", "mallory", mallory));
+        }
+        room.Tell(new Post("general", "alice", "still here", alice));
+
+        var seen = new List<ServerFrame>();
+        var deliveries = 0;
+        while (seen.LastOrDefault() is not MessageFrame && deliveries < 4 * cycles)
+        {
+            seen.AddRange(LinesOf(alice.ExpectMsg<Deliver>(TimeSpan.FromSeconds(3))));
+            deliveries++;
+        }
+        var expected = Enumerable.Range(0, cycles)
+            .SelectMany(_ => new ServerFrame[] { new PresenceFrame("general", "mallory", "join"), new PresenceFrame("general", "mallory", "leave") });
+        Assert.Equal(expected, seen.SkipLast(1));
+        Assert.Equal("still here", Assert.IsType<MessageFrame>(seen[^1]).Text);
+        // Never more batches than the churner sent commands: spacing adds no writes of its own.
+        Assert.InRange(deliveries, 1, 2 * cycles + 1);
+    }
+
     [Fact]
     public void Leaving_tells_the_leaver_and_the_others()
     {

@@ -42,6 +42,32 @@ public sealed class RoomSettingsSpec
         }
     }
 
+    [Fact]
+    public void By_default_presence_batches_are_ten_milliseconds_apart_per_member_and_at_most_a_second()
+    {
+        var rooms = Load([]);
+        Assert.Equal((TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1)), (rooms.PresenceSpacingPerMember, rooms.PresenceSpacingMax));
+    }
+
+    [Fact]
+    public void A_config_file_sets_the_presence_spacing_and_a_negative_one_is_an_error()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"actorchat-rooms-{Guid.NewGuid():N}.conf");
+        try
+        {
+            File.WriteAllText(file, "actorchat.rooms { presence-spacing-per-member = 0ms, presence-spacing-max = 250ms }");
+            var rooms = Load(["--config", file]);
+            Assert.Equal((TimeSpan.Zero, TimeSpan.FromMilliseconds(250)), (rooms.PresenceSpacingPerMember, rooms.PresenceSpacingMax));
+
+            File.WriteAllText(file, "actorchat.rooms { presence-spacing-per-member = -5ms }");
+            Assert.Contains("-5ms", SettingsLoader.Load(["--config", file], new Hashtable()).Error);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("--max-rooms", "0")]
     [InlineData("--max-rooms", "many")]
