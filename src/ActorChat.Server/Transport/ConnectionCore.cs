@@ -65,6 +65,7 @@ public sealed class ConnectionCore : ISessionTransport
     private string? _abortReason; // why the connection was dropped without a final frame, if it was
     private (DecodeResult<ClientFrame> Decoded, int Bytes)? _held; // a frame waiting for the flood budget
     private bool _paced;
+    private Timer? _resumeTimer; // ends a flood-budget pause; see PauseInput
     private bool _readRequested;
     private bool _overSoftLimit;
     private bool _closing;
@@ -236,8 +237,7 @@ public sealed class ConnectionCore : ISessionTransport
             if (!_flood.TryAdmit(decoded.Frame, bytes, _clock(), out var wait))
             {
                 // Over budget: stop reading this connection until the budget has refilled; nothing is lost.
-                _paced = true;
-                _timers.StartSingleTimer(ResumeInput.Instance, ResumeInput.Instance, wait);
+                PauseInput(wait);
                 _metrics.FloodPaced();
                 Warn("Pacing {0} {1} ({2}): over its flood budget, not reading for {3} ms", (int)Math.Ceiling(wait.TotalMilliseconds));
                 return;
@@ -253,6 +253,18 @@ public sealed class ConnectionCore : ISessionTransport
             return;
         }
         if (!_paced && Session.ReadyForInput) RequestRead();
+    }
+
+    /// <summary>
+    /// Stops reading for <paramref name="wait"/>, on a .NET timer rather than Akka's scheduler: Akka's timers fire on
+    /// its scheduler's ticks (every 50 ms here, hocon/actorchat.conf), which would stretch a 39 ms pause to 100 ms and
+    /// hold a client well under the flood budget it was promised. A late or stale resume is harmless: it only pumps.
+    /// </summary>
+    private void PauseInput(TimeSpan wait)
+    {
+        _paced = true;
+        _resumeTimer?.Dispose();
+        _resumeTimer = new Timer(static self => ((IActorRef)self!).Tell(ResumeInput.Instance), Self, wait, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The session can take frames again: hand it what is buffered, then read on.</summary>
@@ -364,7 +376,7 @@ public sealed class ConnectionCore : ISessionTransport
 
     private void CancelTimers()
     {
-        _timers.Cancel(ResumeInput.Instance);
+        _resumeTimer?.Dispose();
         _timers.Cancel(SlowConsumerDeadline.Instance);
         _timers.Cancel(HelloDeadline.Instance);
         _timers.Cancel(KeepAliveTick.Instance);
@@ -427,6 +439,7 @@ public sealed class ConnectionCore : ISessionTransport
     /// </summary>
     public void Stopped()
     {
+        _resumeTimer?.Dispose();
         var reason = CloseReason;
         _metrics.ConnectionClosed(_transport, reason);
         _log.Info("{0} connection from {1} ({2}) closed: {3}", _wire.Kind, _remote, Session.UserName ?? "not identified", reason);

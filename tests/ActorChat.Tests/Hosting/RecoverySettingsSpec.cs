@@ -1,5 +1,3 @@
-using ActorChat.Server.Configuration;
-using ActorChat.Server.Hosting;
 using ActorChat.Server.Persistence;
 using ActorChat.Tests.Support;
 
@@ -37,19 +35,9 @@ public sealed class RecoverySettingsSpec : IDisposable
     [Fact]
     public async Task A_config_file_may_set_another_limit()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"actorchat-recoveries-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(file, $"{Setting} = 120\n");
-        try
-        {
-            var load = SettingsLoader.Load(["--config", file], new System.Collections.Hashtable());
-            await using var server = await ChatServerHost.StartAsync(TestServer.Settings("--data-dir", _dataDir), load.Config!, Microsoft.Extensions.Logging.LogLevel.Warning);
+        await using var server = await TestServer.StartWithConfigAsync($"{Setting} = 120", "--data-dir", _dataDir);
 
-            Assert.Equal(120, server.System.Settings.Config.GetInt(Setting));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Equal(120, server.System.Settings.Config.GetInt(Setting));
     }
 
     public void Dispose()

@@ -237,6 +237,22 @@ public sealed class ChatOverTcpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_paced_client_gets_its_whole_flood_budget_however_coarsely_akkas_scheduler_ticks()
+    {
+        // 50 frames a second, no burst: 20 pauses of 20 ms. Were they Akka timers on a 1 s tick, each would take a
+        // whole second or more, and the 21 frames at least 20 s.
+        await using var server = await TestServer.StartWithConfigAsync("akka.scheduler.tick-duration = 1s", "--flood-rate", "50", "--flood-burst", "1");
+        await using var alice = await TestClient.ConnectAsync(server, "alice");
+        await alice.JoinAsync("paced");
+        var burst = string.Concat(Enumerable.Range(1, 21).Select(i => $"{{\"type\":\"say\",\"room\":\"paced\",\"text\":\"{i}\"}}\n"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await alice.SendRawAsync(burst);
+        for (var i = 1; i <= 21; i++)
+            Assert.Equal(i.ToString(), (await alice.ExpectAsync<MessageFrame>(timeout: TimeSpan.FromSeconds(30))).Text);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"21 frames at 50 a second took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
     public async Task Quit_gets_bye_then_the_server_closes()
     {
         await using var alice = await TestClient.ConnectAsync(_server, "alice");

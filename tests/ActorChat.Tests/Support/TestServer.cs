@@ -30,6 +30,26 @@ public static class TestServer
         return ChatServerHost.StartAsync(settings, load.Config!, LogLevel.Warning);
     }
 
+    /// <summary>
+    /// Starts with <paramref name="hocon"/> in a file given with <c>--config</c> (as an operator would), over the
+    /// shipped defaults, with the other flags as for <see cref="Settings"/>.
+    /// </summary>
+    public static async Task<RunningChatServer> StartWithConfigAsync(string hocon, params string[] flags)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"actorchat-test-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(file, hocon);
+        try
+        {
+            var load = SettingsLoader.Load(["--config", file], new Hashtable());
+            if (load.Error is not null) throw new InvalidOperationException(load.Error);
+            return await ChatServerHost.StartAsync(Settings(["--config", file, .. flags]), load.Config!, LogLevel.Warning);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>Starts on a port that was just in use; the OS may need a moment to hand it out again.</summary>
     public static async Task<RunningChatServer> RestartOnAsync(int port, TimeSpan within)
     {
