@@ -10,7 +10,8 @@ public sealed class LoadAndBackpressureTests
     [Fact]
     public async Task A_client_that_stops_reading_is_cut_off_while_the_others_keep_receiving()
     {
-        await using var server = await TestServer.StartAsync("--outbound-limit", "256KiB");
+        // Flood control off: at the default 10 frames a second the 1,000 messages alone would take 100 s.
+        await using var server = await TestServer.StartAsync("--outbound-limit", "256KiB", "--flood-rate", "0");
         await using var sender = await TestClient.ConnectAsync(server, "sender");
         await using var reader = await TestClient.ConnectAsync(server, "reader");
         await sender.JoinAsync("firehose");
