@@ -104,6 +104,19 @@ public static class FrameCodec
     /// <summary>The frame as one JSON line: UTF-8 JSON followed by '\n'.</summary>
     public static byte[] EncodeLine(ClientFrame frame) => Encode(frame, Context.ClientFrame);
 
+    /// <summary>
+    /// Reads a line of every frame type once (each incomplete, so each is refused), which builds the codec's metadata
+    /// for every type and compiles its code: a server calls it before its first client, whose first frames of each
+    /// type would otherwise wait for that (docs/benchmarks.md, "The first message after a start"). Returns how many
+    /// types it read.
+    /// </summary>
+    public static int WarmUp()
+    {
+        foreach (var type in ClientTypes.Keys) DecodeClientFrame(System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\"}}"));
+        foreach (var type in ServerTypes.Keys) DecodeServerFrame(System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\"}}"));
+        return ClientTypes.Count + ServerTypes.Count;
+    }
+
     /// <summary>The <c>type</c> of every frame a client may send.</summary>
     public static IReadOnlyCollection<string> ClientFrameTypes => ClientTypes.Keys;
 

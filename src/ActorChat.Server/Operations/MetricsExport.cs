@@ -51,6 +51,7 @@ public sealed class MetricsExport : IDisposable
                     InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, metrics.Meter),
                     ResolveHistogramBuckets = _ => ChatMetrics.LatencyBoundaries, // both histograms are durations in seconds
                 });
+                WarmUpPrometheus();
                 return new MetricsExport(registry, adapter);
             case MetricsExporter.Otlp:
                 var provider = Sdk.CreateMeterProviderBuilder()
@@ -65,6 +66,32 @@ public sealed class MetricsExport : IDisposable
             default:
                 return new MetricsExport(null, null);
         }
+    }
+
+    /// <summary>The name of the meter <see cref="WarmUpPrometheus"/> measures on; nothing serves it.</summary>
+    public const string WarmUpMeterName = "ActorChat.WarmUp";
+
+    /// <summary>
+    /// prometheus-net makes a collector on an instrument's first measurement, and the first of each kind compiles most
+    /// of the library's code: on a fresh server that was half of what the first message waited for (50–60 ms,
+    /// docs/benchmarks.md, "The first message after a start"). So each kind the server uses is measured once here, on a
+    /// meter and a registry of their own that nothing serves, and thrown away.
+    /// </summary>
+    private static void WarmUpPrometheus()
+    {
+        using var meter = new System.Diagnostics.Metrics.Meter(WarmUpMeterName);
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        using var listening = MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            Registry = registry,
+            MetricFactory = Prometheus.Metrics.WithCustomRegistry(registry),
+            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, meter),
+            ResolveHistogramBuckets = _ => ChatMetrics.LatencyBoundaries,
+        });
+        var label = new KeyValuePair<string, object?>("transport", "tcp");
+        meter.CreateHistogram<double>("warm_up.duration", "s").Record(0.001, label);
+        meter.CreateCounter<long>("warm_up.counted").Add(1, label);
+        meter.CreateUpDownCounter<long>("warm_up.open").Add(1, label);
     }
 
     /// <summary>With the prometheus exporter: <c>/metrics</c>, for the allowed addresses only.</summary>

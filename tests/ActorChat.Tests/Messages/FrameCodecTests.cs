@@ -8,6 +8,15 @@ public class FrameCodecTests
     private static DecodeResult<ClientFrame> Decode(string json) => FrameCodec.DecodeClientFrame(Encoding.UTF8.GetBytes(json));
 
     [Fact]
+    public void Warming_up_reads_a_line_of_every_frame_type_and_decoding_is_as_before()
+    {
+        Assert.Equal(FrameCodec.ClientFrameTypes.Count + FrameCodec.ServerFrameTypes.Count, FrameCodec.WarmUp());
+
+        Assert.Equal(new HelloRequest("alice"), Decode("""{"type":"hello","name":"alice"}""").Frame);
+        Assert.Equal(ErrorCodes.UnknownType, Decode("""{"type":"nope"}""").Error!.Code);
+    }
+
+    [Fact]
     public void Hello_is_read_with_its_name()
     {
         var result = Decode("""{"type":"hello","name":"alice"}""");

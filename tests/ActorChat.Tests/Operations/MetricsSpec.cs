@@ -31,6 +31,13 @@ public sealed class MetricsSpec(MetricsSpec.ScriptedSession session, ITestOutput
     }
 
     [Fact]
+    public void The_scrape_holds_the_servers_figures_and_none_of_the_start_up_warm_up()
+    {
+        Assert.Contains("actorchat_connections_opened", session.Scrape.Text);
+        Assert.DoesNotContain("warm_up", session.Scrape.Text);
+    }
+
+    [Fact]
     public void Connections_are_counted_by_transport_when_opened_and_by_reason_when_closed()
     {
         Assert.Equal(3, Metered("connections.opened", ("transport", "tcp")));
