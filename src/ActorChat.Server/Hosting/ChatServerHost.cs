@@ -171,6 +171,7 @@ public static class ChatServerHost
                     // Before the TCP port is bound (and before the server says it is ready): the first join is fast.
                     StoreWarmUp.RunAndWait(system, TimeSpan.FromSeconds(30));
                     FrameCodec.WarmUp(); // the first frames of each type do not wait for the codec's metadata
+                    CodeWarmUp.CompileMessagePathOnce(system);
                     var tcp = settings.Tcp.Enabled ? system.ActorOf(TcpListenerActor.Props(settings.Tcp, services, admission), "tcp") : null;
                     var websockets = system.ActorOf(WebSocketGatewayActor.Props(services with { WebSessions = webSessions }), "websockets");
                     registry.Register<UserRegistry>(users);
