@@ -618,16 +618,18 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         if (_stagedMessages > 0) Context.Parent.Tell(new RoomProgress(_key, _stored)); // before the members see them: a rooms list after counts them
         var lines = _staged;
         var everyone = new Deliver(Cluster.FanOutRelay.Join(lines, 0, [])) { PostedAt = _stagedPostedAt };
+        var reachedAMember = false;
         foreach (var member in _members)
         {
             var skip = _joinedDuringBatch.GetValueOrDefault(member.Ref);
             if (skip >= lines.Count) continue;
-            _lastBatchSentAt = Stopwatch.GetTimestamp();
+            reachedAMember = true;
             var (answers, tagged) = PostsBy(member.Ref, skip);
             if (answers == 0 && skip == 0) _mail.Stage(member.Ref, everyone, lines);
             else _mail.Stage(new Cluster.FanOutRelay.Copy(member.Ref, skip, answers, tagged), everyone, lines);
         }
         _mail.SendBatch(lines, _stagedPostedAt);
+        if (reachedAMember) _lastBatchSentAt = Stopwatch.GetTimestamp(); // once a batch, not once a member
         if (_stagedMessages > 0) _statistics.Metrics.MessagesFannedOut(_stagedMessages);
         _stagedMessages = 0;
         _stagedPostedAt = 0;
