@@ -66,6 +66,40 @@ public sealed class BrowserChatTests(ChromiumFixture chromium)
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task A_connected_page_asks_its_server_for_the_clusters_nodes_again_with_every_ping()
+    {
+        await using var server = await TestServer.StartAsync();
+        var statusRequests = 0;
+        var pingsSent = 0;
+        await using var alice = await ChatPage.SignInAsync(chromium.Browser, server.WebUri(), "alice", prepare: async page =>
+        {
+            // The page's own clock, moved on by the test: its ping comes every 25 s.
+            await page.Clock.InstallAsync();
+            page.Request += (_, request) =>
+            {
+                if (new Uri(request.Url).AbsolutePath == "/api/status") Interlocked.Increment(ref statusRequests);
+            };
+            page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) =>
+            {
+                if (frame.Text?.Contains("\"type\":\"ping\"", StringComparison.Ordinal) == true) Interlocked.Increment(ref pingsSent);
+            };
+        });
+        // Asked once welcomed (and maybe once at load): wait for that, then see that nothing else asks.
+        await AsyncAssert.EventuallyAsync(() => Task.FromResult(Volatile.Read(ref statusRequests) >= 1));
+        var beforeThePings = Volatile.Read(ref statusRequests);
+        Assert.Equal(0, Volatile.Read(ref pingsSent));
+
+        for (var ping = 1; ping <= 2; ping++)
+        {
+            await alice.Page.Clock.FastForwardAsync("00:25");
+            var expected = beforeThePings + ping;
+            var pings = ping;
+            await AsyncAssert.EventuallyAsync(() => Task.FromResult(Volatile.Read(ref pingsSent) == pings && Volatile.Read(ref statusRequests) == expected));
+        }
+        await Expect(alice.Status).ToHaveAttributeAsync("data-state", "connected");
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task The_chart_bar_of_a_user_grows_as_they_send_and_screenshots_are_saved()
     {
         await using var server = await TestServer.StartAsync();
