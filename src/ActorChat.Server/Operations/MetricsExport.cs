@@ -51,7 +51,7 @@ public sealed class MetricsExport : IDisposable
                     InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, metrics.Meter),
                     ResolveHistogramBuckets = _ => ChatMetrics.LatencyBoundaries, // both histograms are durations in seconds
                 });
-                WarmUpPrometheus();
+                if (Interlocked.Exchange(ref _prometheusWarmedUp, 1) == 0) WarmUpPrometheus(); // compiled code stays: once per process
                 return new MetricsExport(registry, adapter);
             case MetricsExporter.Otlp:
                 var provider = Sdk.CreateMeterProviderBuilder()
@@ -67,6 +67,8 @@ public sealed class MetricsExport : IDisposable
                 return new MetricsExport(null, null);
         }
     }
+
+    private static int _prometheusWarmedUp;
 
     /// <summary>The name of the meter <see cref="WarmUpPrometheus"/> measures on; nothing serves it.</summary>
     public const string WarmUpMeterName = "ActorChat.WarmUp";
