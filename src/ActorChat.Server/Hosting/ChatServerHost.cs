@@ -363,7 +363,8 @@ public static class ChatServerHost
         {
             // Before Kestrel waits for open requests: the WebSocket ones end once their clients got a clean close.
             readiness.MarkStopping();
-            registry.Get<WebSocketGatewayActor>().Tell(ListenerProtocol.Drain.Instance);
+            // No sender, said outright: on this thread the implicit one could be whatever actor last ran here.
+            registry.Get<WebSocketGatewayActor>().Tell(ListenerProtocol.Drain.Instance, ActorRefs.NoSender);
         });
         // An answer names the plain TCP port, which clients connect to; without plain TCP there is nothing to answer.
         var discoveryEndpoint = tcpEndpoint is null ? null : await StartDiscoveryAsync(host, settings, tcpEndpoint.Port, webEndpoint?.Port,

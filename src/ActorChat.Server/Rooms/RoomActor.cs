@@ -686,8 +686,9 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         var from = Math.Max(1, to - get.Limit + 1);
         if (_recent.TryPeek(out var oldest) && oldest.Seq <= from)
         {
-            Answer(get, new HistoryFrame(_name, _recent.Where(m => m.Seq >= from && m.Seq <= to).Select(Shown).ToArray()));
+            // Counted before the answer leaves, so whoever has the answer also sees it counted.
             _statistics.Metrics.HistoryRead(Operations.ChatMetrics.FromMemory);
+            Answer(get, new HistoryFrame(_name, _recent.Where(m => m.Seq >= from && m.Seq <= to).Select(Shown).ToArray()));
             return;
         }
         if (HistoryReads >= MaxConcurrentHistoryReads)
@@ -695,8 +696,8 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
             Answer(get, new ErrorFrame(ErrorCodes.Busy, "Too many history requests for this room right now; try again."));
             return;
         }
-        Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member, get.Ref, _policy.DeletedBetween(from, to), _notes.Between(from, to)));
         _statistics.Metrics.HistoryRead(Operations.ChatMetrics.FromJournal);
+        Context.ActorOf(HistoryReader.Props(PersistenceId, _name, from, to, get.Member, get.Ref, _policy.DeletedBetween(from, to), _notes.Between(from, to)));
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -749,8 +750,8 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         var notSaved = new ErrorFrame(ErrorCodes.Unavailable, "Message not saved; try again.");
         foreach (var (sender, reference) in posts)
         {
-            _mail.Tell(sender, Deliver.Answer(notSaved with { Ref = reference }));
             _statistics.Metrics.ErrorSent(notSaved.Code);
+            _mail.Tell(sender, Deliver.Answer(notSaved with { Ref = reference }));
         }
     }
 
@@ -785,8 +786,8 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
     /// <summary>The answer to one command, carrying its ref.</summary>
     private void Answer(IRoomCommand command, ServerFrame frame)
     {
+        if (frame is ErrorFrame error) _statistics.Metrics.ErrorSent(error.Code); // counted first: see OnHistory
         _mail.Tell(command.Member, Deliver.Answer(frame with { Ref = command.Ref }));
-        if (frame is ErrorFrame error) _statistics.Metrics.ErrorSent(error.Code);
     }
 
     /// <summary>A stored message staged for everyone, as its sender's answer.</summary>

@@ -83,7 +83,7 @@ public sealed class SearchService : ReceiveActor
                 answer = new ErrorFrame(ErrorCodes.Unavailable, "Search is not available right now; try again.");
             }
             find.Member.Tell(Deliver.Answer(answer with { Ref = find.Request.Ref }), ActorRefs.NoSender);
-            self.Tell(SearchDone.Instance);
+            self.Tell(SearchDone.Instance, ActorRefs.NoSender);
         });
     }
 

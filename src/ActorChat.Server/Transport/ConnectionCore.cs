@@ -135,9 +135,10 @@ public sealed class ConnectionCore : ISessionTransport
         switch (message)
         {
             case Deliver deliver:
-                Send(deliver.Line);
+                // Counted before the bytes go, so a client that has them also sees them counted.
                 if (deliver.Answers == 0) _metrics.Delivered();
                 if (deliver.PostedAt != 0 && !_closing) _metrics.FannedOutTo(deliver.PostedAt);
+                Send(deliver.Line);
                 if (deliver.Answers > 0) Session.Answered(deliver.Answers);
                 return true;
             case ResumeInput: _paced = false; Pump(); return true;
@@ -264,7 +265,7 @@ public sealed class ConnectionCore : ISessionTransport
     {
         _paced = true;
         _resumeTimer?.Dispose();
-        _resumeTimer = new Timer(static self => ((IActorRef)self!).Tell(ResumeInput.Instance), Self, wait, Timeout.InfiniteTimeSpan);
+        _resumeTimer = new Timer(static self => ((IActorRef)self!).Tell(ResumeInput.Instance, ActorRefs.NoSender), Self, wait, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The session can take frames again: hand it what is buffered, then read on.</summary>

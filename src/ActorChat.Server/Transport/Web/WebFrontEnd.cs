@@ -182,7 +182,7 @@ public static class WebFrontEnd
         gateway.Tell(new WebSocketGatewayActor.Accept(socket, remote, finished)
         {
             SessionCookie = context.Request.Cookies[WebSessionTokens.CookieName],
-        });
+        }, ActorRefs.NoSender);
         try
         {
             await finished.Task.WaitAsync(context.RequestAborted);
