@@ -171,7 +171,7 @@ public sealed class DirectConversation : UntypedPersistentActor, IWithTimers
 
     private void OnPost(Post post)
     {
-        var kept = new DirectMessageKept(_messages.LastSeq + 1, Guid.CreateVersion7().ToString("N"), post.From, post.To, post.Text,
+        var kept = new DirectMessageKept(_messages.LastSeq + 1, Rooms.MessageIds.Next(), post.From, post.To, post.Text,
             Protocol.FormatTimestamp(DateTime.UtcNow)) { Attachments = post.Attachments is { Count: > 0 } files ? files : null };
         _inFlight = post; // Persist holds further commands until stored: one at a time
         Persist(kept, stored =>

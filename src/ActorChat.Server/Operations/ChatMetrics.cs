@@ -12,7 +12,10 @@ namespace ActorChat.Server.Operations;
 /// per server, so in-process test servers side by side each count their own. No instrument carries a user or a
 /// room: the tags are the transport, the close reason, the frame type and the error code, all from short fixed
 /// lists, so a scrape stays small whatever the traffic. The tag lists are built once here; counting on the hot path
-/// (a room's fan-out, a connection's writes) allocates nothing. Thread-safe.
+/// (a room's fan-out, a connection's writes) allocates nothing. The counters bumped for every frame, message and
+/// delivery are observable: they add to a field here, and an exporter reads the totals when it collects, because
+/// an exporter's work per measurement (prometheus-net's label lookup under a lock) was about 5 % of the server's CPU
+/// under load (docs/benchmarks.md). Thread-safe.
 /// </summary>
 public sealed class ChatMetrics : IDisposable
 {
@@ -37,11 +40,11 @@ public sealed class ChatMetrics : IDisposable
     private readonly Counter<long> _closed;
     private readonly UpDownCounter<long> _open;
     private long _openCount;
-    private readonly Counter<long> _framesIn;
+    private readonly long[] _framesIn; // by the index of the frame's type in _frameTypes; the last one is unreadable frames
     private readonly Counter<long> _errorsOut;
-    private readonly Counter<long> _stored;
-    private readonly Counter<long> _fannedOut;
-    private readonly Counter<long> _deliveries;
+    private long _stored;
+    private long _fannedOut;
+    private long _deliveries;
     private readonly Histogram<double> _fanOutLatency;
     private readonly Histogram<double> _journalLatency;
     private readonly Counter<long> _paced;
@@ -53,8 +56,8 @@ public sealed class ChatMetrics : IDisposable
     private readonly Counter<long> _discoveryRefused;
 
     private readonly FrozenDictionary<string, KeyValuePair<string, object?>[]> _transportTags;
-    private readonly FrozenDictionary<Type, KeyValuePair<string, object?>[]> _frameTags;
-    private readonly KeyValuePair<string, object?>[] _unreadableFrameTag = [new("type", "unreadable")];
+    private readonly FrozenDictionary<Type, int> _frameTypes;
+    private readonly KeyValuePair<string, object?>[][] _frameTags; // same index as _framesIn
     private readonly Tags _errorTags = new("code");
     private readonly Tags _closeTags = new("reason");
     private readonly Tags _historyTags = new("source");
@@ -66,11 +69,16 @@ public sealed class ChatMetrics : IDisposable
         _open = Meter.CreateUpDownCounter<long>("connections.open", "{connection}", "Connections open now, by transport");
         _opened = Meter.CreateCounter<long>("connections.opened", "{connection}", "Connections accepted or refused, by transport");
         _closed = Meter.CreateCounter<long>("connections.closed", "{connection}", "Connections ended, by transport and reason");
-        _framesIn = Meter.CreateCounter<long>("frames.received", "{frame}", "Client frames handed to sessions, by type");
+        var frameTypes = typeof(ClientFrame).GetCustomAttributes<JsonDerivedTypeAttribute>().ToArray();
+        _frameTypes = frameTypes.Select((a, index) => (a.DerivedType, index)).ToFrozenDictionary(t => t.DerivedType, t => t.index);
+        _frameTags = frameTypes.Select(a => (string)a.TypeDiscriminator!).Append("unreadable")
+            .Select(type => new KeyValuePair<string, object?>[] { new("type", type) }).ToArray();
+        _framesIn = new long[_frameTags.Length];
+        Meter.CreateObservableCounter("frames.received", ObserveFramesIn, "{frame}", "Client frames handed to sessions, by type");
         _errorsOut = Meter.CreateCounter<long>("errors.sent", "{frame}", "Error frames sent to clients, by code");
-        _stored = Meter.CreateCounter<long>("messages.stored", "{message}", "Room messages the journal confirmed");
-        _fannedOut = Meter.CreateCounter<long>("messages.fanned_out", "{message}", "Stored room messages sent out to their rooms' members");
-        _deliveries = Meter.CreateCounter<long>("deliveries", "{delivery}", "Batches of frames for everyone (messages, presence) a connection queued");
+        Meter.CreateObservableCounter("messages.stored", () => Interlocked.Read(ref _stored), "{message}", "Room messages the journal confirmed");
+        Meter.CreateObservableCounter("messages.fanned_out", () => Interlocked.Read(ref _fannedOut), "{message}", "Stored room messages sent out to their rooms' members");
+        Meter.CreateObservableCounter("deliveries", () => Interlocked.Read(ref _deliveries), "{delivery}", "Batches of frames for everyone (messages, presence) a connection queued");
         _fanOutLatency = Meter.CreateHistogram<double>("fanout.duration", "s",
             "From a post reaching its room to a member's connection handing the message to its transport",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBoundaries });
@@ -86,8 +94,16 @@ public sealed class ChatMetrics : IDisposable
         _discoveryRefused = Meter.CreateCounter<long>("discovery.refused", "{datagram}", "LAN discovery requests left unanswered, by reason");
 
         _transportTags = new[] { Tcp, Tls, WebSocket }.ToFrozenDictionary(t => t, t => new KeyValuePair<string, object?>[] { new("transport", t) });
-        _frameTags = typeof(ClientFrame).GetCustomAttributes<JsonDerivedTypeAttribute>()
-            .ToFrozenDictionary(a => a.DerivedType, a => new KeyValuePair<string, object?>[] { new("type", (string)a.TypeDiscriminator!) });
+    }
+
+    /// <summary>A series per frame type seen so far (as a counter bumped on use would have).</summary>
+    private IEnumerable<Measurement<long>> ObserveFramesIn()
+    {
+        for (var index = 0; index < _framesIn.Length; index++)
+        {
+            var count = Interlocked.Read(ref _framesIn[index]);
+            if (count > 0) yield return new Measurement<long>(count, _frameTags[index]);
+        }
     }
 
     public Meter Meter { get; }
@@ -127,20 +143,20 @@ public sealed class ChatMetrics : IDisposable
 
     /// <summary>A frame handed to a session; null is one that could not be read.</summary>
     public void FrameReceived(ClientFrame? frame) =>
-        _framesIn.Add(1, frame is not null && _frameTags.TryGetValue(frame.GetType(), out var tags) ? tags : _unreadableFrameTag);
+        Interlocked.Increment(ref _framesIn[frame is not null && _frameTypes.TryGetValue(frame.GetType(), out var index) ? index : _framesIn.Length - 1]);
 
     public void ErrorSent(string code) => _errorsOut.Add(1, _errorTags.Of(code));
 
     /// <summary>The journal confirmed a message, <paramref name="handedOverAt"/> (a <see cref="Stopwatch"/> timestamp) after the room wrote it.</summary>
     public void MessageStored(long handedOverAt)
     {
-        _stored.Add(1);
+        Interlocked.Increment(ref _stored);
         _journalLatency.Record(Stopwatch.GetElapsedTime(handedOverAt).TotalSeconds);
     }
 
-    public void MessagesFannedOut(int messages) => _fannedOut.Add(messages);
+    public void MessagesFannedOut(int messages) => Interlocked.Add(ref _fannedOut, messages);
 
-    public void Delivered() => _deliveries.Add(1);
+    public void Delivered() => Interlocked.Increment(ref _deliveries);
 
     /// <summary>A member's connection handed a message to its transport; <paramref name="postedAt"/> is when the post reached its room.</summary>
     public void FannedOutTo(long postedAt) => _fanOutLatency.Record(Stopwatch.GetElapsedTime(postedAt).TotalSeconds);

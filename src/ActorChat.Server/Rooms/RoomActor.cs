@@ -519,7 +519,7 @@ public sealed partial class RoomActor : UntypedPersistentActor, IWithTimers
         var answered = post.ReplyTo is null ? null : RecentMessage(post.ReplyTo);
         var posted = new MessagePosted(
             Seq: ++_assigned,
-            Id: Guid.CreateVersion7().ToString("N"),
+            Id: MessageIds.Next(),
             Sender: post.User,
             Text: post.Text,
             Timestamp: Protocol.FormatTimestamp(DateTime.UtcNow),

@@ -7,13 +7,16 @@ namespace ActorChat.Tests.Support;
 
 /// <summary>
 /// Sums what one meter's instruments record, per instrument and tag set, through a <see cref="MeterListener"/>
-/// that listens to that meter object only (other servers in the same test process have their own).
+/// that listens to that meter object only (other servers in the same test process have their own). An observable
+/// instrument reports its running total when asked: a reading asks first, and keeps the latest total rather than a sum.
 /// </summary>
 public sealed class MeterReadings : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, double> _sums = new();
     private readonly ConcurrentDictionary<string, long> _counts = new();
+    private readonly ConcurrentDictionary<string, double> _observed = new();
+    private volatile bool _stopped;
 
     public MeterReadings(Meter meter)
     {
@@ -21,13 +24,19 @@ public sealed class MeterReadings : IDisposable
         {
             if (ReferenceEquals(instrument.Meter, meter)) listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument.Name, value, tags));
-        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument.Name, value, tags));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
         _listener.Start();
     }
 
-    private void Add(string name, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        var name = instrument.Name;
+        if (instrument.IsObservable)
+        {
+            _observed[Key(name, tags.ToArray().Select(t => (t.Key, t.Value?.ToString() ?? "")))] = value;
+            return;
+        }
         var key = Key(name, tags.ToArray().Select(t => (t.Key, t.Value?.ToString() ?? "")));
         _sums.AddOrUpdate(key, value, (_, sum) => sum + value);
         _counts.AddOrUpdate(key, 1, (_, count) => count + 1);
@@ -40,17 +49,32 @@ public sealed class MeterReadings : IDisposable
     }
 
     /// <summary>The sum of what was recorded with exactly these tags (none: over all tag sets).</summary>
-    public double Sum(string instrument, params (string Key, string Value)[] tags) => _sums.GetValueOrDefault(Key(instrument, tags));
+    public double Sum(string instrument, params (string Key, string Value)[] tags)
+    {
+        if (!_stopped) _listener.RecordObservableInstruments();
+        var key = Key(instrument, tags);
+        if (_observed.TryGetValue(key, out var total)) return total;
+        if (tags.Length == 0 && _observed.Keys.Any(k => k.StartsWith(instrument + "{", StringComparison.Ordinal)))
+            return _observed.Where(p => p.Key.StartsWith(instrument + "{", StringComparison.Ordinal)).Sum(p => p.Value);
+        return _sums.GetValueOrDefault(key);
+    }
 
     /// <summary>How many measurements were recorded (for histograms: how many values).</summary>
     public long Count(string instrument, params (string Key, string Value)[] tags) => _counts.GetValueOrDefault(Key(instrument, tags));
 
-    public override string ToString() => string.Join("\n", _sums.OrderBy(p => p.Key).Select(p => $"{p.Key} = {p.Value}"));
+    public override string ToString() => string.Join("\n", _sums.Concat(_observed).OrderBy(p => p.Key).Select(p => $"{p.Key} = {p.Value}"));
 
     private static string Key(string name, IEnumerable<(string Key, string Value)> tags) =>
         name + "{" + string.Join(",", tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}")) + "}";
 
-    public void Dispose() => _listener.Dispose();
+    /// <summary>Stops listening, with the observable instruments' totals as they are now: later readings give these.</summary>
+    public void Dispose()
+    {
+        if (_stopped) return;
+        _listener.RecordObservableInstruments();
+        _stopped = true;
+        _listener.Dispose();
+    }
 }
 
 /// <summary>A Prometheus text exposition, parsed: each sample's name, labels and value.</summary>
