@@ -123,7 +123,7 @@ public sealed class UserRegistry : UntypedActor
         }
 
         var frame = new DirectMessageFrame(
-            Id: Guid.CreateVersion7().ToString("N"),
+            Id: Rooms.MessageIds.Next(),
             From: direct.From,
             To: target.Name,
             Text: direct.Text,
