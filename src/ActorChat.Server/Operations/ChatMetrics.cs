@@ -154,6 +154,12 @@ public sealed class ChatMetrics : IDisposable
         _journalLatency.Record(Stopwatch.GetElapsedTime(handedOverAt).TotalSeconds);
     }
 
+    /// <summary>Room messages the journal confirmed since the start, as messages.stored reports.</summary>
+    public long MessagesStored => Interlocked.Read(ref _stored);
+
+    /// <summary>Batches connections queued since the start, as deliveries reports.</summary>
+    public long Deliveries => Interlocked.Read(ref _deliveries);
+
     public void MessagesFannedOut(int messages) => Interlocked.Add(ref _fannedOut, messages);
 
     public void Delivered() => Interlocked.Increment(ref _deliveries);

@@ -3,20 +3,22 @@ using System.Diagnostics.Metrics;
 namespace ActorChat.Server.Operations;
 
 /// <summary>
-/// Running totals of a few of the server's instruments for the operator dashboard, read by listening to its own
-/// <see cref="ChatMetrics"/> meter: connections open by transport, messages stored, deliveries, and the fan-out
-/// duration's sum and count. The page polls them and turns differences into rates and a mean latency. Thread-safe.
+/// Running totals of a few of the server's instruments for the operator dashboard: connections open by transport and
+/// the fan-out duration's sum and count, by listening to its own <see cref="ChatMetrics"/> meter; messages stored and
+/// deliveries, which are observable counters, straight from their totals. The page polls them and turns differences into rates and a mean latency. Thread-safe.
 /// </summary>
 public sealed class DashboardCounters : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private long _tcp, _tls, _websocket, _stored, _deliveries, _fanOutCount, _fanOutMicroseconds;
+    private readonly ChatMetrics _metrics;
+    private long _tcp, _tls, _websocket, _fanOutCount, _fanOutMicroseconds;
 
     public DashboardCounters(ChatMetrics metrics)
     {
+        _metrics = metrics;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter == metrics.Meter && instrument.Name is "connections.open" or "messages.stored" or "deliveries" or "fanout.duration")
+            if (instrument.Meter == metrics.Meter && instrument.Name is "connections.open" or "fanout.duration")
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>(OnLong);
@@ -26,8 +28,8 @@ public sealed class DashboardCounters : IDisposable
 
     public DashboardTotals Read() => new(
         new TransportCounts(Interlocked.Read(ref _tcp), Interlocked.Read(ref _tls), Interlocked.Read(ref _websocket)),
-        Interlocked.Read(ref _stored),
-        Interlocked.Read(ref _deliveries),
+        _metrics.MessagesStored,
+        _metrics.Deliveries,
         Interlocked.Read(ref _fanOutCount),
         Interlocked.Read(ref _fanOutMicroseconds) / 1e6);
 
@@ -35,8 +37,6 @@ public sealed class DashboardCounters : IDisposable
     {
         switch (instrument.Name)
         {
-            case "messages.stored": Interlocked.Add(ref _stored, value); break;
-            case "deliveries": Interlocked.Add(ref _deliveries, value); break;
             case "connections.open":
                 foreach (var tag in tags)
                 {
